@@ -1,0 +1,225 @@
+"""The data model every part shares: areas, indicators, values, and the dataset that holds them.
+
+A dataset is immutable. Areas of every level live in one GeoDataFrame; values of every indicator live in one
+long-form DataFrame. Counts by group (residents by birth region, households by income quintile) are values
+too: indicators of kind ``count`` whose breakdowns name the groups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+LEVELS: tuple[str, ...] = ("deso", "regso", "kommun", "lan", "riket")
+"""Statistical levels, finest first."""
+
+STATUSES: tuple[str, ...] = ("ok", "missing", "suppressed")
+"""A value is ``ok`` (a number), ``missing`` (not published) or ``suppressed`` (too few persons)."""
+
+AREA_COLUMNS: tuple[str, ...] = ("code", "name", "level", "kommun", "lan", "regso")
+"""Columns of the area table besides ``geometry``. Parent codes are empty strings where unknown."""
+
+VALUE_COLUMNS: tuple[str, ...] = (
+    "indicator", "level", "code", "year", "breakdown", "value", "status", "numerator", "denominator",
+)
+"""Columns of the long value table. ``value`` is NaN unless ``status`` is ``ok``; numerator and denominator
+are NaN where the source has no counts."""
+
+TOTAL = "total"
+"""The breakdown of a value for everyone; others read ``dimension=group``, e.g. ``sex=female``."""
+
+Direction = Literal["higher_better", "higher_worse", "neutral"]
+Kind = Literal["share", "median", "mean", "rate", "count", "index", "category"]
+
+CODE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "deso": re.compile(r"^\d{4}[A-C]\d{4}$"),
+    "regso": re.compile(r"^\d{4}R\d{3}$"),
+    "kommun": re.compile(r"^\d{4}$"),
+    "lan": re.compile(r"^\d{2}$"),
+    "riket": re.compile(r"^(SE|00)$"),
+}
+"""SCB's code shapes per level: DeSO ``0180C1090``, RegSO ``0180R001``, kommun ``0180``, län ``01``."""
+
+
+class BarometerError(Exception):
+    """Base of every error the project raises on bad input."""
+
+
+class InputError(BarometerError):
+    """Bad input data: names the file and, where known, the row and column."""
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 column: str | None = None) -> None:
+        self.message, self.file, self.row, self.column = message, file, row, column
+        where = ", ".join(
+            part for part in (
+                file and f"file {file}", row is not None and f"row {row}", column and f"column {column!r}",
+            ) if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class ParameterError(BarometerError):
+    """A request or option with a bad value; ``parameter`` names it for the client."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        self.parameter, self.message = parameter, message
+        super().__init__(f"{parameter}: {message}")
+
+
+class NotFoundError(ParameterError):
+    """A request for something that does not exist: an unknown level, year, indicator or tile."""
+
+
+def level_of_code(code: str) -> str | None:
+    """The level an SCB code belongs to, or None when it has no known shape."""
+    return next((level for level, pattern in CODE_PATTERNS.items() if pattern.match(code)), None)
+
+
+def breakdown_key(dimension: str, group: str) -> str:
+    """``breakdown_key("sex", "female") == "sex=female"``."""
+    return f"{dimension}={group}"
+
+
+def split_breakdown(breakdown: str) -> tuple[str, str]:
+    """``("sex", "female")`` for ``"sex=female"``; ``("total", "total")`` for the total."""
+    dimension, _, group = breakdown.partition("=")
+    return (dimension, group) if group else (TOTAL, TOTAL)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """Metadata of one indicator. ``id`` is a stable slug used in URLs, tile properties and files."""
+
+    id: str
+    title_sv: str
+    title_en: str
+    unit: str = ""
+    domain: str = "other"
+    direction: Direction = "neutral"
+    decimals: int = 1
+    kind: Kind = "share"
+    source: str = ""
+    description_sv: str = ""
+    description_en: str = ""
+    breakdowns: tuple[str, ...] = (TOTAL,)
+
+    def title(self, lang: str = "sv") -> str:
+        return self.title_en if lang == "en" else self.title_sv
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "breakdowns": list(self.breakdowns)}
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Indicator:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: (tuple(v) if k == "breakdowns" else v) for k, v in data.items() if k in known})
+
+
+def empty_values() -> pd.DataFrame:
+    """A value table with no rows and the right dtypes."""
+    return normalise_values(pd.DataFrame({c: [] for c in VALUE_COLUMNS}))
+
+
+def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """The value table with canonical dtypes, column order and the ok/NaN invariant enforced."""
+    out = frame.reindex(columns=list(VALUE_COLUMNS)).copy()
+    for column in ("indicator", "level", "code", "breakdown"):
+        out[column] = out[column].astype(str)
+    out["breakdown"] = out["breakdown"].replace({"": TOTAL, "nan": TOTAL})
+    out["year"] = pd.to_numeric(out["year"]).astype("int32")
+    for column in ("value", "numerator", "denominator"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+    status = out["status"].astype(object).where(out["status"].notna(), None)
+    status = status.fillna(pd.Series(np.where(out["value"].notna(), "ok", "missing"), index=out.index))
+    out["status"] = pd.Categorical(status, categories=list(STATUSES))
+    out.loc[out["status"] != "ok", "value"] = np.nan
+    out.loc[(out["status"] == "ok") & out["value"].isna(), "status"] = "missing"
+    return out.reset_index(drop=True)
+
+
+def empty_areas(crs: str = "EPSG:3006") -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({c: pd.Series([], dtype=str) for c in AREA_COLUMNS}, geometry=[], crs=crs)
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """One immutable dataset version: areas of every level, the indicator catalog and the values."""
+
+    version: str
+    areas: gpd.GeoDataFrame
+    values: pd.DataFrame
+    indicators: Mapping[str, Indicator]
+    meta: Mapping = field(default_factory=dict)
+
+    @cached_property
+    def levels(self) -> tuple[str, ...]:
+        present = set(self.areas["level"])
+        return tuple(level for level in LEVELS if level in present)
+
+    def area_frame(self, level: str) -> gpd.GeoDataFrame:
+        """The areas of one level, indexed by code."""
+        return self._areas_by_level[level]
+
+    @cached_property
+    def _areas_by_level(self) -> dict[str, gpd.GeoDataFrame]:
+        return {
+            level: frame.set_index("code", drop=False).sort_index()
+            for level, frame in self.areas.groupby("level", sort=False)
+        }
+
+    @cached_property
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted(int(y) for y in self.values["year"].unique()))
+
+    def years_of(self, level: str) -> tuple[int, ...]:
+        frame = self.values[self.values["level"] == level]
+        return tuple(sorted(int(y) for y in frame["year"].unique()))
+
+    @cached_property
+    def municipalities(self) -> pd.DataFrame:
+        """Code and name of every municipality that has areas, from the kommun level or the parent codes."""
+        if "kommun" in self.levels:
+            frame = self.area_frame("kommun")[["code", "name", "lan"]]
+            return frame.reset_index(drop=True)
+        codes = sorted({c for c in self.areas["kommun"] if c})
+        return pd.DataFrame({"code": codes, "name": codes, "lan": [c[:2] for c in codes]})
+
+    def wide(self, level: str, year: int, breakdown: str = TOTAL) -> pd.DataFrame:
+        """Values of one level, year and breakdown: one row per area code, one column per indicator."""
+        return self._wide_cache(level, year, breakdown)
+
+    def _wide_cache(self, level: str, year: int, breakdown: str) -> pd.DataFrame:
+        key = (level, int(year), breakdown)
+        cache = self.__dict__.setdefault("_wide", {})
+        if key not in cache:
+            rows = self._values_by_level_year.get((level, int(year)))
+            if rows is None:
+                cache[key] = pd.DataFrame(index=pd.Index([], name="code"))
+            else:
+                rows = rows[rows["breakdown"] == breakdown]
+                cache[key] = rows.pivot_table(
+                    index="code", columns="indicator", values="value", aggfunc="first", dropna=False,
+                    observed=True,
+                )
+        return cache[key]
+
+    @cached_property
+    def _values_by_level_year(self) -> dict[tuple[str, int], pd.DataFrame]:
+        return {(lv, int(yr)): frame for (lv, yr), frame in self.values.groupby(["level", "year"], sort=False)}
+
+    def series(self, indicator: str, level: str, codes: list[str] | None = None,
+               breakdown: str = TOTAL) -> pd.DataFrame:
+        """Long rows of one indicator over all years, optionally for some areas only."""
+        v = self.values
+        mask = (v["indicator"] == indicator) & (v["level"] == level) & (v["breakdown"] == breakdown)
+        if codes is not None:
+            mask &= v["code"].isin(codes)
+        return v[mask].sort_values(["code", "year"])

@@ -1,0 +1,43 @@
+"""Barometer's web layer: a Flask app factory over the pure parts in geo/, indicators/ and styles/."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
+    """Build the app: configuration, the dataset source, the cache, and the routes."""
+    from tileserver.cache import build_cache
+    from tileserver.config import configure
+    from tileserver.datasource import DatasetSource
+    from tileserver.errors import register_errors
+    from tileserver.routes import register_routes
+    from tileserver.services import Services
+
+    app = Flask(__name__, static_folder=None)
+    configure(app, test_config)
+    app.json.sort_keys = False
+    data = app.config["DATA"]
+    demo_areas = app.config["DEMO_AREAS"]
+    source = DatasetSource(
+        Path(str(data)) if data else None,
+        fallback=lambda: demo_dataset(int(demo_areas) if demo_areas else None),
+        check_every=float(app.config["CHECK_EVERY"]),
+    )
+    cache = build_cache(app.config["REDIS_URL"], int(app.config["CACHE_MB"]) * 2**20)
+    app.extensions["barometer"] = Services(source, cache)
+    register_errors(app)
+    register_routes(app)
+    return app
+
+
+def demo_dataset(areas: int | None = None):
+    """The deterministic demo, built in memory."""
+    from data.demo import build_demo
+    from data.store import make_dataset
+
+    demo = build_demo(areas) if areas else build_demo()
+    return make_dataset(demo.areas, demo.values, demo.indicators, {"title": "Barometer demo (fictional data)"})

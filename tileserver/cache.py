@@ -1,0 +1,142 @@
+"""One cache interface, two backends: an in-process LRU and Redis, layered.
+
+Values are bytes stored once (tiles already gzip-compressed). Keys carry the dataset version, so a new
+dataset never reads an old entry and nothing needs flushing. A Redis that is down or slow degrades to
+generating: every Redis error is swallowed, a warning is logged once per outage, and Redis is tried again
+after a short pause.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Protocol
+
+import redis
+
+log = logging.getLogger(__name__)
+
+
+class Cache(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+
+    def set(self, key: str, value: bytes) -> None: ...
+
+
+class MemoryCache:
+    """A thread-safe LRU bounded by the total size of its values."""
+
+    def __init__(self, max_bytes: int = 256 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        if len(value) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self._size += len(value) - (len(old) if old is not None else 0)
+            self._items[key] = value
+            while self._size > self.max_bytes:
+                _, evicted = self._items.popitem(last=False)
+                self._size -= len(evicted)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class RedisCache:
+    """Redis with short timeouts; while it is unreachable every call is a miss and nothing raises."""
+
+    def __init__(self, url: str, *, timeout: float = 0.25, retry_after: float = 5.0, ttl: int | None = None,
+                 prefix: str = "barometer:") -> None:
+        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        self.retry_after, self.ttl, self.prefix = retry_after, ttl, prefix
+        self._down_since: float | None = None
+
+    def get(self, key: str) -> bytes | None:
+        return self._call(lambda: self.client.get(self.prefix + key))
+
+    def set(self, key: str, value: bytes) -> None:
+        self._call(lambda: self.client.set(self.prefix + key, value, ex=self.ttl))
+
+    @property
+    def available(self) -> bool:
+        return self._down_since is None
+
+    def _call(self, operation: Callable[[], bytes | None]) -> bytes | None:
+        if self._down_since is not None and time.monotonic() - self._down_since < self.retry_after:
+            return None
+        try:
+            result = operation()
+        except (redis.RedisError, OSError) as error:
+            if self._down_since is None:
+                log.warning("Redis cache unavailable, serving without it: %s", error)
+            self._down_since = time.monotonic()
+            return None
+        if self._down_since is not None:
+            log.warning("Redis cache is back")
+            self._down_since = None
+        return result if isinstance(result, bytes) else None
+
+
+class TieredCache:
+    """A memory LRU in front of a shared cache; hits in the shared cache fill the memory one."""
+
+    def __init__(self, near: Cache, far: Cache) -> None:
+        self.near, self.far = near, far
+
+    def get(self, key: str) -> bytes | None:
+        value = self.near.get(key)
+        if value is None:
+            value = self.far.get(key)
+            if value is not None:
+                self.near.set(key, value)
+        return value
+
+    def set(self, key: str, value: bytes) -> None:
+        self.near.set(key, value)
+        self.far.set(key, value)
+
+
+class SingleFlight:
+    """Runs a cold key's producer once per process, however many threads ask for it at the same time."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get_or_create(self, key: str, produce: Callable[[], bytes]) -> bytes:
+        value = self.cache.get(key)
+        if value is not None:
+            return value
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            value = self.cache.get(key)
+            if value is None:
+                value = produce()
+                self.cache.set(key, value)
+        with self._guard:
+            self._locks.pop(key, None)
+        return value
+
+
+def build_cache(redis_url: str | None, memory_bytes: int) -> SingleFlight:
+    """The cache configuration asks for: memory only, or memory in front of Redis."""
+    memory = MemoryCache(memory_bytes)
+    cache: Cache = TieredCache(memory, RedisCache(redis_url)) if redis_url else memory
+    return SingleFlight(cache)

@@ -1,0 +1,18 @@
+"""HTTP routes: each module parses a request, calls the pure parts, and writes a response."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from tileserver.services import Services
+
+
+def services() -> Services:
+    return current_app.extensions["barometer"]
+
+
+def register_routes(app: Flask) -> None:
+    from tileserver.routes import api, tiles
+
+    for module in (tiles, api):
+        app.register_blueprint(module.blueprint)

@@ -1,0 +1,54 @@
+"""Parsing of path and query parameters into values or ParameterErrors that name the parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import request
+
+from indicators.model import TOTAL, Dataset, NotFoundError, ParameterError
+
+
+def integer(name: str, raw: str | None, *, low: int | None = None, high: int | None = None) -> int:
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise ParameterError(name, f"must be a whole number, not {raw!r}") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ParameterError(name, f"{value} is outside {low}..{high}")
+    return value
+
+
+def choice(name: str, raw: str, allowed: Iterable[str], *, not_found: bool = False) -> str:
+    allowed = list(allowed)
+    if raw not in allowed:
+        error = NotFoundError if not_found else ParameterError
+        shown = ", ".join(allowed[:30]) + (" …" if len(allowed) > 30 else "")
+        raise error(name, f"unknown {name} {raw!r}; one of: {shown}")
+    return raw
+
+
+def level(dataset: Dataset, raw: str) -> str:
+    return choice("level", raw, [lv for lv in dataset.levels if lv != "riket"], not_found=True)
+
+
+def year(dataset: Dataset, level_name: str, raw: str) -> int:
+    value = integer("year", raw)
+    years = dataset.years_of(level_name)
+    if value not in years:
+        span = f"{years[0]}..{years[-1]}" if years else "none"
+        raise NotFoundError("year", f"no values for {value} at level {level_name}; years: {span}")
+    return value
+
+
+def indicator(dataset: Dataset, raw: str) -> str:
+    return choice("indicator", raw, dataset.indicators, not_found=True)
+
+
+def breakdown() -> str:
+    return request.args.get("breakdown", TOTAL) or TOTAL
+
+
+def query_int(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    return default if raw in (None, "") else integer(name, raw, low=low, high=high)

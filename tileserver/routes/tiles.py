@@ -1,0 +1,100 @@
+"""Vector tiles and their TileJSON: geometry tiles, and year tiles with every indicator's value."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from indicators.model import NotFoundError
+from tileserver.http import cached_bytes, respond, respond_json
+from tileserver.routes import params, services
+
+blueprint = Blueprint("tiles", __name__)
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+@blueprint.get("/tiles/<level>/<z>/<x>/<y>.mvt")
+def geometry_tile(level: str, z: str, x: str, y: str):
+    return _tile(level, None, z, x, y)
+
+
+@blueprint.get("/tiles/<level>/<year>/<z>/<x>/<y>.mvt")
+def year_tile(level: str, year: str, z: str, x: str, y: str):
+    return _tile(level, year, z, x, y)
+
+
+@blueprint.get("/tiles/<level>.json")
+def geometry_tilejson(level: str):
+    return _tilejson(level, None)
+
+
+@blueprint.get("/tiles/<level>/<year>.json")
+def year_tilejson(level: str, year: str):
+    return _tilejson(level, year)
+
+
+def _tile(level_raw: str, year_raw: str | None, z_raw: str, x_raw: str, y_raw: str):
+    tileset = services().tileset()
+    dataset = tileset.dataset
+    level = params.level(dataset, level_raw)
+    year = None if year_raw is None else params.year(dataset, level, year_raw)
+    breakdown = params.breakdown()
+    prepared = tileset.prepared(level)
+    z = params.integer("z", z_raw)
+    if not prepared.minzoom <= z <= prepared.maxzoom:
+        raise NotFoundError("z", f"zoom {z} is outside {prepared.minzoom}..{prepared.maxzoom} for level {level}")
+    x = params.integer("x", x_raw, low=0, high=2**z - 1)
+    y = params.integer("y", y_raw, low=0, high=2**z - 1)
+    key = tileset.key("mvt", level, year, breakdown, z, x, y)
+    body = cached_bytes(services().cache, key, lambda: tileset.tile(level, z, x, y, year, breakdown))
+    return respond(body, MVT)
+
+
+def _tilejson(level_raw: str, year_raw: str | None):
+    tileset = services().tileset()
+    dataset = tileset.dataset
+    level = params.level(dataset, level_raw)
+    year = None if year_raw is None else params.year(dataset, level, year_raw)
+    base = public_base()
+    key = tileset.key("tilejson", level, year, base)
+    return respond_json(services().cache, key, lambda: tilejson(tileset, level, year, base))
+
+
+def public_base() -> str:
+    """The URL prefix clients reach this service at: the configured public URL, or the request's own."""
+    from flask import current_app
+
+    configured = current_app.config["PUBLIC_URL"]
+    return str(configured).rstrip("/") if configured else request.host_url.rstrip("/")
+
+
+def tilejson(tileset, level: str, year: int | None, base: str) -> dict:
+    from flask import current_app
+
+    dataset = tileset.dataset
+    prepared = tileset.prepared(level)
+    path = f"{level}/{year}" if year is not None else level
+    fields = {
+        "code": "SCB area code", "name": "area name", "kommun": "municipality code", "lan": "county code",
+        "regso": "RegSO code (DeSO only)",
+    }
+    if year is not None:
+        present = dataset.wide(level, year).columns
+        for key in present:
+            ind = dataset.indicators.get(key)
+            fields[key] = f"{ind.title_en} ({ind.unit})" if ind and ind.unit else (ind.title_en if ind else key)
+    west, south, east, north = prepared.bounds
+    return {
+        "tilejson": "3.0.0",
+        "name": f"Barometer {level}" + (f" {year}" if year is not None else ""),
+        "version": dataset.version,
+        "scheme": "xyz",
+        "tiles": [f"{base}/tiles/{path}/{{z}}/{{x}}/{{y}}.mvt"],
+        "minzoom": prepared.minzoom,
+        "maxzoom": prepared.maxzoom,
+        "bounds": [west, south, east, north],
+        "center": [round((west + east) / 2, 5), round((south + north) / 2, 5), prepared.minzoom + 2],
+        "attribution": current_app.config["ATTRIBUTION"],
+        "vector_layers": [
+            {"id": level, "fields": fields, "minzoom": prepared.minzoom, "maxzoom": prepared.maxzoom},
+        ],
+    }

@@ -1,0 +1,78 @@
+"""What the routes share: the current dataset, its prepared tile geometry, and the cache."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping
+
+from geo.prepare import PreparedLevel, prepare_level
+from geo.tiles import render_tile
+from indicators.model import TOTAL, Dataset, NotFoundError
+from tileserver.cache import SingleFlight
+from tileserver.datasource import DatasetSource
+
+Properties = Mapping[str, Mapping[str, float | int | str]]
+
+
+class TileSet:
+    """Tiles of one dataset version: geometry prepared once per level, year properties once per year."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._prepared: dict[str, PreparedLevel] = {}
+        self._properties: dict[tuple[str, int, str], Properties] = {}
+        self._lock = threading.Lock()
+
+    def prepared(self, level: str) -> PreparedLevel:
+        if level not in self.dataset.levels:
+            raise NotFoundError("level", f"unknown level {level!r}; this dataset has {', '.join(self.dataset.levels)}")
+        if level not in self._prepared:
+            with self._lock:
+                if level not in self._prepared:
+                    self._prepared[level] = prepare_level(self.dataset.area_frame(level), level)
+        return self._prepared[level]
+
+    def year_properties(self, level: str, year: int, breakdown: str = TOTAL) -> Properties:
+        """Every indicator's value per area code, missing values left out."""
+        key = (level, year, breakdown)
+        if key not in self._properties:
+            wide = self.dataset.wide(level, year, breakdown)
+            records: dict[str, dict[str, float]] = {}
+            for code, row in zip(wide.index, wide.to_dict("records"), strict=True):
+                records[str(code)] = {k: float(v) for k, v in row.items() if v is not None and not math.isnan(v)}
+            self._properties[key] = records
+        return self._properties[key]
+
+    def tile(self, level: str, z: int, x: int, y: int, year: int | None = None,
+             breakdown: str = TOTAL) -> bytes:
+        prepared = self.prepared(level)
+        extra = None if year is None else self.year_properties(level, year, breakdown)
+        return render_tile(prepared, z, x, y, layer=level, extra=extra)
+
+    def key(self, *parts: object) -> str:
+        """A cache key that carries this dataset's version."""
+        return ":".join([self.dataset.version, *map(str, parts)])
+
+    def warm(self) -> None:
+        for level in self.dataset.levels:
+            if level != "riket":
+                self.prepared(level)
+
+
+class Services:
+    """The dataset source, the cache, and the tile set of the version being served."""
+
+    def __init__(self, source: DatasetSource, cache: SingleFlight) -> None:
+        self.source, self.cache = source, cache
+        self._tileset: TileSet | None = None
+
+    def dataset(self) -> Dataset:
+        return self.source.get()
+
+    def tileset(self) -> TileSet:
+        dataset = self.source.get()
+        tileset = self._tileset
+        if tileset is None or tileset.dataset is not dataset:
+            tileset = self._tileset = TileSet(dataset)
+        return tileset
