@@ -48,7 +48,8 @@ def content_version(areas: gpd.GeoDataFrame, values: pd.DataFrame, manifest: Map
     digest.update(pd.util.hash_pandas_object(ordered[list(AREA_COLUMNS)], index=False).to_numpy().tobytes())
     for wkb in shapely.to_wkb(ordered.geometry.to_numpy(), output_dimension=2):
         digest.update(wkb)
-    digest.update(str(areas.crs).encode())
+    crs = areas.crs
+    digest.update(str(crs.to_epsg() or crs.to_wkt() if crs is not None else "").encode())
     keyed = values.sort_values(["indicator", "level", "code", "year", "breakdown"])
     digest.update(pd.util.hash_pandas_object(keyed.astype({"status": str}), index=False).to_numpy().tobytes())
     digest.update(json.dumps(manifest, sort_keys=True, ensure_ascii=False, default=str).encode())

@@ -30,7 +30,7 @@ class TileSet:
         if level not in self._prepared:
             with self._lock:
                 if level not in self._prepared:
-                    self._prepared[level] = prepare_level(self.dataset.area_frame(level), level)
+                    self._prepared[level] = prepare_level(self.dataset.area_frame(level).reset_index(drop=True), level)
         return self._prepared[level]
 
     def year_properties(self, level: str, year: int, breakdown: str = TOTAL) -> Properties:
