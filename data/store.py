@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from indicators.derive import with_derived
 from indicators.model import (
     AREA_COLUMNS,
     LEVELS,
@@ -58,12 +59,13 @@ def content_version(areas: gpd.GeoDataFrame, values: pd.DataFrame, manifest: Map
 
 def make_dataset(areas: gpd.GeoDataFrame, values: pd.DataFrame, indicators: Mapping[str, Indicator],
                  meta: Mapping | None = None) -> Dataset:
-    """A Dataset with its content version, tables normalised and sorted."""
+    """A Dataset with its derived measures and content version, tables normalised and sorted."""
     areas = order_areas(areas)
-    values = normalise_values(values)
-    manifest = _manifest(indicators, meta or {})
+    values, indicators, notes = with_derived(normalise_values(values), indicators)
+    meta = {**(meta or {}), "derived": notes} if notes else dict(meta or {})
+    manifest = _manifest(indicators, meta)
     version = content_version(areas, values, manifest)
-    return Dataset(version=version, areas=areas, values=values, indicators=dict(indicators), meta=dict(meta or {}))
+    return Dataset(version=version, areas=areas, values=values, indicators=indicators, meta=meta)
 
 
 def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

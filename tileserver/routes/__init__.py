@@ -12,7 +12,7 @@ def services() -> Services:
 
 
 def register_routes(app: Flask) -> None:
-    from tileserver.routes import api, tiles
+    from tileserver.routes import api, measures, tiles
 
-    for module in (tiles, api):
+    for module in (tiles, api, measures):
         app.register_blueprint(module.blueprint)

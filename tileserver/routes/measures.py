@@ -1,0 +1,67 @@
+"""Segregation measures as JSON: områdestyper, ojämlikhetsindex, indices and comparisons."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from indicators import analysis
+from tileserver.http import SHORT, respond_json
+from tileserver.routes import params, services
+
+blueprint = Blueprint("measures", __name__, url_prefix="/api/measures")
+
+
+def _kommun(dataset, raw: str | None) -> str:
+    codes = list(dataset.municipalities["code"])
+    return params.choice("kommun", raw or "", codes, not_found=True)
+
+
+@blueprint.get("/omradestyper/<level>/<year>")
+def omradestyper(level: str, year: str):
+    tileset = services().tileset()
+    dataset = tileset.dataset
+    level = params.level(dataset, level)
+    year_value = params.year(dataset, level, year)
+    kommun = request.args.get("kommun") or None
+    if kommun:
+        kommun = _kommun(dataset, kommun)
+    key = tileset.key("omradestyper", level, year_value, kommun)
+    return respond_json(services().cache, key, lambda: analysis.omradestyper(dataset, year_value, kommun, level),
+                        cache_control=SHORT)
+
+
+@blueprint.get("/ojamlikhet/<kommun>")
+def ojamlikhet(kommun: str):
+    tileset = services().tileset()
+    kommun = _kommun(tileset.dataset, kommun)
+    return respond_json(services().cache, tileset.key("ojamlikhet", kommun),
+                        lambda: analysis.ojamlikhet(tileset.dataset, kommun), cache_control=SHORT)
+
+
+@blueprint.get("/indices/<kommun>/<year>")
+def indices(kommun: str, year: str):
+    tileset = services().tileset()
+    dataset = tileset.dataset
+    kommun = _kommun(dataset, kommun)
+    indicator = params.indicator(dataset, request.args.get("indicator", "population"))
+    year_value = params.year(dataset, analysis.finest_level(dataset, indicator), year)
+    group = request.args.get("group", "background=foreign")
+    key = tileset.key("indices", kommun, year_value, indicator, group)
+    return respond_json(services().cache, key,
+                        lambda: analysis.indices(dataset, kommun, year_value, indicator, group), cache_control=SHORT)
+
+
+@blueprint.get("/compare/<level>/<indicator>/<year>")
+def compare(level: str, indicator: str, year: str):
+    tileset = services().tileset()
+    dataset = tileset.dataset
+    level = params.level(dataset, level)
+    indicator = params.indicator(dataset, indicator)
+    year_value = params.year(dataset, level, year)
+    kommun = _kommun(dataset, request.args.get("kommun"))
+    base_raw = request.args.get("base_year")
+    base_year = params.year(dataset, level, base_raw) if base_raw else None
+    key = tileset.key("compare", level, indicator, year_value, kommun, base_year)
+    return respond_json(services().cache, key,
+                        lambda: analysis.compare(dataset, level, indicator, year_value, kommun, base_year),
+                        cache_control=SHORT)
