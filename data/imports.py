@@ -16,8 +16,14 @@ from data.store import make_dataset, read_or_empty, write_version
 from indicators.model import Indicator
 
 
-def import_areas(root: Path, file: Path, *, level: str | None = None, layer: str | None = None,
-                 columns: Mapping[str, str] | None = None) -> list[str]:
+def import_areas(
+    root: Path,
+    file: Path,
+    *,
+    level: str | None = None,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> list[str]:
     """Replace the areas of the file's level with the file's areas."""
     from geo.read import read_areas
 
@@ -32,19 +38,35 @@ def import_areas(root: Path, file: Path, *, level: str | None = None, layer: str
     dataset = make_dataset(areas, current.values, current.indicators, meta)
     write_version(root, dataset)
     levels = ", ".join(sorted(set(incoming["level"])))
-    return [*result.report, f"imported {len(incoming)} areas ({levels}) from {file}",
-            f"dataset version {dataset.version} is now current"]
+    return [
+        *result.report,
+        f"imported {len(incoming)} areas ({levels}) from {file}",
+        f"dataset version {dataset.version} is now current",
+    ]
 
 
-def import_values(root: Path, file: Path, *, fmt: str | None = None, indicator: str | None = None,
-                  level: str | None = None, strict: bool = False) -> list[str]:
+def import_values(
+    root: Path,
+    file: Path,
+    *,
+    fmt: str | None = None,
+    indicator: str | None = None,
+    level: str | None = None,
+    strict: bool = False,
+) -> list[str]:
     """Add or replace the file's values (same indicator, level, code, year and breakdown)."""
     from indicators.catalog import CATALOG
     from indicators.importers import read_values
 
     current = read_or_empty(root)
-    result = read_values(file, fmt=fmt, areas=current.areas if len(current.areas) else None, level=level,
-                         indicator=indicator, strict=strict)
+    result = read_values(
+        file,
+        fmt=fmt,
+        areas=current.areas if len(current.areas) else None,
+        level=level,
+        indicator=indicator,
+        strict=strict,
+    )
     key = ["indicator", "level", "code", "year", "breakdown"]
     incoming = result.values
     merged = pd.concat([current.values, incoming], ignore_index=True).drop_duplicates(key, keep="last")
@@ -54,8 +76,11 @@ def import_values(root: Path, file: Path, *, fmt: str | None = None, indicator: 
     meta = {**current.meta, "inputs": [*current.meta.get("inputs", []), {"values": file.name}]}
     dataset = make_dataset(current.areas, merged, indicators, meta)
     write_version(root, dataset)
-    return [*_report_lines(result.report), f"imported {len(incoming)} values from {file}",
-            f"dataset version {dataset.version} is now current"]
+    return [
+        *_report_lines(result.report),
+        f"imported {len(incoming)} values from {file}",
+        f"dataset version {dataset.version} is now current",
+    ]
 
 
 def _report_lines(report: object) -> list[str]:

@@ -57,8 +57,12 @@ def content_version(areas: gpd.GeoDataFrame, values: pd.DataFrame, manifest: Map
     return digest.hexdigest()[:16]
 
 
-def make_dataset(areas: gpd.GeoDataFrame, values: pd.DataFrame, indicators: Mapping[str, Indicator],
-                 meta: Mapping | None = None) -> Dataset:
+def make_dataset(
+    areas: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    indicators: Mapping[str, Indicator],
+    meta: Mapping | None = None,
+) -> Dataset:
     """A Dataset with its derived measures and content version, tables normalised and sorted."""
     areas = order_areas(areas)
     values, indicators, notes = with_derived(normalise_values(values), indicators)
@@ -117,8 +121,9 @@ def read_version(root: Path | str, version: str | None = None) -> Dataset:
     areas = gpd.read_parquet(folder / "areas.parquet")
     values = normalise_values(pd.read_parquet(folder / "values.parquet"))
     indicators = {key: Indicator.from_json(item) for key, item in manifest["indicators"].items()}
-    return Dataset(version=version, areas=areas, values=values, indicators=indicators,
-                   meta=manifest.get("meta", {}))
+    return Dataset(
+        version=version, areas=areas, values=values, indicators=indicators, meta=manifest.get("meta", {})
+    )
 
 
 def read_or_empty(root: Path | str) -> Dataset:

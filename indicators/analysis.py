@@ -49,23 +49,31 @@ def omradestyper(dataset: Dataset, year: int, kommun: str | None = None, level: 
     wide = dataset.wide(level, year)
     areas = dataset.area_frame(level)
     codes = areas.index if kommun is None else areas.index[areas["kommun"] == kommun]
-    columns = [c for c in ("socioeconomic_index", "omradestyp", "omradestyp_official", "population")
-               if c in wide.columns]
+    columns = [
+        c
+        for c in ("socioeconomic_index", "omradestyp", "omradestyp_official", "population")
+        if c in wide.columns
+    ]
     table = wide.reindex(index=codes, columns=columns)
     rows = _records(table.assign(code=table.index, name=areas.loc[table.index, "name"]))
     summary = {}
     for source in ("omradestyp", "omradestyp_official"):
         if source in table.columns and "population" in table.columns:
-            by = population_by_type(table[source].astype("Int64"), table["population"],
-                                    areas.loc[table.index, "kommun"])
+            by = population_by_type(
+                table[source].astype("Int64"), table["population"], areas.loc[table.index, "kommun"]
+            )
             summary[source] = _records(by.assign(kommun=by.index))
     notes = [n for n in dataset.meta.get("derived", []) if n.startswith(f"{level} {year}")]
     return {
-        "level": level, "year": year, "kommun": kommun,
+        "level": level,
+        "year": year,
+        "kommun": kommun,
         "method": "SCB socioeconomic index (mean of three shares) typed by standard deviations from the mean",
         "reference": notes[0] if notes else "no computed types for this level and year",
         "names": {"sv": TYPE_NAMES_SV, "en": TYPE_NAMES_EN},
-        "areas": rows, "by_municipality": summary, "notes": notes[1:],
+        "areas": rows,
+        "by_municipality": summary,
+        "notes": notes[1:],
     }
 
 
@@ -78,8 +86,16 @@ def ojamlikhet(dataset: Dataset, kommun: str) -> dict:
         counts = group_counts(dataset.values, "income_quintile", level, year, "quintile")
         if not {"1", "5"} <= set(counts.columns):
             continue
-        frames.append(pd.DataFrame({"code": counts.index, "year": year, "q1": counts["1"].to_numpy(),
-                                    "q5": counts["5"].to_numpy()}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "code": counts.index,
+                    "year": year,
+                    "q1": counts["1"].to_numpy(),
+                    "q5": counts["5"].to_numpy(),
+                }
+            )
+        )
     if not frames:
         raise NotFoundError("indicator", "this dataset has no income quintile counts")
     counts = pd.concat(frames, ignore_index=True)
@@ -94,14 +110,18 @@ def ojamlikhet(dataset: Dataset, kommun: str) -> dict:
     if tables["kommun"].empty:
         raise NotFoundError("kommun", f"no areas of municipality {kommun!r} with income quintile counts")
     return {
-        "kommun": kommun, "lan": lan, "level": level, "method": OJAMLIKHET_METHOD,
+        "kommun": kommun,
+        "lan": lan,
+        "level": level,
+        "method": OJAMLIKHET_METHOD,
         "series": {key: _records(t[["region", "year", "value", "n_areas"]]) for key, t in tables.items()},
         "trend": {key: _records(trend(t)) for key, t in tables.items()},
     }
 
 
-def indices(dataset: Dataset, kommun: str, year: int, indicator: str = "population",
-            group: str = "background=foreign") -> dict:
+def indices(
+    dataset: Dataset, kommun: str, year: int, indicator: str = "population", group: str = "background=foreign"
+) -> dict:
     """Dissimilarity, isolation, exposure, Theil's H and Gini of one group over a municipality's areas."""
     dimension, name = split_breakdown(group)
     level = finest_level(dataset, indicator)
@@ -112,16 +132,28 @@ def indices(dataset: Dataset, kommun: str, year: int, indicator: str = "populati
     results = segregation_indices(counts[name], counts[TOTAL])
     lq = location_quotients(counts[name], counts[TOTAL])
     return {
-        "kommun": kommun, "year": year, "level": level, "indicator": indicator, "group": group,
+        "kommun": kommun,
+        "year": year,
+        "level": level,
+        "indicator": indicator,
+        "group": group,
         "reference": f"the {len(counts)} {level} areas of municipality {kommun}",
-        "indices": {key: {"value": _clean(r.value), "n_areas": r.n_areas, "excluded": list(r.excluded),
-                          "notes": list(r.notes)} for key, r in results.items()},
+        "indices": {
+            key: {
+                "value": _clean(r.value),
+                "n_areas": r.n_areas,
+                "excluded": list(r.excluded),
+                "notes": list(r.notes),
+            }
+            for key, r in results.items()
+        },
         "location_quotients": {code: _clean(v) for code, v in lq.items()},
     }
 
 
-def compare(dataset: Dataset, level: str, indicator: str, year: int, kommun: str,
-            base_year: int | None = None) -> dict:
+def compare(
+    dataset: Dataset, level: str, indicator: str, year: int, kommun: str, base_year: int | None = None
+) -> dict:
     """Each area of a municipality against the municipality and the country, its rank, and its change."""
     meta = dataset.indicators[indicator]
     areas = dataset.area_frame(level)
@@ -133,12 +165,19 @@ def compare(dataset: Dataset, level: str, indicator: str, year: int, kommun: str
     table = compare_with_references(values, region_of, {kommun: kommun_value}, national, meta.direction)
     table = table.join(rank_within(values, region_of, meta.direction))
     if base_year is not None:
-        start = dataset.wide(level, base_year).reindex(index=codes).get(indicator, pd.Series(np.nan, index=codes))
+        start = (
+            dataset.wide(level, base_year).reindex(index=codes).get(indicator, pd.Series(np.nan, index=codes))
+        )
         table = table.join(change_between(start, values, meta.kind).add_prefix("change_"))
     table.insert(0, "name", areas.loc[codes, "name"])
     return {
-        "level": level, "indicator": indicator, "year": year, "base_year": base_year, "kommun": kommun,
-        "kommun_value": _clean(kommun_value), "national_value": _clean(national),
+        "level": level,
+        "indicator": indicator,
+        "year": year,
+        "base_year": base_year,
+        "kommun": kommun,
+        "kommun_value": _clean(kommun_value),
+        "national_value": _clean(national),
         "areas": _records(table.assign(code=table.index)),
     }
 
@@ -147,7 +186,12 @@ def _value(dataset: Dataset, level: str, code: str | None, indicator: str, year:
     if level not in dataset.levels and level != "riket":
         return float("nan")
     v = dataset.values
-    rows = v[(v["indicator"] == indicator) & (v["level"] == level) & (v["year"] == year) & (v["breakdown"] == TOTAL)]
+    rows = v[
+        (v["indicator"] == indicator)
+        & (v["level"] == level)
+        & (v["year"] == year)
+        & (v["breakdown"] == TOTAL)
+    ]
     if code is not None:
         rows = rows[rows["code"] == code]
     return float(rows["value"].iloc[0]) if len(rows) == 1 else float("nan")

@@ -27,7 +27,15 @@ AREA_COLUMNS: tuple[str, ...] = ("code", "name", "level", "kommun", "lan", "regs
 """Columns of the area table besides ``geometry``. Parent codes are empty strings where unknown."""
 
 VALUE_COLUMNS: tuple[str, ...] = (
-    "indicator", "level", "code", "year", "breakdown", "value", "status", "numerator", "denominator",
+    "indicator",
+    "level",
+    "code",
+    "year",
+    "breakdown",
+    "value",
+    "status",
+    "numerator",
+    "denominator",
 )
 """Columns of the long value table. ``value`` is NaN unless ``status`` is ``ok``; numerator and denominator
 are NaN where the source has no counts."""
@@ -55,13 +63,18 @@ class BarometerError(Exception):
 class InputError(BarometerError):
     """Bad input data: names the file and, where known, the row and column."""
 
-    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
-                 column: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, row: int | None = None, column: str | None = None
+    ) -> None:
         self.message, self.file, self.row, self.column = message, file, row, column
         where = ", ".join(
-            part for part in (
-                file and f"file {file}", row is not None and f"row {row}", column and f"column {column!r}",
-            ) if part
+            part
+            for part in (
+                file and f"file {file}",
+                row is not None and f"row {row}",
+                column and f"column {column!r}",
+            )
+            if part
         )
         super().__init__(f"{where}: {message}" if where else message)
 
@@ -206,17 +219,24 @@ class Dataset:
             else:
                 rows = rows[rows["breakdown"] == breakdown]
                 cache[key] = rows.pivot_table(
-                    index="code", columns="indicator", values="value", aggfunc="first", dropna=False,
+                    index="code",
+                    columns="indicator",
+                    values="value",
+                    aggfunc="first",
+                    dropna=False,
                     observed=True,
                 )
         return cache[key]
 
     @cached_property
     def _values_by_level_year(self) -> dict[tuple[str, int], pd.DataFrame]:
-        return {(lv, int(yr)): frame for (lv, yr), frame in self.values.groupby(["level", "year"], sort=False)}
+        return {
+            (lv, int(yr)): frame for (lv, yr), frame in self.values.groupby(["level", "year"], sort=False)
+        }
 
-    def series(self, indicator: str, level: str, codes: list[str] | None = None,
-               breakdown: str = TOTAL) -> pd.DataFrame:
+    def series(
+        self, indicator: str, level: str, codes: list[str] | None = None, breakdown: str = TOTAL
+    ) -> pd.DataFrame:
         """Long rows of one indicator over all years, optionally for some areas only."""
         v = self.values
         mask = (v["indicator"] == indicator) & (v["level"] == level) & (v["breakdown"] == breakdown)

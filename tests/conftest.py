@@ -17,10 +17,12 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "scb"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 INDICATORS = {
-    "income": Indicator("income", "Inkomst", "Income", unit="kr", direction="higher_better", decimals=0,
-                        kind="median"),
-    "unemployment": Indicator("unemployment", "Arbetslöshet", "Unemployment", unit="%",
-                              direction="higher_worse", decimals=1),
+    "income": Indicator(
+        "income", "Inkomst", "Income", unit="kr", direction="higher_better", decimals=0, kind="median"
+    ),
+    "unemployment": Indicator(
+        "unemployment", "Arbetslöshet", "Unemployment", unit="%", direction="higher_worse", decimals=1
+    ),
 }
 
 
@@ -37,23 +39,54 @@ def grid_dataset(n: int = 4, years: tuple[int, ...] = (2020, 2021)) -> Dataset:
             code = f"0201C{1000 + j * n + i:04d}"
             regso = f"0201R{1 + (j // 2) * (n // 2) + i // 2:03d}"
             box = shapely.box(x0 + i * size, y0 + j * size, x0 + (i + 1) * size, y0 + (j + 1) * size)
-            rows.append({"code": code, "name": f"Område {j * n + i}", "level": "deso", "kommun": "0201",
-                         "lan": "02", "regso": regso, "geometry": box})
+            rows.append(
+                {
+                    "code": code,
+                    "name": f"Område {j * n + i}",
+                    "level": "deso",
+                    "kommun": "0201",
+                    "lan": "02",
+                    "regso": regso,
+                    "geometry": box,
+                }
+            )
     deso = gpd.GeoDataFrame(rows, crs="EPSG:3006")
     regso = deso.dissolve("regso", as_index=False)[["regso", "geometry"]].rename(columns={"regso": "code"})
-    regso = regso.assign(name=[f"Del {c[-3:]}" for c in regso["code"]], level="regso", kommun="0201", lan="02",
-                         regso="")
-    kommun = gpd.GeoDataFrame({"code": ["0201"], "name": ["Testby"], "level": ["kommun"], "kommun": ["0201"],
-                               "lan": ["02"], "regso": [""]}, geometry=[deso.union_all()], crs="EPSG:3006")
+    regso = regso.assign(
+        name=[f"Del {c[-3:]}" for c in regso["code"]], level="regso", kommun="0201", lan="02", regso=""
+    )
+    kommun = gpd.GeoDataFrame(
+        {
+            "code": ["0201"],
+            "name": ["Testby"],
+            "level": ["kommun"],
+            "kommun": ["0201"],
+            "lan": ["02"],
+            "regso": [""],
+        },
+        geometry=[deso.union_all()],
+        crs="EPSG:3006",
+    )
     areas = gpd.GeoDataFrame(pd.concat([deso, regso, kommun], ignore_index=True), crs="EPSG:3006")
     values = []
     for year in years:
         for k, code in enumerate(deso["code"]):
-            values.append(("income", "deso", code, year, "total", 200_000 + 10_000 * (k % n) + 1_000 * (year - 2020),
-                           "ok"))
+            values.append(
+                (
+                    "income",
+                    "deso",
+                    code,
+                    year,
+                    "total",
+                    200_000 + 10_000 * (k % n) + 1_000 * (year - 2020),
+                    "ok",
+                )
+            )
             status = "missing" if k == 0 else "suppressed" if k == 1 else "ok"
             values.append(("unemployment", "deso", code, year, "total", np.nan if k < 2 else 2.0 + k, status))
-    frame = pd.DataFrame(values, columns=["indicator", "level", "code", "year", "breakdown", "value", "status"])
+    frame = pd.DataFrame(
+        values, columns=["indicator", "level", "code", "year", "breakdown", "value", "status"]
+    )
     return make_dataset(areas, frame, INDICATORS, {"title": "Test grid"})
 
 

@@ -124,8 +124,17 @@ def test_errors_are_json_and_name_the_parameter(client, path, status, parameter)
     assert parameter in body["detail"]
 
 
-@pytest.mark.parametrize("path", ["/tiles/deso/12/0/0.png", "/tiles/", "/tiles/deso/1/2/3/4/5/6.mvt",
-                                  "/tiles/%00.json", "/tiles/deso/12/0/0.mvt/..", "/nothing"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tiles/deso/12/0/0.png",
+        "/tiles/",
+        "/tiles/deso/1/2/3/4/5/6.mvt",
+        "/tiles/%00.json",
+        "/tiles/deso/12/0/0.mvt/..",
+        "/nothing",
+    ],
+)
 def test_malformed_paths_are_json_404s(client, path):
     response = client.get(path)
     assert response.status_code == 404

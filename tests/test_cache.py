@@ -99,8 +99,10 @@ def own_redis():
     port = _free_port()
 
     def start() -> subprocess.Popen:
-        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                 "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(100):
             if redis_available(f"redis://127.0.0.1:{port}/0"):
                 return proc

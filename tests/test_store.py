@@ -14,8 +14,10 @@ def test_round_trip_keeps_tables_and_version(tmp_path, dataset):
     store.write_version(tmp_path, dataset)
     back = store.read_version(tmp_path)
     assert back.version == dataset.version
-    assert store.content_version(back.areas, back.values, store._manifest(back.indicators, back.meta)) == \
-        dataset.version
+    assert (
+        store.content_version(back.areas, back.values, store._manifest(back.indicators, back.meta))
+        == dataset.version
+    )
     pd.testing.assert_frame_equal(back.values, dataset.values)
     assert back.areas.crs == dataset.areas.crs
     assert list(back.areas["code"]) == list(dataset.areas["code"])
@@ -31,13 +33,18 @@ def test_same_content_same_version_and_any_change_a_new_one(dataset):
     assert changed.version != dataset.version
     renamed = dataset.areas.copy()
     renamed.loc[0, "name"] = "Annat namn"
-    assert store.make_dataset(renamed, dataset.values, dataset.indicators, dataset.meta).version != dataset.version
+    assert (
+        store.make_dataset(renamed, dataset.values, dataset.indicators, dataset.meta).version
+        != dataset.version
+    )
 
 
 def test_missing_and_suppressed_stay_apart_from_zero(tmp_path, dataset):
     store.write_version(tmp_path, dataset)
     values = store.read_version(tmp_path).values
-    unemployment = values[(values["indicator"] == "unemployment") & (values["year"] == 2020)].set_index("code")
+    unemployment = values[(values["indicator"] == "unemployment") & (values["year"] == 2020)].set_index(
+        "code"
+    )
     assert unemployment.loc["0201C1000", "status"] == "missing"
     assert unemployment.loc["0201C1001", "status"] == "suppressed"
     assert unemployment.loc[["0201C1000", "0201C1001"], "value"].isna().all()

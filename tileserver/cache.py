@@ -60,8 +60,15 @@ class MemoryCache:
 class RedisCache:
     """Redis with short timeouts; while it is unreachable every call is a miss and nothing raises."""
 
-    def __init__(self, url: str, *, timeout: float = 0.25, retry_after: float = 5.0, ttl: int | None = None,
-                 prefix: str = "barometer:") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 0.25,
+        retry_after: float = 5.0,
+        ttl: int | None = None,
+        prefix: str = "barometer:",
+    ) -> None:
         self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
         self.retry_after, self.ttl, self.prefix = retry_after, ttl, prefix
         self._down_since: float | None = None

@@ -56,8 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     areas.add_argument("file", type=Path)
     areas.add_argument("--level", choices=("deso", "regso", "kommun", "lan", "riket"))
     areas.add_argument("--layer")
-    areas.add_argument("--map", action="append", default=[], metavar="COLUMN=FILECOLUMN",
-                       help="column mapping, e.g. --map code=omr_kod --map name=omr_namn")
+    areas.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FILECOLUMN",
+        help="column mapping, e.g. --map code=omr_kod --map name=omr_namn",
+    )
     areas.add_argument("--mapping-file", type=Path, help="JSON or TOML file with the column mapping")
     areas.set_defaults(run=_import_areas)
     values = kinds.add_parser("values", help="indicator values: CSV, XLSX, JSON-stat2, Kolada, SCB exports")
@@ -72,8 +77,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("BAROMETER_DATA", DEFAULT_DATA)),
-                        help=f"data folder (default: $BAROMETER_DATA or {DEFAULT_DATA})")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("BAROMETER_DATA", DEFAULT_DATA)),
+        help=f"data folder (default: $BAROMETER_DATA or {DEFAULT_DATA})",
+    )
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -96,10 +105,13 @@ def _serve(args: argparse.Namespace) -> None:
 
 def _demo(args: argparse.Namespace) -> None:
     from data.demo import build_demo
+
     from data.store import make_dataset, write_version
 
     demo = build_demo(args.areas) if args.areas else build_demo()
-    dataset = make_dataset(demo.areas, demo.values, demo.indicators, {"title": "Barometer demo (fictional data)"})
+    dataset = make_dataset(
+        demo.areas, demo.values, demo.indicators, {"title": "Barometer demo (fictional data)"}
+    )
     write_version(args.data, dataset)
     print(f"wrote demo dataset {dataset.version} to {args.data}")
 
@@ -139,8 +151,9 @@ def _import_areas(args: argparse.Namespace) -> None:
 def _import_values(args: argparse.Namespace) -> None:
     from data.imports import import_values
 
-    report = import_values(args.data, args.file, fmt=args.fmt, indicator=args.indicator, level=args.level,
-                           strict=args.strict)
+    report = import_values(
+        args.data, args.file, fmt=args.fmt, indicator=args.indicator, level=args.level, strict=args.strict
+    )
     print("\n".join(report))
 
 

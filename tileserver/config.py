@@ -24,7 +24,9 @@ def configure(app: Flask, overrides: Mapping[str, object] | None) -> None:
     app.config.from_prefixed_env("BAROMETER")
     if os.environ.get("REDIS_URL") and not app.config["REDIS_URL"]:
         app.config["REDIS_URL"] = os.environ["REDIS_URL"]
-    unknown = sorted(k for k in app.config if k.isupper() and k not in DEFAULTS and k not in app.default_config)
+    unknown = sorted(
+        k for k in app.config if k.isupper() and k not in DEFAULTS and k not in app.default_config
+    )
     for key in unknown:
         app.logger.warning("unknown configuration key %s is ignored", key)
     if overrides:

@@ -53,8 +53,12 @@ def json_bytes(data: object) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
 
 
-def respond_json(cache: SingleFlight, key: str, produce: Callable[[], object],
-                 cache_control: str = LONG) -> Response:
+def respond_json(
+    cache: SingleFlight, key: str, produce: Callable[[], object], cache_control: str = LONG
+) -> Response:
     """A cached JSON document."""
-    return respond(cached_bytes(cache, key, lambda: json_bytes(produce())), "application/json",
-                   cache_control=cache_control)
+    return respond(
+        cached_bytes(cache, key, lambda: json_bytes(produce())),
+        "application/json",
+        cache_control=cache_control,
+    )

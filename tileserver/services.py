@@ -26,11 +26,15 @@ class TileSet:
 
     def prepared(self, level: str) -> PreparedLevel:
         if level not in self.dataset.levels:
-            raise NotFoundError("level", f"unknown level {level!r}; this dataset has {', '.join(self.dataset.levels)}")
+            raise NotFoundError(
+                "level", f"unknown level {level!r}; this dataset has {', '.join(self.dataset.levels)}"
+            )
         if level not in self._prepared:
             with self._lock:
                 if level not in self._prepared:
-                    self._prepared[level] = prepare_level(self.dataset.area_frame(level).reset_index(drop=True), level)
+                    self._prepared[level] = prepare_level(
+                        self.dataset.area_frame(level).reset_index(drop=True), level
+                    )
         return self._prepared[level]
 
     def year_properties(self, level: str, year: int, breakdown: str = TOTAL) -> Properties:
@@ -40,12 +44,15 @@ class TileSet:
             wide = self.dataset.wide(level, year, breakdown)
             records: dict[str, dict[str, float]] = {}
             for code, row in zip(wide.index, wide.to_dict("records"), strict=True):
-                records[str(code)] = {k: float(v) for k, v in row.items() if v is not None and not math.isnan(v)}
+                records[str(code)] = {
+                    k: float(v) for k, v in row.items() if v is not None and not math.isnan(v)
+                }
             self._properties[key] = records
         return self._properties[key]
 
-    def tile(self, level: str, z: int, x: int, y: int, year: int | None = None,
-             breakdown: str = TOTAL) -> bytes:
+    def tile(
+        self, level: str, z: int, x: int, y: int, year: int | None = None, breakdown: str = TOTAL
+    ) -> bytes:
         prepared = self.prepared(level)
         extra = None if year is None else self.year_properties(level, year, breakdown)
         return render_tile(prepared, z, x, y, layer=level, extra=extra)

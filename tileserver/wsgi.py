@@ -23,8 +23,15 @@ class _Gunicorn(BaseApplication):
 
 def serve_gunicorn(app: Flask, bind: str, workers: int) -> None:
     """Serve ``app`` with gunicorn: the dataset is loaded and prepared once, before the workers fork."""
-    options = {"bind": bind, "workers": workers, "threads": 4, "worker_class": "gthread", "preload_app": True,
-               "accesslog": "-", "timeout": 60}
+    options = {
+        "bind": bind,
+        "workers": workers,
+        "threads": 4,
+        "worker_class": "gthread",
+        "preload_app": True,
+        "accesslog": "-",
+        "timeout": 60,
+    }
     _Gunicorn(app, options).run()
 
 

@@ -7,7 +7,7 @@ import math
 from flask import Blueprint, request
 
 from indicators.model import TOTAL, Dataset
-from tileserver.http import SHORT, json_bytes, respond, compress, respond_json
+from tileserver.http import SHORT, compress, json_bytes, respond, respond_json
 from tileserver.routes import params, services
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -16,15 +16,19 @@ blueprint = Blueprint("api", __name__, url_prefix="/api")
 @blueprint.get("/health")
 def health():
     dataset = services().dataset()
-    return respond(compress(json_bytes({"status": "ok", "version": dataset.version})), "application/json",
-                   cache_control="no-store")
+    return respond(
+        compress(json_bytes({"status": "ok", "version": dataset.version})),
+        "application/json",
+        cache_control="no-store",
+    )
 
 
 @blueprint.get("/catalog")
 def catalog():
     tileset = services().tileset()
-    return respond_json(services().cache, tileset.key("catalog"), lambda: describe(tileset.dataset),
-                        cache_control=SHORT)
+    return respond_json(
+        services().cache, tileset.key("catalog"), lambda: describe(tileset.dataset), cache_control=SHORT
+    )
 
 
 def describe(dataset: Dataset) -> dict:
@@ -66,8 +70,11 @@ def values(level: str, year: str):
         codes = dataset.area_frame(level).query("kommun == @kommun").index
         wide = wide[wide.index.isin(codes)]
     rows = {str(code): _clean(row) for code, row in zip(wide.index, wide.to_dict("records"), strict=True)}
-    return respond(compress(json_bytes({"level": level, "year": year_value, "values": rows})),
-                   "application/json", cache_control=SHORT)
+    return respond(
+        compress(json_bytes({"level": level, "year": year_value, "values": rows})),
+        "application/json",
+        cache_control=SHORT,
+    )
 
 
 @blueprint.get("/series/<level>/<indicator>")
@@ -80,10 +87,14 @@ def series(level: str, indicator: str):
     rows = dataset.series(indicator, level, codes, request.args.get("breakdown", TOTAL))
     out: dict[str, list] = {}
     for code, year, value, status in rows[["code", "year", "value", "status"]].itertuples(index=False):
-        out.setdefault(code, []).append({"year": int(year), "value": None if math.isnan(value) else value,
-                                          "status": status})
-    return respond(compress(json_bytes({"indicator": indicator, "level": level, "series": out})),
-                   "application/json", cache_control=SHORT)
+        out.setdefault(code, []).append(
+            {"year": int(year), "value": None if math.isnan(value) else value, "status": status}
+        )
+    return respond(
+        compress(json_bytes({"indicator": indicator, "level": level, "series": out})),
+        "application/json",
+        cache_control=SHORT,
+    )
 
 
 def _clean(row: dict) -> dict:

@@ -26,16 +26,24 @@ def omradestyper(level: str, year: str):
     if kommun:
         kommun = _kommun(dataset, kommun)
     key = tileset.key("omradestyper", level, year_value, kommun)
-    return respond_json(services().cache, key, lambda: analysis.omradestyper(dataset, year_value, kommun, level),
-                        cache_control=SHORT)
+    return respond_json(
+        services().cache,
+        key,
+        lambda: analysis.omradestyper(dataset, year_value, kommun, level),
+        cache_control=SHORT,
+    )
 
 
 @blueprint.get("/ojamlikhet/<kommun>")
 def ojamlikhet(kommun: str):
     tileset = services().tileset()
     kommun = _kommun(tileset.dataset, kommun)
-    return respond_json(services().cache, tileset.key("ojamlikhet", kommun),
-                        lambda: analysis.ojamlikhet(tileset.dataset, kommun), cache_control=SHORT)
+    return respond_json(
+        services().cache,
+        tileset.key("ojamlikhet", kommun),
+        lambda: analysis.ojamlikhet(tileset.dataset, kommun),
+        cache_control=SHORT,
+    )
 
 
 @blueprint.get("/indices/<kommun>/<year>")
@@ -47,8 +55,12 @@ def indices(kommun: str, year: str):
     year_value = params.year(dataset, analysis.finest_level(dataset, indicator), year)
     group = request.args.get("group", "background=foreign")
     key = tileset.key("indices", kommun, year_value, indicator, group)
-    return respond_json(services().cache, key,
-                        lambda: analysis.indices(dataset, kommun, year_value, indicator, group), cache_control=SHORT)
+    return respond_json(
+        services().cache,
+        key,
+        lambda: analysis.indices(dataset, kommun, year_value, indicator, group),
+        cache_control=SHORT,
+    )
 
 
 @blueprint.get("/compare/<level>/<indicator>/<year>")
@@ -62,6 +74,9 @@ def compare(level: str, indicator: str, year: str):
     base_raw = request.args.get("base_year")
     base_year = params.year(dataset, level, base_raw) if base_raw else None
     key = tileset.key("compare", level, indicator, year_value, kommun, base_year)
-    return respond_json(services().cache, key,
-                        lambda: analysis.compare(dataset, level, indicator, year_value, kommun, base_year),
-                        cache_control=SHORT)
+    return respond_json(
+        services().cache,
+        key,
+        lambda: analysis.compare(dataset, level, indicator, year_value, kommun, base_year),
+        cache_control=SHORT,
+    )

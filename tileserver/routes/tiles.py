@@ -41,7 +41,9 @@ def _tile(level_raw: str, year_raw: str | None, z_raw: str, x_raw: str, y_raw: s
     prepared = tileset.prepared(level)
     z = params.integer("z", z_raw)
     if not prepared.minzoom <= z <= prepared.maxzoom:
-        raise NotFoundError("z", f"zoom {z} is outside {prepared.minzoom}..{prepared.maxzoom} for level {level}")
+        raise NotFoundError(
+            "z", f"zoom {z} is outside {prepared.minzoom}..{prepared.maxzoom} for level {level}"
+        )
     x = params.integer("x", x_raw, low=0, high=2**z - 1)
     y = params.integer("y", y_raw, low=0, high=2**z - 1)
     key = tileset.key("mvt", level, year, breakdown, z, x, y)
@@ -74,14 +76,19 @@ def tilejson(tileset, level: str, year: int | None, base: str) -> dict:
     prepared = tileset.prepared(level)
     path = f"{level}/{year}" if year is not None else level
     fields = {
-        "code": "SCB area code", "name": "area name", "kommun": "municipality code", "lan": "county code",
+        "code": "SCB area code",
+        "name": "area name",
+        "kommun": "municipality code",
+        "lan": "county code",
         "regso": "RegSO code (DeSO only)",
     }
     if year is not None:
         present = dataset.wide(level, year).columns
         for key in present:
             ind = dataset.indicators.get(key)
-            fields[key] = f"{ind.title_en} ({ind.unit})" if ind and ind.unit else (ind.title_en if ind else key)
+            fields[key] = (
+                f"{ind.title_en} ({ind.unit})" if ind and ind.unit else (ind.title_en if ind else key)
+            )
     west, south, east, north = prepared.bounds
     return {
         "tilejson": "3.0.0",
