@@ -15,6 +15,7 @@ STATUS: tuple[tuple[type[BarometerError], int], ...] = (
     (NotFoundError, 404),
     (ParameterError, 400),
     (InputError, 400),
+    (BarometerError, 400),
 )
 """Most specific first: the first matching type decides the status."""
 
@@ -38,7 +39,7 @@ def register_errors(app: Flask) -> None:
 
 def _handler(status: int):
     def handle(error: BarometerError):
-        parameter = getattr(error, "parameter", None)
+        parameter = getattr(error, "parameter", None) or getattr(error, "option", None)
         message = getattr(error, "message", str(error))
         title = "not found" if status == 404 else "bad request"
         detail = f"{parameter}: {message}" if parameter else message

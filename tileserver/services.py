@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from geo.prepare import PreparedLevel, prepare_level
 from geo.tiles import render_tile
 from indicators.model import TOTAL, Dataset, NotFoundError
+from indicators.views import map_table, suppressed_codes
 from tileserver.cache import SingleFlight
 from tileserver.datasource import DatasetSource
 
+T = TypeVar("T")
 Properties = Mapping[str, Mapping[str, float | int | str]]
+TileView = tuple[str, int | None, str | None] | tuple[()]
+"""(breakdown, since, deviation) of year tiles; () is the plain values of every indicator."""
+
+
+def status_property(indicator: str) -> str:
+    """The tile property that marks an indicator's value as suppressed (too few persons)."""
+    return f"{indicator}_status"
 
 
 class TileSet:
@@ -22,6 +32,7 @@ class TileSet:
         self.dataset = dataset
         self._prepared: dict[str, PreparedLevel] = {}
         self._properties: dict[tuple[str, int, str], Properties] = {}
+        self._memo: dict[object, Any] = {}
         self._lock = threading.Lock()
 
     def prepared(self, level: str) -> PreparedLevel:
@@ -37,25 +48,33 @@ class TileSet:
                     )
         return self._prepared[level]
 
-    def year_properties(self, level: str, year: int, breakdown: str = TOTAL) -> Properties:
-        """Every indicator's value per area code, missing values left out."""
-        key = (level, year, breakdown)
+    def year_properties(self, level: str, year: int, view: TileView = ()) -> Properties:
+        """Every indicator's mapped value per area code, missing values left out, suppressed ones marked."""
+        key = (level, year, view)
         if key not in self._properties:
-            wide = self.dataset.wide(level, year, breakdown)
-            records: dict[str, dict[str, float]] = {}
-            for code, row in zip(wide.index, wide.to_dict("records"), strict=True):
+            breakdown, since, deviation = view or (TOTAL, None, None)
+            table = map_table(self.dataset, level, year, breakdown, since=since, deviation=deviation)
+            records: dict[str, dict[str, float | str]] = {}
+            for code, row in zip(table.index, table.to_dict("records"), strict=True):
                 records[str(code)] = {
                     k: float(v) for k, v in row.items() if v is not None and not math.isnan(v)
                 }
+            for indicator, codes in suppressed_codes(self.dataset, level, year, breakdown).items():
+                for code in codes:
+                    records.setdefault(code, {})[status_property(indicator)] = "suppressed"
             self._properties[key] = records
         return self._properties[key]
 
-    def tile(
-        self, level: str, z: int, x: int, y: int, year: int | None = None, breakdown: str = TOTAL
-    ) -> bytes:
+    def tile(self, level: str, z: int, x: int, y: int, year: int | None = None, view: TileView = ()) -> bytes:
         prepared = self.prepared(level)
-        extra = None if year is None else self.year_properties(level, year, breakdown)
+        extra = None if year is None else self.year_properties(level, year, view)
         return render_tile(prepared, z, x, y, layer=level, extra=extra)
+
+    def memo(self, key: object, produce: Callable[[], T]) -> T:
+        """A value computed once per dataset version (classes shared by a style, its legend and exports)."""
+        if key not in self._memo:
+            self._memo[key] = produce()
+        return self._memo[key]
 
     def key(self, *parts: object) -> str:
         """A cache key that carries this dataset's version."""

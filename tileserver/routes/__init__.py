@@ -12,7 +12,7 @@ def services() -> Services:
 
 
 def register_routes(app: Flask) -> None:
-    from tileserver.routes import api, measures, tiles
+    from tileserver.routes import api, measures, styles, tiles
 
-    for module in (tiles, api, measures):
+    for module in (tiles, styles, api, measures):
         app.register_blueprint(module.blueprint)

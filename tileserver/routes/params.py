@@ -52,3 +52,34 @@ def breakdown() -> str:
 def query_int(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     return default if raw in (None, "") else integer(name, raw, low=low, high=high)
+
+
+def optional_year(dataset: Dataset, level_name: str, name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return year(dataset, level_name, raw)
+    except ParameterError as error:
+        raise type(error)(name, error.message) from None
+
+
+def tile_view(dataset: Dataset, level_name: str) -> tuple[str, int | None, str | None] | tuple[()]:
+    """(breakdown, since, deviation) from the query; () for plain values."""
+    breakdown_value = breakdown()
+    since = optional_year(dataset, level_name, "since")
+    deviation = request.args.get("deviation") or None
+    if deviation is not None:
+        choice("deviation", deviation, ("kommun", "riket"))
+    if since is not None and deviation is not None:
+        raise ParameterError("deviation", "a map shows a change (since) or a deviation, not both")
+    if (breakdown_value, since, deviation) == (TOTAL, None, None):
+        return ()
+    return (breakdown_value, since, deviation)
+
+
+def flag(name: str) -> bool:
+    raw = (request.args.get(name) or "0").lower()
+    if raw not in ("0", "1", "true", "false", "yes", "no"):
+        raise ParameterError(name, f"is 1/true or 0/false, not {raw!r}")
+    return raw in ("1", "true", "yes")

@@ -37,7 +37,7 @@ def _tile(level_raw: str, year_raw: str | None, z_raw: str, x_raw: str, y_raw: s
     dataset = tileset.dataset
     level = params.level(dataset, level_raw)
     year = None if year_raw is None else params.year(dataset, level, year_raw)
-    breakdown = params.breakdown()
+    view = params.tile_view(dataset, level)
     prepared = tileset.prepared(level)
     z = params.integer("z", z_raw)
     if not prepared.minzoom <= z <= prepared.maxzoom:
@@ -46,8 +46,8 @@ def _tile(level_raw: str, year_raw: str | None, z_raw: str, x_raw: str, y_raw: s
         )
     x = params.integer("x", x_raw, low=0, high=2**z - 1)
     y = params.integer("y", y_raw, low=0, high=2**z - 1)
-    key = tileset.key("mvt", level, year, breakdown, z, x, y)
-    body = cached_bytes(services().cache, key, lambda: tileset.tile(level, z, x, y, year, breakdown))
+    key = tileset.key("mvt", level, year, view, z, x, y)
+    body = cached_bytes(services().cache, key, lambda: tileset.tile(level, z, x, y, year, view))
     return respond(body, MVT)
 
 

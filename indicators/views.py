@@ -1,0 +1,65 @@
+"""Per-area tables of one level and year as maps show them: values, changes since a year, or deviations.
+
+One table serves the tiles (every indicator as a property) and the classification of a map (one column of
+it), so that a map's classes and its tiles always agree.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from indicators.model import TOTAL, Dataset, NotFoundError, ParameterError
+
+Deviation = Literal["kommun", "riket"]
+
+
+def map_table(
+    dataset: Dataset,
+    level: str,
+    year: int,
+    breakdown: str = TOTAL,
+    *,
+    since: int | None = None,
+    deviation: Deviation | None = None,
+) -> pd.DataFrame:
+    """Code × indicator: the values, or ``value − value in since``, or ``value − reference value``."""
+    if since is not None and deviation is not None:
+        raise ParameterError("deviation", "a map shows a change or a deviation, not both")
+    table = dataset.wide(level, year, breakdown)
+    if since is not None:
+        if since not in dataset.years_of(level):
+            raise NotFoundError("since", f"no values for {since} at level {level}")
+        base = dataset.wide(level, since, breakdown)
+        return table.sub(base.reindex(index=table.index, columns=table.columns))
+    if deviation is not None:
+        return table.sub(_reference(dataset, level, year, breakdown, deviation, table.index))
+    return table
+
+
+def _reference(
+    dataset: Dataset, level: str, year: int, breakdown: str, deviation: str, codes: pd.Index
+) -> pd.DataFrame:
+    if deviation not in ("kommun", "riket"):
+        raise ParameterError("deviation", f"is 'kommun' or 'riket', not {deviation!r}")
+    if deviation not in dataset.levels:
+        raise NotFoundError("deviation", f"this dataset has no {deviation} level values")
+    reference = dataset.wide(deviation, year, breakdown)
+    if deviation == "riket":
+        row = reference.iloc[0] if len(reference) else pd.Series(dtype=float)
+        return pd.DataFrame([row] * len(codes), index=codes)
+    parents = dataset.area_frame(level)["kommun"].reindex(codes)
+    return reference.reindex(parents.to_numpy()).set_axis(codes)
+
+
+def suppressed_codes(dataset: Dataset, level: str, year: int, breakdown: str = TOTAL) -> dict[str, list[str]]:
+    """Per indicator, the area codes whose value is suppressed (too few persons) in that level and year."""
+    v = dataset.values
+    rows = v[
+        (v["level"] == level)
+        & (v["year"] == year)
+        & (v["breakdown"] == breakdown)
+        & (v["status"] == "suppressed")
+    ]
+    return {str(k): list(g["code"]) for k, g in rows.groupby("indicator", observed=True)}

@@ -1,0 +1,174 @@
+"""Per-year styles: MapLibre style JSON (also in the form QGIS converts), QML, SLD, and legends."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from indicators.model import Dataset, ParameterError
+from styles.choropleth import MapClasses, MapOptions, classes_for
+from styles.maplibre import build_style
+from styles.qgis import to_qml, to_sld
+from tileserver.http import SHORT, cached_bytes, respond, respond_json
+from tileserver.routes import params, services
+from tileserver.routes.tiles import public_base
+from tileserver.services import TileSet, status_property
+
+blueprint = Blueprint("styles", __name__)
+
+
+def map_options(dataset: Dataset, level: str, indicator: str, year: str) -> MapOptions:
+    """MapOptions from the path and the query string; every bad option is a 4xx naming it."""
+    level = params.level(dataset, level)
+    indicator = params.indicator(dataset, indicator)
+    year_value = params.year(dataset, level, year)
+    args = request.args
+    kommun = tuple(c for c in args.get("kommun", "").split(",") if c)
+    for code in kommun:
+        params.choice("kommun", code, dataset.municipalities["code"], not_found=True)
+    breaks = None
+    if args.get("breaks"):
+        try:
+            breaks = tuple(float(b) for b in args["breaks"].split(","))
+        except ValueError:
+            raise ParameterError(
+                "breaks", f"must be numbers separated by commas, not {args['breaks']!r}"
+            ) from None
+    view = params.tile_view(dataset, level) or ("total", None, None)
+    return MapOptions(
+        level=level,
+        indicator=indicator,
+        year=year_value,
+        method=args.get("method", "manual" if breaks else "quantiles"),
+        classes=params.query_int("classes", 5, 2, 9),
+        palette=args.get("palette") or None,
+        kommun=kommun,
+        pooled=params.flag("pooled"),
+        breakdown=view[0],
+        since=view[1],
+        deviation=view[2],  # type: ignore[arg-type]
+        breaks=breaks,
+        lang=params.choice("lang", args.get("lang", "sv"), ("sv", "en")),
+    )
+
+
+def _classes(tileset: TileSet, options: MapOptions) -> MapClasses:
+    return tileset.memo(("classes", options), lambda: classes_for(tileset.dataset, options))
+
+
+@blueprint.get("/styles/<level>/<indicator>/<year>.json")
+def style(level: str, indicator: str, year: str):
+    tileset = services().tileset()
+    options = map_options(tileset.dataset, level, indicator, year)
+    client = params.choice("client", request.args.get("client", "maplibre"), ("maplibre", "qgis"))
+    mode = params.choice("mode", request.args.get("mode", "fade"), ("fade", "filter"))
+    base = public_base()
+    key = tileset.key("style", options.cache_key(), client, mode, base)
+    return respond_json(services().cache, key, lambda: _style(tileset, options, client, mode, base))
+
+
+def _style(tileset: TileSet, options: MapOptions, client: str, mode: str, base: str) -> dict:
+    classes = _classes(tileset, options)
+    prepared = tileset.prepared(options.level)
+    query = tile_query(options)
+    return build_style(
+        tiles_url=f"{base}/tiles/{options.level}/{options.year}/{{z}}/{{x}}/{{y}}.mvt{query}",
+        source_layer=options.level,
+        property=options.indicator,
+        classification=classes.classification,
+        colors=classes.colors,
+        indicator=classes.indicator,
+        year=options.year,
+        legend=classes.legend,
+        minzoom=prepared.minzoom,
+        maxzoom=prepared.maxzoom,
+        bounds=_bounds(tileset, options),
+        client=client,  # type: ignore[arg-type]
+        filter_municipality=options.kommun[0] if len(options.kommun) == 1 else None,
+        municipality_mode=mode,  # type: ignore[arg-type]
+        status_property=status_property(options.indicator),
+        attribution=tileset.dataset.meta.get("attribution") or "Statistik: SCB (CC BY 4.0)",
+    )
+
+
+def tile_query(options: MapOptions) -> str:
+    parts = []
+    if options.breakdown != "total":
+        parts.append(f"breakdown={options.breakdown}")
+    if options.since is not None:
+        parts.append(f"since={options.since}")
+    if options.deviation is not None:
+        parts.append(f"deviation={options.deviation}")
+    return "?" + "&".join(parts) if parts else ""
+
+
+def _bounds(tileset: TileSet, options: MapOptions) -> list[float]:
+    """WGS 84 bounds of the municipalities in scope, or of the whole level."""
+    if not options.kommun:
+        return list(tileset.prepared(options.level).bounds)
+    areas = tileset.dataset.area_frame(options.level)
+    return list(areas[areas["kommun"].isin(options.kommun)].to_crs("EPSG:4326").total_bounds)
+
+
+@blueprint.get("/api/legend/<level>/<indicator>/<year>")
+def legend(level: str, indicator: str, year: str):
+    tileset = services().tileset()
+    options = map_options(tileset.dataset, level, indicator, year)
+    key = tileset.key("legend", options.cache_key())
+
+    def produce() -> dict:
+        classes = _classes(tileset, options)
+        return {
+            **classes.legend.to_json(),
+            "classification": classes.classification.to_json(),
+            "colors": list(classes.colors),
+            "options": _options_json(options),
+        }
+
+    return respond_json(services().cache, key, produce, cache_control=SHORT)
+
+
+@blueprint.get("/styles/<level>/<indicator>/<year>.qml")
+def qml(level: str, indicator: str, year: str):
+    return _xml(level, indicator, year, "qml")
+
+
+@blueprint.get("/styles/<level>/<indicator>/<year>.sld")
+def sld(level: str, indicator: str, year: str):
+    return _xml(level, indicator, year, "sld")
+
+
+def _xml(level: str, indicator: str, year: str, kind: str) -> Response:
+    tileset = services().tileset()
+    options = map_options(tileset.dataset, level, indicator, year)
+    key = tileset.key(kind, options.cache_key())
+
+    def produce() -> bytes:
+        classes = _classes(tileset, options)
+        common = dict(
+            legend=classes.legend, status_attribute=status_property(options.indicator), lang=options.lang
+        )
+        if kind == "qml":
+            return to_qml(options.indicator, classes.classification, classes.colors, **common).encode()
+        return to_sld(
+            options.indicator, classes.classification, classes.colors, layer_name=options.level, **common
+        ).encode()
+
+    mimetype = "application/vnd.ogc.sld+xml" if kind == "sld" else "application/xml"
+    return respond(cached_bytes(services().cache, key, produce), mimetype)
+
+
+def _options_json(options: MapOptions) -> dict:
+    return {
+        "level": options.level,
+        "indicator": options.indicator,
+        "year": options.year,
+        "method": options.method,
+        "classes": options.classes,
+        "palette": options.palette,
+        "kommun": list(options.kommun),
+        "pooled": options.pooled,
+        "since": options.since,
+        "deviation": options.deviation,
+        "breakdown": options.breakdown,
+        "lang": options.lang,
+    }
