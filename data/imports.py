@@ -34,7 +34,11 @@ def import_areas(
     if len(kept) and kept.crs is not None and incoming.crs != kept.crs:
         incoming = incoming.to_crs(kept.crs)
     areas = gpd.GeoDataFrame(pd.concat([kept, incoming], ignore_index=True), crs=incoming.crs or kept.crs)
-    meta = {**current.meta, "inputs": [*current.meta.get("inputs", []), {"areas": file.name}]}
+    meta = {
+        **current.meta,
+        "inputs": [*current.meta.get("inputs", []), {"areas": file.name}],
+        "kommun_names": {**current.meta.get("kommun_names", {}), **result.kommun_names},
+    }
     dataset = make_dataset(areas, current.values, current.indicators, meta)
     write_version(root, dataset)
     levels = ", ".join(sorted(set(incoming["level"])))

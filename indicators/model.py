@@ -93,6 +93,8 @@ class NotFoundError(ParameterError):
 
 def level_of_code(code: str) -> str | None:
     """The level an SCB code belongs to, or None when it has no known shape."""
+    if CODE_PATTERNS["riket"].match(code):
+        return "riket"
     return next((level for level, pattern in CODE_PATTERNS.items() if pattern.match(code)), None)
 
 
@@ -203,7 +205,10 @@ class Dataset:
             frame = self.area_frame("kommun")[["code", "name", "lan"]]
             return frame.reset_index(drop=True)
         codes = sorted({c for c in self.areas["kommun"] if c})
-        return pd.DataFrame({"code": codes, "name": codes, "lan": [c[:2] for c in codes]})
+        names = self.meta.get("kommun_names", {})
+        return pd.DataFrame(
+            {"code": codes, "name": [names.get(c, c) for c in codes], "lan": [c[:2] for c in codes]}
+        )
 
     def wide(self, level: str, year: int, breakdown: str = TOTAL) -> pd.DataFrame:
         """Values of one level, year and breakdown: one row per area code, one column per indicator."""

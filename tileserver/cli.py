@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     values.add_argument("--indicator", help="indicator id for files that hold one indicator")
     values.add_argument("--level", choices=("deso", "regso", "kommun", "lan", "riket"))
     values.add_argument("--strict", action="store_true", help="unmatched area names are an error")
+    values.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    values.add_argument("--year", type=int, help="the year of a file whose columns carry none")
+    values.add_argument(
+        "--drop-unknown", action="store_true", help="drop rows of unknown area codes, reported"
+    )
     values.set_defaults(run=_import_values)
     return parser
 
@@ -105,7 +110,6 @@ def _serve(args: argparse.Namespace) -> None:
 
 def _demo(args: argparse.Namespace) -> None:
     from data.demo import build_demo
-
     from data.store import make_dataset, write_version
 
     demo = build_demo(args.areas) if args.areas else build_demo()
