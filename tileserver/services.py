@@ -54,10 +54,13 @@ class TileSet:
         if key not in self._properties:
             breakdown, since, deviation = view or (TOTAL, None, None)
             table = map_table(self.dataset, level, year, breakdown, since=since, deviation=deviation)
-            records: dict[str, dict[str, float | str]] = {}
+            categories = {k for k, ind in self.dataset.indicators.items() if ind.kind == "category"}
+            records: dict[str, dict[str, float | int | str]] = {}
             for code, row in zip(table.index, table.to_dict("records"), strict=True):
                 records[str(code)] = {
-                    k: float(v) for k, v in row.items() if v is not None and not math.isnan(v)
+                    k: (int(v) if k in categories and not view else float(v))
+                    for k, v in row.items()
+                    if v is not None and not math.isnan(v)
                 }
             for indicator, codes in suppressed_codes(self.dataset, level, year, breakdown).items():
                 for code in codes:
