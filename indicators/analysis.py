@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from indicators.measures.compare import change_between, compare_with_references, rank_within
+from indicators.measures.compare import change_between, compare_with_references
 from indicators.measures.counts import group_counts
 from indicators.measures.indices import location_quotients, segregation_indices
 from indicators.measures.ojamlikhet import ojamlikhet_table, trend
@@ -163,7 +163,6 @@ def compare(
     kommun_value = _value(dataset, "kommun", kommun, indicator, year)
     national = _value(dataset, "riket", None, indicator, year)
     table = compare_with_references(values, region_of, {kommun: kommun_value}, national, meta.direction)
-    table = table.join(rank_within(values, region_of, meta.direction))
     if base_year is not None:
         start = (
             dataset.wide(level, base_year).reindex(index=codes).get(indicator, pd.Series(np.nan, index=codes))
