@@ -1,0 +1,362 @@
+"""The vectorised MVT encoder and tile rendering, against hand-computed tiles and mapbox_vector_tile."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import mapbox_vector_tile
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.grid import pixel_size, tile_bounds, tiles_covering
+from geo.mvt import encode_polygon_layer, encode_tile, encode_varints, polygon_commands, ragged_polygons
+from geo.prepare import prepare_level
+from geo.tiles import render_tile, render_tile_reference
+from tests.test_geo_prepare import SCB, pixel_coverage, read_regso
+
+Z, X, Y = 10, 562, 297
+
+
+def decode(data: bytes) -> dict:
+    return mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
+
+
+def shoelace(ring) -> float:
+    """Twice the signed area with y down: positive for rings clockwise on screen (MVT exteriors)."""
+    return sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(len(ring) - 1))
+
+
+def polygons_of(feature: dict) -> list:
+    geometry = feature["geometry"]
+    return geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+
+
+def rotated(ring) -> tuple:
+    """A ring without its closing point, started at its smallest point; orientation kept."""
+    points = [tuple(p) for p in ring[:-1]]
+    start = points.index(min(points))
+    return tuple(points[start:] + points[:start])
+
+
+def normalised(data: bytes, layer: str = "l") -> dict:
+    """Features by id: rings with non-zero area, repeated points dropped, started at the smallest point, as a
+    sorted tuple, plus the properties. Orientation is normalised too (it is checked separately)."""
+    out = {}
+    for feature in decode(data).get(layer, {}).get("features", []):
+        rings = []
+        for polygon in polygons_of(feature):
+            for ring in polygon:
+                points = [tuple(p) for p in ring[:-1]]
+                points = [p for i, p in enumerate(points) if p != points[i - 1]] or points
+                closed = [*points, points[0]]
+                area = shoelace(closed)
+                if area == 0:
+                    continue
+                rings.append(rotated(closed if area > 0 else closed[::-1]))
+        if rings:
+            out[feature["id"]] = (tuple(sorted(rings)), feature["properties"])
+    return out
+
+
+def px_box(x0: float, y0: float, x1: float, y1: float):
+    """A box given in tile coordinates (y down) of tile Z/X/Y, in EPSG:3857 metres."""
+    minx, _, _, maxy = tile_bounds(Z, X, Y)
+    p = pixel_size(Z)
+    return shapely.box(minx + x0 * p, maxy - y1 * p, minx + x1 * p, maxy - y0 * p)
+
+
+@pytest.fixture(scope="module")
+def hand_level():
+    """DeSO-like areas placed on tile pixels of Z/X/Y, in EPSG:3857."""
+    donut = shapely.Polygon(px_box(200, 200, 800, 800).exterior, [px_box(400, 400, 600, 600).exterior])
+    rows = [
+        ("0180C1030", "A", "0180R001", px_box(1024, 1024, 2048, 2048)),
+        ("0180C1020", "B", "0180R001", px_box(2048, 1024, 3072, 2048)),
+        ("0180C1010", "Ö", "", px_box(3072, 1024, 4596, 2048)),  # reaches 500 px past the east edge
+        ("0180C1040", "donut", "0180R002", donut),
+        ("0180C1050", "enclave", "0180R002", px_box(400, 400, 600, 600)),
+        ("0180C1060", "speck", "0180R003", px_box(3000.1, 3000.1, 3000.35, 3000.35)),
+    ]
+    frame = gpd.GeoDataFrame(
+        {
+            "code": [r[0] for r in rows],
+            "name": [r[1] for r in rows],
+            "level": "deso",
+            "kommun": "0180",
+            "lan": "01",
+            "regso": [r[2] for r in rows],
+        },
+        geometry=[r[3] for r in rows],
+        crs="EPSG:3857",
+    )
+    return prepare_level(frame, "deso", zooms=(8, 14))
+
+
+def features_by_code(data: bytes) -> dict:
+    return {f["properties"]["code"]: f for f in decode(data)["deso"]["features"]}
+
+
+def test_hand_tile_coordinates_ids_and_winding(hand_level):
+    tile = render_tile(hand_level, Z, X, Y, layer="deso")
+    features = features_by_code(tile)
+    assert set(features) == {"0180C1010", "0180C1020", "0180C1030", "0180C1040", "0180C1050"}  # speck dropped
+    for code, feature in features.items():
+        assert feature["id"] == hand_level.id_of(code)
+    assert [f["id"] for f in decode(tile)["deso"]["features"]] == [1, 2, 3, 4, 5]  # in code order
+    # exteriors run clockwise on screen (y down): from the top-left corner right along the top edge
+    assert rotated(polygons_of(features["0180C1030"])[0][0]) == (
+        (1024, 1024),
+        (2048, 1024),
+        (2048, 2048),
+        (1024, 2048),
+    )
+    assert rotated(polygons_of(features["0180C1020"])[0][0]) == (
+        (2048, 1024),
+        (3072, 1024),
+        (3072, 2048),
+        (2048, 2048),
+    )
+    # clipped 64 px (the buffer) past the east edge
+    assert rotated(polygons_of(features["0180C1010"])[0][0]) == (
+        (3072, 1024),
+        (4160, 1024),
+        (4160, 2048),
+        (3072, 2048),
+    )
+    # the donut: exterior clockwise, hole counter-clockwise, in that order
+    [donut] = polygons_of(features["0180C1040"])
+    assert rotated(donut[0]) == ((200, 200), (800, 200), (800, 800), (200, 800))
+    assert rotated(donut[1]) == ((400, 400), (400, 600), (600, 600), (600, 400))
+    assert shoelace(donut[0]) > 0 > shoelace(donut[1])
+
+
+def test_properties_and_extra_values(hand_level):
+    extra = {
+        "0180C1030": {
+            "share": 0.25,
+            "count": 12,
+            "label": "hög",
+            "missing": math.nan,
+            "none": None,
+            "zero": 0.0,
+            "flag": True,
+            "negative": -5,
+            "npfloat": np.float64(1.5),
+            "npint": np.int64(7),
+            "npnan": np.float64("nan"),
+            "big": 2**63 + 5,
+            "small": -(2**62),
+            "huge": 10**30,
+        },
+        "0180C1020": {"share": math.nan},
+    }
+    features = features_by_code(render_tile(hand_level, Z, X, Y, layer="deso", extra=extra))
+    base = {"code": "0180C1030", "name": "A", "kommun": "0180", "lan": "01", "regso": "0180R001"}
+    assert features["0180C1030"]["properties"] == {
+        **base,
+        "share": 0.25,
+        "count": 12,
+        "label": "hög",
+        "zero": 0.0,
+        "flag": True,
+        "negative": -5,
+        "npfloat": 1.5,
+        "npint": 7,
+        "big": 2**63 + 5,
+        "small": -(2**62),
+        "huge": 1e30,
+    }
+    assert "share" not in features["0180C1020"]["properties"]  # missing is omitted, never zero
+    assert features["0180C1010"]["properties"] == {
+        "code": "0180C1010",
+        "name": "Ö",
+        "kommun": "0180",
+        "lan": "01",
+    }
+
+
+def test_geometry_tile_is_the_year_tile_without_values(hand_level):
+    plain = render_tile(hand_level, Z, X, Y, layer="deso")
+    assert render_tile(hand_level, Z, X, Y, layer="deso", extra={}) == plain
+    with_values = render_tile(hand_level, Z, X, Y, layer="deso", extra={"0180C1030": {"v": 1.0}})
+    assert with_values != plain
+    assert {k: v[0] for k, v in normalised(with_values, "deso").items()} == {
+        k: v[0] for k, v in normalised(plain, "deso").items()
+    }
+
+
+@pytest.mark.parametrize("buffer", [0, 16, 64])
+def test_clipped_to_the_buffer(hand_level, buffer):
+    tile = render_tile(hand_level, Z, X, Y, layer="deso", buffer=buffer)
+    coords = [p for f in decode(tile)["deso"]["features"] for poly in polygons_of(f) for r in poly for p in r]
+    xs, ys = np.array(coords).T
+    assert xs.min() >= -buffer and ys.min() >= -buffer
+    assert xs.max() == 4096 + buffer and ys.max() <= 4096 + buffer  # area Ö is cut exactly at the buffer
+
+
+def test_neighbour_tile_gets_the_overhang(hand_level):
+    east = features_by_code(render_tile(hand_level, Z, X + 1, Y, layer="deso"))
+    assert set(east) == {"0180C1010"}  # A's east edge is 2048 px away; only Ö reaches in
+    assert rotated(polygons_of(east["0180C1010"])[0][0]) == (
+        (-64, 1024),
+        (500, 1024),
+        (500, 2048),
+        (-64, 2048),
+    )
+
+
+def test_empty_tiles(hand_level):
+    assert render_tile(hand_level, Z, 0, 0, layer="deso") == b""
+    assert decode(b"") == {}
+    assert render_tile(hand_level, 7, X // 8, Y // 8, layer="deso") == b""  # below the level's minzoom
+    assert render_tile_reference(hand_level, Z, 0, 0, layer="deso") == b""
+    assert encode_tile([b"", b""]) == b""
+
+
+def test_commands_by_hand():
+    # counter-clockwise on screen, with a repeated point and jitter that rounds away
+    square = shapely.Polygon([(2, 2), (2, 12.2), (2, 12), (11.8, 12), (12, 2)])
+    donut = shapely.Polygon([(30, 0), (30, 30), (0, 30), (0, 0)], [[(10, 10), (20, 10), (20, 20), (10, 20)]])
+    box = shapely.Polygon([(21, 20), (21, 21), (20, 21), (20, 20)])
+    buffer, spans = polygon_commands(ragged_polygons(np.array([square, donut, box])))
+    commands = [list(buffer[start:stop]) for start, stop in spans]
+    # reversed to clockwise, from the old last point (12, 2): MoveTo(1) then LineTo(3) then ClosePath, with
+    # zigzag deltas (n -> 2n, -n -> 2n - 1)
+    assert commands[0] == [9, 24, 4, 26, 0, 20, 19, 0, 0, 19, 15]
+    # new feature: the cursor restarts at (0, 0); the hole is reversed to counter-clockwise and starts
+    # relative to the end of the exterior ring (0, 0)
+    assert commands[1] == [9, 60, 0, 26, 0, 60, 59, 0, 0, 59, 15, 9, 20, 40, 26, 20, 0, 0, 19, 19, 0, 15]
+    assert commands[2] == [
+        9,
+        42,
+        40,
+        26,
+        0,
+        2,
+        1,
+        0,
+        0,
+        1,
+        15,
+    ]  # from (0, 0), not from (10, 10) where #2 ended
+
+
+def test_collapsed_rings_and_parts_are_dropped():
+    line = shapely.Polygon([(0, 0), (10, 0.2), (20, 0.4)])  # zero area once rounded
+    # (invalid: the hole lies outside, as rounding can leave it) a hole without its exterior is dropped too
+    exterior_gone = shapely.Polygon([(0, 0), (0.3, 0), (0.3, 0.3)], [[(5, 5), (9, 5), (9, 9)]])
+    hole_gone = shapely.Polygon(
+        [(0, 0), (30, 0), (30, 30), (0, 30)], [[(10, 10), (10.2, 10), (10.2, 10.2), (10, 10.2)]]
+    )
+    partly = shapely.MultiPolygon([shapely.box(0, 0, 0.2, 0.2), shapely.box(5, 5, 8, 8)])
+    buffer, spans = polygon_commands(ragged_polygons(np.array([line, exterior_gone, hole_gone, partly])))
+    assert spans[0, 0] == spans[0, 1] and spans[1, 0] == spans[1, 1]
+    hole_gone_commands = list(buffer[spans[2, 0] : spans[2, 1]])
+    assert hole_gone_commands.count(15) == 1 and len(hole_gone_commands) == 11  # one ring left
+    partly_commands = list(buffer[spans[3, 0] : spans[3, 1]])
+    assert partly_commands[:3] == [9, 16, 10] and len(partly_commands) == 11  # only the 5..8 box, from (8, 5)
+
+
+def test_only_polygons_are_encoded():
+    with pytest.raises(ValueError, match="polygons"):
+        ragged_polygons(np.array([shapely.LineString([(0, 0), (1, 1)])]))
+
+
+def python_varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2**35 - 1) | st.integers(0, 300), max_size=40))
+def test_varints_match_the_protobuf_rule(values):
+    data, offsets = encode_varints(np.array(values, dtype=np.int64))
+    expected = [python_varint(v) for v in values]
+    assert data.tobytes() == b"".join(expected)
+    assert list(np.diff(offsets)) == [len(e) for e in expected]
+
+
+def test_layer_with_many_keys_and_values_matches_oracle():
+    # more than 127 keys and values: tags need multi-byte varints
+    square = shapely.box(0, 0, 100, 100)
+    props = [{f"k{i}": float(i) + 0.5 * g for i in range(150)} | {"code": f"c{g}"} for g in range(3)]
+    ragged = ragged_polygons(np.array([square, square, square]))
+    mine = encode_tile([encode_polygon_layer("l", ragged, [1, 2, 3], props)])
+    reference = mapbox_vector_tile.encode(
+        {
+            "name": "l",
+            "features": [{"geometry": square, "id": i + 1, "properties": p} for i, p in enumerate(props)],
+        },
+        default_options={"y_coord_down": True},
+    )
+    assert normalised(mine) == normalised(reference)
+    assert decode(mine)["l"]["features"][2]["properties"]["k149"] == 150.0
+
+
+def random_extra(codes, seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    extra = {}
+    for code in codes:
+        values = {f"ind{i}": float(rng.normal()) if rng.random() > 0.2 else math.nan for i in range(6)}
+        values["count"] = int(rng.integers(-5, 10**6))
+        values["typ"] = str(rng.choice(["A", "B", "C"]))
+        extra[code] = values
+    return extra
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    return prepare_level(pixel_coverage(), "regso")
+
+
+def test_matches_mapbox_vector_tile_on_every_tile(synthetic):
+    extra = random_extra(synthetic.codes)
+    compared = 0
+    for tile in tiles_covering(synthetic.bounds, synthetic.minzoom, synthetic.maxzoom):
+        for values in (None, extra):
+            mine = render_tile(synthetic, tile.z, tile.x, tile.y, layer="l", extra=values)
+            reference = render_tile_reference(synthetic, tile.z, tile.x, tile.y, layer="l", extra=values)
+            assert normalised(mine) == normalised(reference), tile
+            compared += bool(mine)
+    assert compared > 30
+
+
+def test_winding_and_ring_order_on_every_tile(synthetic):
+    for tile in tiles_covering(synthetic.bounds, synthetic.minzoom, synthetic.maxzoom):
+        data = render_tile(synthetic, tile.z, tile.x, tile.y, layer="l")
+        for feature in decode(data).get("l", {}).get("features", []):
+            for polygon in polygons_of(feature):
+                assert shoelace(polygon[0]) > 0 and all(shoelace(r) < 0 for r in polygon[1:])
+
+
+@pytest.mark.parametrize("z", [8, 11, 14])
+def test_neighbours_share_borders_in_the_tile(synthetic, z):
+    lon, lat, _ = synthetic.center
+    [tile] = list(tiles_covering((lon, lat, lon, lat), z, z))
+    data = render_tile(synthetic, z, tile.x, tile.y, layer="l", buffer=0)
+    polygons = [shapely.Polygon(p[0], p[1:]) for f in decode(data)["l"]["features"] for p in polygons_of(f)]
+    union = shapely.union_all(polygons)
+    holes = sum(shapely.Polygon(r).area for part in shapely.get_parts(union) for r in part.interiors)
+    assert holes == 0  # no gap between neighbours (the enclave is a feature of its own)
+    assert sum(p.area for p in polygons) == pytest.approx(union.area, abs=1.0)  # nor overlaps
+
+
+def test_real_regso_tiles_match_the_oracle():
+    path = SCB / "regso_2025_goteborgsregionen.gpkg"
+    if not path.exists():
+        pytest.skip(f"real SCB RegSO file not found at {path} (../shared/data/scb next to the repo)")
+    prepared = prepare_level(read_regso(path), "regso")
+    extra = random_extra(prepared.codes, seed=3)
+    for z in (6, 9, 12):
+        [tile] = list(tiles_covering((11.97, 57.71, 11.97, 57.71), z, z))
+        mine = render_tile(prepared, z, tile.x, tile.y, layer="l", extra=extra)
+        reference = render_tile_reference(prepared, z, tile.x, tile.y, layer="l", extra=extra)
+        assert mine and normalised(mine) == normalised(reference)
