@@ -1,0 +1,55 @@
+"""Configuration from the environment, and the Compose file that runs the app with Redis."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tileserver import create_app
+from tileserver.cache import MemoryCache, RedisCache, TieredCache
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_environment_configures_the_app(monkeypatch, data_dir):
+    monkeypatch.setenv("BAROMETER_DATA", str(data_dir))
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    monkeypatch.setenv("BAROMETER_CACHE_MB", "8")
+    monkeypatch.setenv("BAROMETER_PUBLIC_URL", "https://karta.example.se/")
+    app = create_app()
+    cache = app.extensions["barometer"].cache.cache
+    assert isinstance(cache, TieredCache) and isinstance(cache.far, RedisCache)
+    assert cache.far.client.connection_pool.connection_kwargs["db"] == 3
+    assert isinstance(cache.near, MemoryCache) and cache.near.max_bytes == 8 * 2**20
+    tj = app.test_client().get("/tiles/deso.json").get_json()
+    assert tj["tiles"][0].startswith("https://karta.example.se/tiles/")
+
+
+def test_without_configuration_the_demo_is_served_from_memory(monkeypatch):
+    for key in ("BAROMETER_DATA", "REDIS_URL"):
+        monkeypatch.delenv(key, raising=False)
+    app = create_app()
+    assert isinstance(app.extensions["barometer"].cache.cache, MemoryCache)
+    catalog = app.test_client().get("/api/catalog").get_json()
+    assert "demo" in catalog["title"].lower()
+    assert {"deso", "regso", "kommun"} <= {level["id"] for level in catalog["levels"]}
+
+
+def test_unknown_configuration_keys_are_warned_about(monkeypatch, caplog, data_dir):
+    monkeypatch.setenv("BAROMETER_CAHCE_MB", "8")
+    with caplog.at_level("WARNING"):
+        create_app({"DATA": str(data_dir)})
+    assert any("CAHCE_MB" in r.getMessage() for r in caplog.records)
+
+
+def test_compose_runs_the_app_with_redis_and_a_healthcheck_the_app_answers(client):
+    import yaml
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    app, redis = compose["services"]["app"], compose["services"]["redis"]
+    assert app["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "redis-cli" in " ".join(redis["healthcheck"]["test"])
+    health_url = re.search(r"http://127\.0\.0\.1:8000(/[\w/]+)", " ".join(app["healthcheck"]["test"])).group(1)
+    assert client.get(health_url).status_code == 200
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert "--production" in dockerfile and "npm ci" in dockerfile
