@@ -49,7 +49,8 @@ def test_compose_runs_the_app_with_redis_and_a_healthcheck_the_app_answers(clien
     assert app["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     assert app["depends_on"]["redis"]["condition"] == "service_healthy"
     assert "redis-cli" in " ".join(redis["healthcheck"]["test"])
-    health_url = re.search(r"http://127\.0\.0\.1:8000(/[\w/]+)", " ".join(app["healthcheck"]["test"])).group(1)
+    probe = " ".join(app["healthcheck"]["test"])
+    health_url = re.search(r"http://127\.0\.0\.1:8000(/[\w/]+)", probe).group(1)
     assert client.get(health_url).status_code == 200
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "--production" in dockerfile and "npm ci" in dockerfile
