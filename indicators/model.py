@@ -146,10 +146,10 @@ def empty_values() -> pd.DataFrame:
 def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     """The value table with canonical dtypes, column order and the ok/NaN invariant enforced."""
     out = frame.reindex(columns=list(VALUE_COLUMNS)).copy()
+    out["breakdown"] = out["breakdown"].astype(str).replace({"": TOTAL, "nan": TOTAL})
     for column in ("indicator", "level", "code", "breakdown"):
-        out[column] = out[column].astype(str)
-    out["breakdown"] = out["breakdown"].replace({"": TOTAL, "nan": TOTAL})
-    out["year"] = pd.to_numeric(out["year"]).astype("int32")
+        out[column] = out[column].astype(str).astype("category")  # a few bytes a row: tables run to millions
+    out["year"] = pd.to_numeric(out["year"]).astype("int16")
     for column in ("value", "numerator", "denominator"):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
     status = out["status"].astype(object).where(out["status"].notna(), None)
