@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from indicators.catalog import CATALOG
 from indicators.measures.omradestyper import INDEX_INPUTS, classify, socioeconomic_index
 from indicators.model import TOTAL, Indicator, normalise_values
 
@@ -31,22 +32,7 @@ SOCIOECONOMIC_INDEX = Indicator(
     description_en="Mean of the shares with low economic standard, with at most compulsory education (20–64) "
     "and with long-term social assistance or unemployment (20–64).",
 )
-OMRADESTYP = Indicator(
-    "omradestyp",
-    "Områdestyp (beräknad)",
-    "Area type (computed)",
-    unit="",
-    domain="matt",
-    direction="higher_better",
-    decimals=0,
-    kind="category",
-    source="Beräknat av Barometer enligt SCB:s metod",
-    description_sv="Fem socioekonomiska områdestyper efter hur många standardavvikelser områdets index "
-    "ligger från medelvärdet för alla RegSO i datamängden. 1 = stora utmaningar, 5 = mycket goda "
-    "förutsättningar.",
-    description_en="Five socioeconomic area types by how many standard deviations an area's index lies "
-    "from the mean of all RegSO in the dataset. 1 = major challenges, 5 = very good conditions.",
-)
+OMRADESTYP = CATALOG["omradestyp"]
 DERIVED: tuple[Indicator, ...] = (SOCIOECONOMIC_INDEX, OMRADESTYP)
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 import mapclassify
 import numpy as np
 
+from indicators.measures.omradestyper import TYPE_NAMES_EN, TYPE_NAMES_SV
 from indicators.model import BarometerError
 
 Method = Literal[
@@ -46,18 +47,8 @@ class AreaType:
         return self.name_en if lang == "en" else self.name_sv
 
 
-AREA_TYPES: tuple[AreaType, ...] = (
-    AreaType(1, "Områden med stora socioekonomiska utmaningar", "Areas with major socioeconomic challenges"),
-    AreaType(2, "Områden med socioekonomiska utmaningar", "Areas with socioeconomic challenges"),
-    AreaType(3, "Socioekonomiskt blandade områden", "Socioeconomically mixed areas"),
-    AreaType(
-        4, "Områden med goda socioekonomiska förutsättningar", "Areas with good socioeconomic conditions"
-    ),
-    AreaType(
-        5,
-        "Områden med mycket goda socioekonomiska förutsättningar",
-        "Areas with very good socioeconomic conditions",
-    ),
+AREA_TYPES: tuple[AreaType, ...] = tuple(
+    AreaType(code, TYPE_NAMES_SV[code], TYPE_NAMES_EN[code]) for code in sorted(TYPE_NAMES_SV)
 )
 
 

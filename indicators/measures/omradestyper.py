@@ -25,6 +25,10 @@ INDEX_INPUTS: tuple[str, ...] = (
 )
 """Default column names of V1, V2, V3 in the frame given to ``socioeconomic_index``."""
 
+NATIONAL_REFERENCE_2022: tuple[float, float] = (9.10, 5.47)
+"""Mean and standard deviation of the index over all 3,363 RegSO in 2022, as one open reimplementation reports
+them (unverified against SCB; see docs/measures.md)."""
+
 DEFAULT_CUTOFFS: tuple[float, float, float, float] = (2.0, 1.0, 0.0, -1.0)
 """Lower bounds of types 1–4 in standard deviations from the mean; type 5 lies below the last one."""
 

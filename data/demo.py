@@ -1,0 +1,66 @@
+"""The deterministic demo dataset: fictional municipalities with valid geography and 13 years of values.
+
+``build_demo()`` is small and fast enough to be the server's fallback when no real data is imported;
+``build_demo(areas=6000)`` is a fair benchmark of the size of Sweden's DeSO level (several counties of city,
+suburban and rural municipalities). The same seed always gives the same areas and values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from data.demo_geometry import CRS, DemoGeography, build_geography
+from data.demo_values import YEARS, build_values
+from indicators.catalog import CATALOG
+from indicators.model import AREA_COLUMNS, Dataset, Indicator, ParameterError
+
+DEFAULT_AREAS = 120
+"""DeSOs in the default demo: a city, a suburb and a rural municipality in one county."""
+DEFAULT_SEED = 20240101
+MIN_AREAS = 10
+MAX_AREAS = 100_000
+
+__all__ = ["CRS", "DEFAULT_AREAS", "DEFAULT_SEED", "YEARS", "DemoData", "build_demo"]
+
+
+@dataclass(frozen=True, eq=False)
+class DemoData:
+    areas: gpd.GeoDataFrame
+    """Areas of every level (deso, regso, kommun, lan, riket): AREA_COLUMNS and geometry, EPSG:3006."""
+    values: pd.DataFrame
+    """The normalised long value table."""
+    indicators: Mapping[str, Indicator]
+    geography: DemoGeography
+    """Build details: DeSO seeds and characters, the municipalities and the region outline."""
+    seed: int
+
+    def meta(self) -> dict:
+        return {
+            "source": "demo",
+            "seed": self.seed,
+            "deso": int((self.areas["level"] == "deso").sum()),
+            "description": "Fiktiva data för demonstration / fictional demo data",
+        }
+
+    def dataset(self) -> Dataset:
+        """The demo as a versioned Dataset (via data.store.make_dataset)."""
+        from data.store import make_dataset
+
+        return make_dataset(self.areas, self.values, self.indicators, self.meta())
+
+
+def build_demo(areas: int | None = None, seed: int = DEFAULT_SEED) -> DemoData:
+    """The demo dataset with about ``areas`` DeSOs (default ``DEFAULT_AREAS``), deterministic in ``seed``."""
+    n_deso = DEFAULT_AREAS if areas is None else int(areas)
+    if not MIN_AREAS <= n_deso <= MAX_AREAS:
+        raise ParameterError("areas", f"the demo takes {MIN_AREAS} to {MAX_AREAS} DeSO areas, not {n_deso}")
+    geometry_rng, values_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    geography = build_geography(n_deso, geometry_rng)
+    values = build_values(geography.deso, CATALOG, values_rng)
+    table = gpd.GeoDataFrame(geography.areas[[*AREA_COLUMNS, "geometry"]], geometry="geometry", crs=CRS)
+    return DemoData(areas=table, values=values, indicators=CATALOG, geography=geography, seed=seed)
