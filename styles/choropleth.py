@@ -6,7 +6,7 @@ every output of the same options shows the same classes in the same colours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -81,6 +81,8 @@ def map_values(dataset: Dataset, options: MapOptions, year: int | None = None) -
 def classes_for(dataset: Dataset, options: MapOptions) -> MapClasses:
     """Classes, colours and legend for the options; pooled maps class all years' values together."""
     indicator = dataset.indicators[options.indicator]
+    if options.diverging and indicator.unit == "%":  # differences of shares are percentage points
+        indicator = replace(indicator, unit="pp" if options.lang == "en" else "%-enheter")
     values = map_values(dataset, options)
     sample = np.fromiter(values.values(), dtype=float, count=len(values))
     years = [options.year]

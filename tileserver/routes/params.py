@@ -28,8 +28,10 @@ def choice(name: str, raw: str, allowed: Iterable[str], *, not_found: bool = Fal
     return raw
 
 
-def level(dataset: Dataset, raw: str) -> str:
-    return choice("level", raw, [lv for lv in dataset.levels if lv != "riket"], not_found=True)
+def level(dataset: Dataset, raw: str, *, tiled: bool = True) -> str:
+    """A level of the dataset; the country (``riket``) has values but no tiles."""
+    levels = [lv for lv in dataset.levels if lv != "riket" or not tiled]
+    return choice("level", raw, levels, not_found=True)
 
 
 def year(dataset: Dataset, level_name: str, raw: str) -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 from flask import Blueprint, Response, request
 
 from indicators.model import Dataset, ParameterError
 from styles.choropleth import MapClasses, MapOptions, classes_for
+from styles.classify import assign
 from styles.maplibre import build_style
 from styles.qgis import to_qml, to_sld
 from tileserver.http import SHORT, cached_bytes, respond, respond_json
@@ -111,13 +113,22 @@ def _bounds(tileset: TileSet, options: MapOptions) -> list[float]:
 
 @blueprint.get("/api/legend/<level>/<indicator>/<year>")
 def legend(level: str, indicator: str, year: str):
+    """The legend of a map, and each area in scope with its mapped value and class (index into colors)."""
     tileset = services().tileset()
     options = map_options(tileset.dataset, level, indicator, year)
     key = tileset.key("legend", options.cache_key())
 
     def produce() -> dict:
         classes = _classes(tileset, options)
+        codes = list(classes.values)
+        values = np.fromiter(classes.values.values(), dtype=float, count=len(codes))
+        assigned = assign(values, classes.classification)
+        areas = {
+            code: {"value": None if np.isnan(v) else float(v), "class": int(k) if k >= 0 else None}
+            for code, v, k in zip(codes, values, assigned, strict=True)
+        }
         return {
+            "areas": areas,
             **classes.legend.to_json(),
             "classification": classes.classification.to_json(),
             "colors": list(classes.colors),
