@@ -1,0 +1,544 @@
+"""The web map in headless Chromium (Debian's /usr/bin/chromium driven by Playwright) against the demo.
+
+The app runs in a thread on a free port; a second server on another port and host name plays the page of
+another origin that embeds /embed. Class counts and classes are checked against styles/classify.py.
+Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+DIST = ROOT / "web" / "dist" / "index.html"
+ARTIFACTS = ROOT / "test-artifacts"
+KOMMUN, OTHER = "0201", "0202"
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    pytest.mark.skipif(not DIST.exists(), reason="web map not built: run `npm ci && npm run build` in web/"),
+]
+
+
+@pytest.fixture(scope="module")
+def app():
+    from tileserver import create_app
+
+    return create_app({"TESTING": True, "FRAME_ANCESTORS": "*"})
+
+
+@pytest.fixture(scope="module")
+def base_url(app) -> Iterator[str]:
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def api(app):
+    client = app.test_client()
+    return lambda path: client.get(path).get_json()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--use-gl=swiftshader", "--enable-unsafe-swiftshader"]
+        )
+        yield browser
+        browser.close()
+
+
+RIKET_PENDING = "/api/values/riket/", "/api/series/riket/"
+"""National values the page asks for; until the API serves level ``riket`` these answer 404 (reported)."""
+
+
+class Page:
+    """A fresh page that records console errors, uncaught exceptions and failed requests.
+
+    ``errors`` lists them, except the 404 console line of a request for national values while the API does
+    not serve them yet (each such line is matched to one such failed request, so nothing else hides).
+    """
+
+    riket_served: bool | None = None
+
+    def __init__(self, browser, width: int = 1100, height: int = 760) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self._console: list[str] = []
+        self._failed: list[str] = []
+        self.page.on("console", lambda m: self._console.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self._console.append(str(e)))
+        self.page.on("response", lambda r: self._failed.append(r.url) if r.status >= 400 else None)
+
+    @property
+    def errors(self) -> list[str]:
+        pending = [] if Page.riket_served else [u for u in self._failed if any(p in u for p in RIKET_PENDING)]
+        unexplained = [u for u in self._failed if u not in pending]
+        console = list(self._console)
+        for _ in pending:
+            line = next((c for c in console if "status of 404" in c), None)
+            if line is not None:
+                console.remove(line)
+        return console + [f"HTTP error: {u}" for u in unexplained]
+
+    def open(self, url: str) -> Page:
+        self.page.goto(url)
+        self.page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        return self
+
+    def state(self) -> dict:
+        return self.page.evaluate("window.barometer.store.get()")
+
+    def wait_rendered(self, view: str, expected: str) -> None:
+        self.page.wait_for_function(
+            "([id, want]) => (document.getElementById(id).dataset.rendered || '').includes(want)",
+            arg=[view, expected],
+            timeout=15_000,
+        )
+
+    def legend_counts(self, block: int = 0) -> list[int]:
+        lists = self.page.locator(".legend-block").nth(block).locator("li .count")
+        return [int(x) for x in lists.all_inner_texts()]
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"web_{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def new_page(browser, app) -> Iterator:
+    if Page.riket_served is None:
+        Page.riket_served = app.test_client().get("/api/values/riket/2023").status_code == 200
+    pages: list[Page] = []
+
+    def make(**kwargs) -> Page:
+        pages.append(Page(browser, **kwargs))
+        return pages[-1]
+
+    yield make
+    for page in pages:
+        page.context.close()
+
+
+def _expected_counts(api, level: str, year: int, indicator: str, kommun: str, method="quantiles", k=5):
+    from styles.classify import classify
+
+    codes = [a["code"] for a in api(f"/api/areas/{level}?kommun={kommun}")]
+    values = api(f"/api/values/{level}/{year}?kommun={kommun}")["values"]
+    column = [values.get(code, {}).get(indicator, np.nan) for code in codes]
+    result = classify(column, method, k)
+    return list(result.counts), result, codes, column
+
+
+def _feature_state(page: Page, code: str, map_index: int = 0) -> dict:
+    return page.page.evaluate(
+        """([code, i]) => {
+            const view = window.barometer.ctx.maps[i];
+            return view.map.getFeatureState({source: 'areas', sourceLayer: view.level, id: code});
+        }""",
+        [code, map_index],
+    )
+
+
+def test_first_load_classes_the_municipality_without_console_errors(new_page, base_url, api, app):
+    page = new_page().open(f"{base_url}/?k={KOMMUN}&i=employment_rate&y=2023")
+    expected, classification, codes, column = _expected_counts(api, "deso", 2023, "employment_rate", KOMMUN)
+    counts = page.legend_counts()
+    assert counts[: len(expected)] == expected  # classes, then "no data"
+    assert counts[len(expected)] == sum(1 for v in column if np.isnan(v))
+    # every area of the municipality is drawn in its class (feature-state c), areas elsewhere are not
+    assigned = [int(i) for i in np.searchsorted(classification.thresholds, column, side="right")]
+    for code, want in list(zip(codes, assigned, strict=True))[:12]:
+        assert _feature_state(page, code)["c"] == want
+    outside = api(f"/api/areas/deso?kommun={OTHER}")[0]["code"]
+    assert "c" not in _feature_state(page, outside)
+    rendered = page.page.evaluate(
+        "window.barometer.ctx.maps[0].map.queryRenderedFeatures({layers: ['fill']}).length"
+    )
+    assert rendered > 0
+    assert page.page.locator("#map-title").inner_text().startswith("Förvärvsarbetande 2023")
+    page.shot("map")
+    image = page.page.locator(".legend a.download").get_attribute("href")
+    assert image.startswith("maps/deso/employment_rate/2023.png?kommun=0201")
+    response = app.test_client().get("/" + image)
+    assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert page.errors == []
+
+
+def test_choosing_municipality_indicator_and_year_restyles_the_map(new_page, base_url, api):
+    page = new_page().open(f"{base_url}/?k={KOMMUN}")
+    municipality = page.page.locator("#kommun-input")
+    municipality.fill("björk")
+    municipality.press("Enter")
+    page.wait_rendered("view-map", f":{OTHER}:")
+    page.page.select_option("#ind-select", "low_economic_standard")
+    page.page.locator("#year-range").focus()
+    page.page.keyboard.press("Home")  # the first year
+    page.wait_rendered("view-map", f"value:low_economic_standard:2011:{OTHER}")
+    state = page.state()
+    assert (state["kommun"], state["ind"], state["year"]) == (OTHER, "low_economic_standard", 2011)
+    assert (
+        "k=0202" in page.page.url and "i=low_economic_standard" in page.page.url and "y=2011" in page.page.url
+    )
+    expected, *_ = _expected_counts(api, "deso", 2011, "low_economic_standard", OTHER)
+    assert page.legend_counts()[: len(expected)] == expected
+    fill = page.page.evaluate("window.barometer.ctx.maps[0].map.getPaintProperty('fill', 'fill-color')")
+    assert fill[0] == "match" and len(fill) == 2 + 4 + 2 * len(expected) + 1
+    page.page.click("#play-btn")  # play steps to the next year, and the button pauses it again
+    page.wait_rendered("view-map", f"value:low_economic_standard:2012:{OTHER}")
+    page.page.click("#play-btn")
+    assert page.page.locator("#play-btn").get_attribute("aria-pressed") == "false"
+    assert page.errors == []
+
+
+def _hover_point(page: Page, kommun: str) -> tuple[str, float, float]:
+    """A point inside one of the municipality's rendered areas (cells are convex: the vertex mean)."""
+    return page.page.evaluate(
+        """(kommun) => {
+            const view = window.barometer.ctx.maps[0];
+            const box = view.map.getCanvas().getBoundingClientRect();
+            const features = view.map.queryRenderedFeatures({layers: ['fill']})
+                .filter((f) => f.properties.kommun === kommun && f.geometry.type === 'Polygon');
+            for (const f of features) {
+                const ring = f.geometry.coordinates[0].slice(0, -1);
+                const lng = ring.reduce((a, c) => a + c[0], 0) / ring.length;
+                const lat = ring.reduce((a, c) => a + c[1], 0) / ring.length;
+                const p = view.map.project([lng, lat]);
+                const hit = view.map.queryRenderedFeatures([p.x, p.y], {layers: ['fill']})[0];
+                if (hit && hit.properties.code === f.properties.code && p.x > 60 && p.y > 60
+                    && p.x < box.width - 60 && p.y < box.height - 60) {
+                    return [f.properties.code, box.left + p.x, box.top + p.y];
+                }
+            }
+            return null;
+        }""",
+        kommun,
+    )
+
+
+def test_hover_shows_value_and_rank_and_click_opens_area_detail(new_page, base_url, api):
+    page = new_page().open(f"{base_url}/?k={KOMMUN}&i=employment_rate&y=2023")
+    code, x, y = _hover_point(page, KOMMUN)
+    page.page.mouse.move(x, y)
+    tooltip = page.page.locator("#tooltip")
+    tooltip.wait_for(state="visible")
+    areas = {a["code"]: a for a in api(f"/api/areas/deso?kommun={KOMMUN}")}
+    values = api(f"/api/values/deso/2023?kommun={KOMMUN}")["values"]
+    own = values[code]["employment_rate"]
+    present = [v["employment_rate"] for v in values.values() if "employment_rate" in v]
+    rank = 1 + sum(v > own for v in present)
+    text = tooltip.inner_text()
+    assert areas[code]["name"] in text
+    assert f"{own:.1f}".replace(".", ",") in text and "%" in text
+    assert f"Rang {rank} av {len(present)}" in text
+
+    page.page.mouse.click(x, y)
+    detail = page.page.locator("#detail")
+    detail.wait_for(state="visible")
+    page.page.wait_for_function("document.getElementById('detail').dataset.codes !== undefined")
+    assert areas[code]["name"] in detail.locator("h2").inner_text()
+    assert detail.locator("svg path.series").count() >= 2  # the area and the municipality
+    rows = detail.locator("tbody tr").count()
+    assert rows == len(api("/api/catalog")["indicators"])
+    assert page.state()["sel"] == [code]
+    assert f"a={code}" in page.page.url
+
+    # a second area with shift-click: one chart and one table for both
+    other = next(c for c in areas if c != code)
+    page.page.evaluate(
+        "(c) => window.barometer.store.set({sel: [...window.barometer.store.get().sel, c]})", other
+    )
+    page.page.wait_for_function("(document.getElementById('detail').dataset.codes || '').includes(',')")
+    assert detail.locator("svg path.series").count() >= 3
+    assert detail.locator("thead th").count() == 1 + 2 + 2  # indicator, two areas, municipality, Sweden
+    page.shot("detail")
+
+
+def test_compare_two_years_side_by_side_with_pooled_classes(new_page, base_url, api):
+    page = new_page().open(f"{base_url}/?k={KOMMUN}&i=employment_rate&y=2023&m=years&ya=2015")
+    assert page.page.locator("#map-b").is_visible()
+    from styles.classify import classify
+
+    codes = [a["code"] for a in api(f"/api/areas/deso?kommun={KOMMUN}")]
+    pooled = [
+        api(f"/api/values/deso/{y}?kommun={KOMMUN}")["values"].get(c, {}).get("employment_rate", np.nan)
+        for y in (2015, 2023)
+        for c in codes
+    ]
+    thresholds = classify(pooled, "quantiles", 5).thresholds
+    labels = [page.page.locator(".legend-block").nth(i).locator(".label").all_inner_texts() for i in (0, 1)]
+    assert labels[0] == labels[1]  # the same classes in both years
+    first = f"{thresholds[0]:.1f}".replace(".", ",")
+    assert first in labels[0][0]
+    # the maps move together
+    page.page.evaluate("window.barometer.ctx.maps[0].map.jumpTo({center: [17.3, 59.35], zoom: 10.5})")
+    page.page.wait_for_timeout(200)
+    centre = page.page.evaluate(
+        """(() => {
+            const map = window.barometer.ctx.maps[1].map;
+            return [map.getCenter().lng, map.getCenter().lat, map.getZoom()];
+        })()"""
+    )
+    assert centre == pytest.approx([17.3, 59.35, 10.5], abs=1e-6)
+    page.page.select_option("#mode-select", "indicators")
+    page.wait_rendered("view-map", "indicators:")
+    titles = page.page.locator(".legend-block h3").all_inner_texts()
+    assert len(titles) == 2 and titles[0] != titles[1]
+    page.shot("compare")
+    assert page.errors == []
+
+
+def test_change_map_classes_the_difference_with_a_diverging_scheme(new_page, base_url, api):
+    from styles.classify import classify
+
+    page = new_page().open(f"{base_url}/?k={KOMMUN}&i=employment_rate&y=2023&m=change&ya=2015")
+    codes = [a["code"] for a in api(f"/api/areas/deso?kommun={KOMMUN}")]
+    a = api(f"/api/values/deso/2015?kommun={KOMMUN}")["values"]
+    b = api(f"/api/values/deso/2023?kommun={KOMMUN}")["values"]
+    change = [
+        b[c]["employment_rate"] - a[c]["employment_rate"]
+        if "employment_rate" in a.get(c, {}) and "employment_rate" in b.get(c, {})
+        else np.nan
+        for c in codes
+    ]
+    result = classify(change, "diverging", 5, centre=0.0)
+    assert page.legend_counts()[: result.k] == list(result.counts)
+    labels = page.page.locator(".legend-block .label").all_inner_texts()
+    assert labels[0].startswith("−") and labels[result.k - 1].startswith("+")
+    colors = page.page.evaluate("window.barometer.ctx.metrics[0].colors")
+    assert colors[result.k // 2] == "#f7f7f7"  # RdBu's neutral centre
+    assigned = np.searchsorted(result.thresholds, change, side="right")
+    for code, want in list(zip(codes, assigned, strict=True))[:10]:
+        assert _feature_state(page, code)["c"] == int(want)
+    page.page.select_option("#mode-select", "deviation")
+    page.wait_rendered("view-map", "deviation:")
+    assert "Avvikelse" in page.page.locator("#map-title").inner_text()
+    page.page.select_option("#mode-select", "types")
+    page.wait_rendered("view-map", "types:")
+    assert len(page.legend_counts()) >= 6  # five områdestyper and no data
+    page.shot("change")
+
+
+def test_table_sorts_and_exports_csv_and_xlsx(new_page, base_url, api, app):
+    page = new_page().open(
+        f"{base_url}/?v=table&k={KOMMUN}&ti=employment_rate,unemployment_rate&ty=2022,2023"
+    )
+    page.wait_rendered("view-table", f"{KOMMUN}:employment_rate,unemployment_rate:2022,2023")
+    table = page.page.locator("#data-table")
+    assert table.locator("tbody tr").count() == len(api(f"/api/areas/deso?kommun={KOMMUN}"))
+    assert table.locator("thead th").count() == 2 + 4
+    table.locator("thead th").nth(3).locator("button").click()  # employment rate 2023: highest first
+    values = api(f"/api/values/deso/2023?kommun={KOMMUN}")["values"]
+    names = {a["code"]: a["name"] for a in api(f"/api/areas/deso?kommun={KOMMUN}")}
+    best = max((v["employment_rate"], c) for c, v in values.items() if "employment_rate" in v)[1]
+    assert table.locator("tbody tr").first.locator("th").inner_text() == names[best]
+    assert table.locator("thead th").nth(3).get_attribute("aria-sort") == "descending"
+
+    with page.page.expect_download() as info:
+        page.page.click("#export-csv")
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:2] == ["Område", "Kod"] and len(rows[0]) == 6
+    assert rows[1][1] == best
+    assert rows[1][3] == f"{values[best]['employment_rate']:.1f}".replace(".", ",")
+    assert any(r and r[0] == "Definitioner" for r in rows)
+    assert any(r and r[0] == "employment_rate" and "Källa" in r[-1] for r in rows)
+
+    href = page.page.locator("#export-xlsx").get_attribute("href")
+    response = app.test_client().get("/" + href)
+    if response.status_code == 404:
+        pytest.skip("the server's /api/export/table.xlsx is not there yet")
+    with page.page.expect_download() as info:
+        page.page.click("#export-xlsx")
+    body = Path(info.value.path()).read_bytes()
+    assert body[:2] == b"PK"
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    assert any(
+        "employment_rate" in str(cell.value) or "Förvärvsarbetande" in str(cell.value)
+        for sheet in book
+        for row in sheet.iter_rows()
+        for cell in row
+    )
+    page.shot("table")
+
+
+def test_permalink_round_trip_restores_the_state(new_page, base_url):
+    url = (
+        f"{base_url}/?k={OTHER}&lv=regso&i=median_disposable_income&y=2019&m=change&ya=2012"
+        "&cm=equal_interval&n=4&l=en"
+    )
+    first = new_page().open(url)
+    first.page.wait_for_timeout(300)
+    state = first.state()
+    assert (state["kommun"], state["level"], state["ind"], state["year"], state["yearA"]) == (
+        OTHER,
+        "regso",
+        "median_disposable_income",
+        2019,
+        2012,
+    )
+    assert (state["mode"], state["method"], state["classes"], state["lang"]) == (
+        "change",
+        "equal_interval",
+        4,
+        "en",
+    )
+    first.page.click("#share-btn")
+    permalink = first.page.locator("#permalink").input_value()
+    second = new_page().open(permalink)
+    restored = second.state()
+    for key in ("kommun", "level", "ind", "year", "yearA", "mode", "method", "classes", "lang", "scope"):
+        assert restored[key] == state[key], key
+    assert second.page.locator("#mode-select").input_value() == "change"
+    assert second.page.locator("#level-select").input_value() == "regso"
+    assert (
+        second.page.locator("#view-map h2").first.inner_text()
+        == first.page.locator("#view-map h2").first.inner_text()
+    )
+    code = first.page.locator("#embed-code").input_value()
+    assert code.startswith("<iframe ") and 'title="Barometer: ' in code and "/embed?" in code
+    assert first.errors == [] and second.errors == []
+
+
+def test_municipality_overview_and_one_click_into_the_map(new_page, base_url, api):
+    page = new_page().open(f"{base_url}/?v=overview&k={KOMMUN}&y=2023")
+    page.wait_rendered("view-overview", KOMMUN)
+    summary = api(f"/api/measures/omradestyper/regso/2023?kommun={KOMMUN}")["by_municipality"]
+    own = (summary.get("omradestyp_official") or summary["omradestyp"])[0]
+    rows = page.page.locator("#ov-types tbody tr")
+    assert rows.count() == 5
+    for i in range(5):
+        assert rows.nth(i).locator("td").first.inner_text() == str(own[f"areas_{i + 1}"])
+    assert page.page.locator("#ov-ojamlikhet svg path.series").count() >= 1
+    main_rows = page.page.locator("#ov-main tbody tr")
+    assert main_rows.count() > 3
+    page.shot("overview")
+    main_rows.nth(1).locator("button").click()
+    page.page.wait_for_selector("#view-map:not([hidden])")
+    state = page.state()
+    assert state["view"] == "map" and state["ind"] == "unemployment_rate"
+    page.wait_rendered("view-map", "value:unemployment_rate:2023")
+
+
+def test_embed_page_inside_an_iframe_of_another_origin(new_page, base_url, app):
+    embed = f"{base_url}/embed?k={KOMMUN}&i=employment_rate&y=2023"
+    host_html = (
+        f'<!doctype html><title>host</title><iframe src="{embed}" title="Barometer" '
+        'width="800" height="600"></iframe>'
+    ).encode()
+
+    class Host(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(host_html)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Host)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = new_page()
+        page.page.goto(f"http://localhost:{server.server_port}/")  # another origin: host name and port differ
+        frame = page.page.frame_locator("iframe")
+        frame.locator("body[data-ready='1']").wait_for(timeout=20_000)
+        assert frame.locator("body.embed").count() == 1
+        assert not frame.locator("#controls").is_visible()
+        assert frame.locator(".legend-block li").count() >= 6
+        assert frame.locator("#open-full").is_visible()
+        page.shot("embed")
+        assert page.errors == []
+    finally:
+        server.shutdown()
+    response = app.test_client().get("/embed")
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "frame-ancestors 'self'" in app.test_client().get("/").headers["Content-Security-Policy"]
+
+
+def test_embed_frame_ancestors_come_from_the_configuration():
+    from tileserver import create_app
+
+    app = create_app({"TESTING": True, "FRAME_ANCESTORS": "https://kommun.example.se, https://a.example"})
+    response = app.test_client().get("/embed?k=0201")
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == (
+        "frame-ancestors https://kommun.example.se https://a.example"
+    )
+    assert 'data-mode="embed"' in response.get_data(as_text=True)
+    assert app.test_client().get("/static/js/main.js").status_code == 200
+    assert app.test_client().get("/static/../pyproject.toml").status_code == 404
+
+
+def test_swedish_english_switch(new_page, base_url):
+    page = new_page().open(f"{base_url}/?k={KOMMUN}")
+    assert page.page.locator("[data-view='map']").inner_text() == "Karta"
+    assert page.page.locator("html").get_attribute("lang") == "sv"
+    page.page.click("#lang-btn")
+    page.page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.page.locator("[data-view='map']").inner_text() == "Map"
+    assert page.page.locator("label[for='ind-select']").inner_text() == "Indicator"
+    page.page.wait_for_function("document.querySelector('.legend h2').textContent === 'Legend'")
+    assert "l=en" in page.page.url
+    assert page.page.locator("#ind-select option:checked").inner_text() == "Employment rate"
+    page.page.click("#lang-btn")
+    page.page.wait_for_function("document.documentElement.lang === 'sv'")
+    assert page.page.locator("#ind-select option:checked").inner_text() == "Förvärvsarbetande"
+    assert page.errors == []
+
+
+def test_keyboard_only_use_and_the_accessible_table(new_page, base_url, api):
+    page = new_page(width=360, height=800).open(f"{base_url}/?k={KOMMUN}")
+    keyboard = page.page.keyboard
+
+    def tab_to(selector: str, limit: int = 40) -> None:
+        for _ in range(limit):
+            keyboard.press("Tab")
+            if page.page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to("#kommun-input")
+    keyboard.press("Control+A")
+    keyboard.type("Granåsen")
+    keyboard.press("Enter")
+    page.wait_rendered("view-map", ":0203:")
+    tab_to("#ind-select")
+    keyboard.press("ArrowDown")  # the next indicator, selected at once
+    page.page.wait_for_function("window.barometer.store.get().ind !== 'employment_rate'")
+    tab_to("#year-range")
+    keyboard.press("ArrowLeft")
+    page.page.wait_for_function("window.barometer.store.get().year === 2022")
+    tab_to("#map-table-box summary")
+    keyboard.press("Enter")
+    tab_to("#map-table button")
+    name = page.page.evaluate("document.activeElement.textContent")
+    keyboard.press("Enter")
+    page.page.locator("#detail").wait_for(state="visible")
+    assert name in page.page.locator("#detail h2").inner_text()
+    rows = page.page.locator("#map-table tbody tr").count()
+    assert rows == len(api("/api/areas/deso?kommun=0203"))
+    width = page.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360  # nothing forces sideways scrolling at 360 px
+    page.shot("mobile")
+    assert page.errors == []

@@ -1,0 +1,63 @@
+// Data access on top of the API: values of one map, reference values, and status of missing values.
+import { api, getJSON } from "./api.js";
+
+/** A value table: value(code, ind) → number|null, status(code, ind) → "ok"|"missing"|"suppressed". */
+export class Values {
+  constructor(response) {
+    this.values = (response && response.values) || {};
+    this.statusOf = (response && response.status) || {};
+  }
+  value(code, ind) {
+    const v = this.values[code] && this.values[code][ind];
+    return typeof v === "number" && Number.isFinite(v) ? v : null;
+  }
+  status(code, ind) {
+    if (this.value(code, ind) !== null) return "ok";
+    const s = this.statusOf[code] && this.statusOf[code][ind];
+    return s === "suppressed" ? "suppressed" : "missing";
+  }
+  codes() {
+    return Object.keys(this.values);
+  }
+}
+
+export async function loadValues(level, year, { kommun = "", breakdown = "total" } = {}) {
+  return new Values(await api.values(level, year, { kommun, breakdown }));
+}
+
+/** Values of the municipality, its county and Sweden for one year: {kommun, lan, riket} Values-like rows. */
+export async function references(year, kommun, breakdown = "total") {
+  const [k, l, r] = await Promise.all([
+    loadValues("kommun", year, { breakdown }),
+    loadValues("lan", year, { breakdown }),
+    loadValues("riket", year, { breakdown }),
+  ]);
+  const riketCode = r.codes()[0] || "SE";
+  return {
+    kommun: (ind) => k.value(kommun, ind),
+    lan: (ind) => l.value(kommun.slice(0, 2), ind),
+    riket: (ind) => r.value(riketCode, ind),
+  };
+}
+
+/** One indicator over the years for some codes of a level: {code: [{year, value, status}]}. */
+export async function series(level, ind, codes, breakdown) {
+  if (!codes.length) return {};
+  const data = await api.series(level, ind, codes, breakdown);
+  return (data && data.series) || {};
+}
+
+/** The municipality's bounding box [w, s, e, n] when the API gives one. */
+export async function municipalityBounds(catalog, kommun, level) {
+  const entry = catalog.municipalities.find((m) => m.code === kommun);
+  if (entry && Array.isArray(entry.bbox)) return entry.bbox;
+  const areas = (await api.areas(level, kommun)) || [];
+  const boxes = areas.map((a) => a.bbox).filter(Array.isArray);
+  if (boxes.length) {
+    return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
+      Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+  }
+  return null;
+}
+
+export const tileJSON = (level) => getJSON(`tiles/${level}.json`, { optional: true });

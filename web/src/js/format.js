@@ -1,0 +1,26 @@
+// Number formatting as in styles/legend.py: Swedish "1 234,5 %" (non-breaking spaces, decimal comma),
+// English "1,234.5 %".
+const NBSP = "\u00a0";
+
+export function formatNumber(value, decimals = 1, lang = "sv", signed = false) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  const d = Math.max(0, decimals ?? 1);
+  let rounded = Number(value.toFixed(d));
+  if (rounded === 0) rounded = 0;
+  const text = rounded.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+  const sign = signed && rounded > 0 ? "+" : "";
+  if (lang === "en") return sign + text;
+  return sign + text.replace(/,/g, NBSP).replace(".", ",").replace("-", "−");
+}
+
+export function formatValue(value, unit = "", decimals = 1, lang = "sv", signed = false) {
+  const number = formatNumber(value, decimals, lang, signed);
+  return unit && number !== "–" ? `${number}${NBSP}${unit}` : number;
+}
+
+/** A plain number for files: decimal comma for Swedish, no thousands separators. */
+export function plainNumber(value, decimals, lang) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "";
+  const text = value.toFixed(Math.max(0, decimals ?? 1));
+  return lang === "sv" ? text.replace(".", ",") : text;
+}

@@ -1,0 +1,124 @@
+// Swedish and English UI strings. t(key, vars) fills {name} placeholders.
+const STRINGS = {
+  sv: {
+    skip: "Hoppa till innehållet", views: "Vyer", view_map: "Karta", view_overview: "Kommunöversikt",
+    view_table: "Tabell", share: "Dela och bädda in", other_lang: "English", choices: "Val",
+    municipality: "Kommun", search_kommun: "Sök namn eller kod", kommun_unknown: "Ingen kommun matchar ”{q}”.",
+    level: "Områdesnivå", indicator: "Indikator", breakdown: "Redovisning", year: "År", play: "Spela",
+    pause: "Pausa", mode: "Kartvisning", mode_value: "Värde", mode_change: "Förändring mellan två år",
+    mode_deviation: "Avvikelse från referens", mode_types: "Områdestyper", mode_years: "Två år sida vid sida",
+    mode_indicators: "Två indikatorer sida vid sida", year_a: "Jämför med år", ind2: "Andra indikator",
+    reference: "Referens", ref_kommun: "Kommunens värde", ref_riket: "Rikets värde",
+    classification: "Klassindelning", method: "Metod", quantiles: "Kvantiler", equal_interval: "Lika intervall",
+    natural_breaks: "Naturliga brytpunkter", std_mean: "Standardavvikelse", classes: "Antal klasser",
+    scope: "Klassa inom", scope_kommun: "Kommunen", scope_all: "Hela landet", pooled: "Samma klasser alla år",
+    source: "Källa", unit: "Enhet", no_data: "Uppgift saknas", suppressed: "Sekretess (för få personer)",
+    outside: "Utanför kommunen", legend: "Teckenförklaring", areas_n: "{n} områden",
+    classed_within: "Klassat inom {scope} · {method}", rank: "Rang {r} av {n} i kommunen (1 = högst)",
+    map_as_table: "Kartan som tabell", area: "Område", code: "Kod", value: "Värde", class: "Klass",
+    details: "Visa detaljer för {name}", close: "Stäng", detail_h: "Områdesdetaljer",
+    compare_areas: "Jämför områden", add_hint: "Skift-klicka eller använd ”Lägg till” för att jämföra områden.",
+    add: "Lägg till", remove: "Ta bort {name}", clear: "Rensa val", kommun_value: "Kommunen", lan_value: "Länet",
+    riket_value: "Riket", all_indicators: "Alla indikatorer {year}", over_years: "{title} över tid",
+    change: "Förändring {a}–{b}", deviation_from: "Avvikelse från {ref}", types_title: "Områdestyper {year}",
+    no_types: "Datasetet har ingen indikator för områdestyper.", loading: "Laddar …",
+    map_label: "Karta: {title}. Använd tabellen under kartan för tangentbordsåtkomst.",
+    overview_h: "Översikt: {name}", types_h: "Områdestyper (RegSO) {year}", type_col: "Områdestyp",
+    areas_col: "Områden", population_col: "Befolkning", share_col: "Andel", ojamlikhet_h: "Ojämlikhetsindex",
+    main_h: "Kommunen jämfört med länet och riket {year}", show_on_map: "Visa på kartan",
+    not_available: "Inte tillgängligt i detta dataset.", table_h: "Alla områden i {name}",
+    table_inds: "Indikatorer", table_years: "År", sort_by: "Sortera efter {col}", export_csv: "Ladda ned CSV",
+    export_xlsx: "Ladda ned Excel (XLSX)", sv_format: "Svenskt talformat (decimalkomma)",
+    permalink: "Permalänk", copy_link: "Kopiera länk", embed_code: "Inbäddningskod", copy_code: "Kopiera kod",
+    copied: "Kopierat.", open_full: "Öppna i Barometer", embed_title: "Barometer: {title}, {kommun} {year}",
+    definitions: "Definitioner", generated: "Skapad", trend: "Trend {a}–{b}: {d}",
+    error: "Något gick fel: {msg}", total: "Totalt", domain_other: "Övrigt", download_png: "Ladda ned kartbild (PNG)",
+  },
+  en: {
+    skip: "Skip to content", views: "Views", view_map: "Map", view_overview: "Municipality overview",
+    view_table: "Table", share: "Share and embed", other_lang: "Svenska", choices: "Choices",
+    municipality: "Municipality", search_kommun: "Search name or code", kommun_unknown: "No municipality matches “{q}”.",
+    level: "Area level", indicator: "Indicator", breakdown: "Breakdown", year: "Year", play: "Play",
+    pause: "Pause", mode: "Map view", mode_value: "Value", mode_change: "Change between two years",
+    mode_deviation: "Deviation from reference", mode_types: "Area types (områdestyper)",
+    mode_years: "Two years side by side", mode_indicators: "Two indicators side by side", year_a: "Compare with year",
+    ind2: "Second indicator", reference: "Reference", ref_kommun: "Municipality value", ref_riket: "National value",
+    classification: "Classification", method: "Method", quantiles: "Quantiles", equal_interval: "Equal interval",
+    natural_breaks: "Natural breaks", std_mean: "Standard deviation", classes: "Classes", scope: "Classify within",
+    scope_kommun: "The municipality", scope_all: "The whole country", pooled: "Same classes every year",
+    source: "Source", unit: "Unit", no_data: "No data", suppressed: "Suppressed (too few persons)",
+    outside: "Outside the municipality", legend: "Legend", areas_n: "{n} areas",
+    classed_within: "Classified within {scope} · {method}", rank: "Rank {r} of {n} in the municipality (1 = highest)",
+    map_as_table: "The map as a table", area: "Area", code: "Code", value: "Value", class: "Class",
+    details: "Show details for {name}", close: "Close", detail_h: "Area details", compare_areas: "Compare areas",
+    add_hint: "Shift-click or use “Add” to compare areas.", add: "Add", remove: "Remove {name}",
+    clear: "Clear selection", kommun_value: "Municipality", lan_value: "County", riket_value: "Sweden",
+    all_indicators: "All indicators {year}", over_years: "{title} over time", change: "Change {a}–{b}",
+    deviation_from: "Deviation from {ref}", types_title: "Area types {year}",
+    no_types: "The dataset has no area type indicator.", loading: "Loading …",
+    map_label: "Map: {title}. Use the table below the map for keyboard access.",
+    overview_h: "Overview: {name}", types_h: "Area types (RegSO) {year}", type_col: "Area type",
+    areas_col: "Areas", population_col: "Population", share_col: "Share", ojamlikhet_h: "Inequality index",
+    main_h: "The municipality against its county and Sweden {year}", show_on_map: "Show on the map",
+    not_available: "Not available in this dataset.", table_h: "Every area in {name}", table_inds: "Indicators",
+    table_years: "Years", sort_by: "Sort by {col}", export_csv: "Download CSV", export_xlsx: "Download Excel (XLSX)",
+    sv_format: "Swedish number format (decimal comma)", permalink: "Permalink", copy_link: "Copy link",
+    embed_code: "Embed code", copy_code: "Copy code", copied: "Copied.", open_full: "Open in Barometer",
+    embed_title: "Barometer: {title}, {kommun} {year}", definitions: "Definitions", generated: "Created",
+    trend: "Trend {a}–{b}: {d}", error: "Something went wrong: {msg}", total: "Total", domain_other: "Other",
+    download_png: "Download map image (PNG)",
+  },
+};
+
+const AREA_TYPES = {
+  sv: ["Områden med stora socioekonomiska utmaningar", "Områden med socioekonomiska utmaningar",
+    "Socioekonomiskt blandade områden", "Områden med goda socioekonomiska förutsättningar",
+    "Områden med mycket goda socioekonomiska förutsättningar"],
+  en: ["Areas with major socioeconomic challenges", "Areas with socioeconomic challenges",
+    "Socioeconomically mixed areas", "Areas with good socioeconomic conditions",
+    "Areas with very good socioeconomic conditions"],
+};
+
+let lang = "sv";
+
+export function setLang(value) {
+  lang = value === "en" ? "en" : "sv";
+  document.documentElement.lang = lang;
+}
+export const getLang = () => lang;
+
+export function t(key, vars = {}) {
+  const text = STRINGS[lang][key] ?? STRINGS.sv[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (vars[name] ?? `{${name}}`));
+}
+
+export const areaTypeName = (code) => AREA_TYPES[lang][code - 1] || String(code);
+
+/** Fill [data-i18n] text, [data-i18n-ph] placeholders and [data-i18n-aria] labels under root. */
+export function applyI18n(root = document) {
+  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll("[data-i18n-ph]")) node.placeholder = t(node.dataset.i18nPh);
+  for (const node of root.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
+}
+
+export const indicatorTitle = (ind) => (ind ? (lang === "en" ? ind.title_en : ind.title_sv) || ind.id : "");
+export const indicatorDescription = (ind) => (ind ? (lang === "en" ? ind.description_en : ind.description_sv) || "" : "");
+
+const BREAKDOWN_WORDS = {
+  sv: { sex: "kön", female: "kvinnor", male: "män", age: "ålder", background: "bakgrund", swedish: "svensk bakgrund", foreign: "utländsk bakgrund", quintile: "inkomstkvintil" },
+  en: { sex: "sex", female: "women", male: "men", age: "age", background: "background", swedish: "Swedish background", foreign: "foreign background", quintile: "income quintile" },
+};
+export function breakdownLabel(key) {
+  if (!key || key === "total") return t("total");
+  const [dim, group] = key.split("=");
+  const words = BREAKDOWN_WORDS[lang];
+  return `${words[dim] || dim}: ${words[group] || group}`;
+}
+
+const DOMAINS = {
+  sv: { arbete: "Arbete", ekonomi: "Ekonomi", utbildning: "Utbildning", boende: "Boende", demokrati: "Demokrati",
+    halsa: "Hälsa", befolkning: "Befolkning", matt: "Segregationsmått", other: "Övrigt" },
+  en: { arbete: "Work", ekonomi: "Economy", utbildning: "Education", boende: "Housing", demokrati: "Democracy",
+    halsa: "Health", befolkning: "Population", matt: "Segregation measures", other: "Other" },
+};
+export const domainName = (domain) => DOMAINS[lang][domain] || (domain ? domain.charAt(0).toUpperCase() + domain.slice(1).replace(/_/g, " ") : DOMAINS[lang].other);

@@ -1,0 +1,187 @@
+// A MapLibre map of one level's geometry tiles, coloured through feature-state: the page computes each
+// area's class itself (c = class index, -1 no data, -2 suppressed; no state = outside the municipality),
+// so a new year, indicator, change or deviation map restyles without reloading a tile.
+import { NO_DATA, SUPPRESSED, OUTSIDE } from "./palettes.js";
+
+const SOURCE = "areas";
+const STATE = ["coalesce", ["feature-state", "c"], -9];
+const abs = (path) => new URL(path, document.baseURI).href;
+
+function patternImage(kind) {
+  const size = 8;
+  const data = new Uint8Array(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const on = kind === "hatch" ? (x + y) % size === 0 || (x + y) % size === 1 : x % 4 === 1 && y % 4 === 1;
+      const i = (y * size + x) * 4;
+      const [r, g, b] = kind === "hatch" ? [120, 120, 120] : [70, 70, 70];
+      data.set(on ? [r, g, b, 255] : [0, 0, 0, 0], i);
+    }
+  }
+  return { width: size, height: size, data };
+}
+
+export class MapView {
+  constructor(container, { onHover = () => {}, onClick = () => {}, onMove = () => {}, label = "" } = {}) {
+    this.level = null;
+    this.kommun = null;
+    this.hovered = null;
+    this.selected = new Set();
+    this.states = new Map();
+    this.onHover = onHover;
+    this.onClick = onClick;
+    this.map = new maplibregl.Map({
+      container,
+      style: {
+        version: 8,
+        sources: {},
+        layers: [{ id: "background", type: "background", paint: { "background-color": "#f4f3ef" } }],
+      },
+      center: [15.5, 62],
+      zoom: 3.6,
+      attributionControl: { compact: true },
+      dragRotate: false,
+      pitchWithRotate: false,
+      fadeDuration: 0,
+    });
+    this.map.touchZoomRotate.disableRotation();
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    const canvas = this.map.getCanvas();
+    canvas.setAttribute("aria-label", label);
+    canvas.setAttribute("role", "application");
+    this.ready = new Promise((resolve) => this.map.once("load", () => {
+      this.map.addImage("bm-hatch", patternImage("hatch"));
+      this.map.addImage("bm-dots", patternImage("dots"));
+      resolve();
+    }));
+    this.map.on("mousemove", "fill", (e) => {
+      const feature = e.features && e.features[0];
+      if (!feature) return;
+      this.map.getCanvas().style.cursor = "pointer";
+      this.hover(feature.properties.code);
+      this.onHover(feature.properties, e.point);
+    });
+    this.map.on("mouseleave", "fill", () => {
+      this.map.getCanvas().style.cursor = "";
+      this.hover(null);
+      this.onHover(null);
+    });
+    this.map.on("click", "fill", (e) => {
+      const feature = e.features && e.features[0];
+      if (feature) this.onClick(feature.properties, e.originalEvent.shiftKey || e.originalEvent.ctrlKey || e.originalEvent.metaKey);
+    });
+    this.map.on("moveend", () => onMove(this.map));
+  }
+
+  /** Municipality borders from the kommun level's tiles, for context and to find a municipality's extent. */
+  async addContext(levels) {
+    await this.ready;
+    if (this.map.getSource("context") || !levels.includes("kommun")) return;
+    this.map.addSource("context", { type: "vector", url: abs("tiles/kommun.json"), promoteId: "code" });
+    this.map.addLayer({ id: "context-line", type: "line", source: "context", "source-layer": "kommun",
+      paint: { "line-color": "#6b6b66", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 10, 1.6], "line-dasharray": [3, 2] } });
+  }
+
+  async setLevel(level, minzoom = 0) {
+    await this.ready;
+    if (level === this.level) return;
+    const map = this.map;
+    map.setMinZoom(Math.max(0, minzoom));
+    for (const id of ["fill", "no-data", "suppressed", "outline", "municipality", "focus"]) if (map.getLayer(id)) map.removeLayer(id);
+    if (map.getSource(SOURCE)) map.removeSource(SOURCE);
+    this.level = level;
+    this.states = new Map();
+    map.addSource(SOURCE, { type: "vector", url: abs(`tiles/${level}.json`), promoteId: "code" });
+    const base = { source: SOURCE, "source-layer": level };
+    const before = map.getLayer("context-line") ? "context-line" : undefined;
+    map.addLayer({ ...base, id: "fill", type: "fill", paint: { "fill-color": OUTSIDE, "fill-opacity": ["case", ["==", STATE, -9], 0.45, 0.9] } }, before);
+    map.addLayer({ ...base, id: "no-data", type: "fill", paint: { "fill-pattern": "bm-hatch", "fill-opacity": ["case", ["==", STATE, -1], 0.7, 0] } }, before);
+    map.addLayer({ ...base, id: "suppressed", type: "fill", paint: { "fill-pattern": "bm-dots", "fill-opacity": ["case", ["==", STATE, -2], 0.9, 0] } }, before);
+    map.addLayer({ ...base, id: "outline", type: "line", paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.2, 10, 0.8, 14, 1.6], "line-opacity": 0.9 } }, before);
+    map.addLayer({ ...base, id: "municipality", type: "line", filter: ["==", ["get", "kommun"], this.kommun || ""], paint: { "line-color": "#4d4d4d", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.3, 10, 0.9, 14, 1.8] } }, before);
+    map.addLayer({
+      ...base, id: "focus", type: "line",
+      paint: {
+        "line-color": ["case", ["boolean", ["feature-state", "sel"], false], "#000000", "#1f5fbf"],
+        "line-width": 3,
+        "line-opacity": ["case", ["any", ["boolean", ["feature-state", "sel"], false], ["boolean", ["feature-state", "hover"], false]], 1, 0],
+      },
+    }, before);
+    this.applyStates();
+    this.setSelected([...this.selected]);
+  }
+
+  setKommun(kommun) {
+    this.kommun = kommun;
+    if (this.map.getLayer("municipality")) this.map.setFilter("municipality", ["==", ["get", "kommun"], kommun || ""]);
+  }
+
+  /** Colour areas: states maps code → class index (-1 no data, -2 suppressed); colors are the classes'. */
+  paint(states, colors) {
+    this.states = states;
+    this.colors = colors;
+    this.applyStates();
+  }
+
+  applyStates() {
+    if (!this.level || !this.map.getSource(SOURCE)) return;
+    const target = { source: SOURCE, sourceLayer: this.level };
+    this.map.removeFeatureState(target);
+    for (const [code, c] of this.states) this.map.setFeatureState({ ...target, id: code }, { c });
+    for (const code of this.selected) this.map.setFeatureState({ ...target, id: code }, { sel: true });
+    if (this.colors) this.paintOnly();
+  }
+
+  paintOnly() {
+    const expression = ["match", STATE, -1, NO_DATA, -2, SUPPRESSED];
+    this.colors.forEach((color, i) => expression.push(i, color));
+    expression.push(OUTSIDE);
+    this.map.setPaintProperty("fill", "fill-color", expression);
+  }
+
+  hover(code) {
+    if (!this.level) return;
+    const target = { source: SOURCE, sourceLayer: this.level };
+    if (this.hovered && this.hovered !== code) this.map.setFeatureState({ ...target, id: this.hovered }, { hover: false });
+    if (code) this.map.setFeatureState({ ...target, id: code }, { hover: true });
+    this.hovered = code;
+  }
+
+  setSelected(codes) {
+    const target = { source: SOURCE, sourceLayer: this.level };
+    if (this.level && this.map.getSource(SOURCE)) {
+      for (const code of this.selected) this.map.setFeatureState({ ...target, id: code }, { sel: false });
+      for (const code of codes) this.map.setFeatureState({ ...target, id: code }, { sel: true });
+    }
+    this.selected = new Set(codes);
+  }
+
+  fit(bbox, animate = false) {
+    if (!bbox) return;
+    this.map.resize();
+    this.map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 24, animate, maxZoom: 13 });
+  }
+
+  /** The bounding box of a municipality in the loaded tiles (its own outline, else its areas), or null. */
+  loadedBounds(kommun) {
+    let features = [];
+    if (this.map.getSource("context")) features = this.map.querySourceFeatures("context", { sourceLayer: "kommun", filter: ["==", ["get", "code"], kommun] });
+    if (!features.length && this.level && this.map.getSource(SOURCE)) features = this.map.querySourceFeatures(SOURCE, { sourceLayer: this.level, filter: ["==", ["get", "kommun"], kommun] });
+    let box = null;
+    const visit = (coords) => {
+      if (typeof coords[0] === "number") {
+        box = box ? [Math.min(box[0], coords[0]), Math.min(box[1], coords[1]), Math.max(box[2], coords[0]), Math.max(box[3], coords[1])] : [coords[0], coords[1], coords[0], coords[1]];
+      } else coords.forEach(visit);
+    };
+    for (const feature of features) visit(feature.geometry.coordinates);
+    return box;
+  }
+
+  /** Resolves when the map is idle (tiles loaded and drawn). */
+  idle() {
+    return new Promise((resolve) => {
+      if (this.map.loaded() && this.map.areTilesLoaded()) resolve();
+      else this.map.once("idle", resolve);
+    });
+  }
+}

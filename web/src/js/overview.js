@@ -1,0 +1,159 @@
+// The municipality overview: RegSO areas and population by områdestyp, the ojämlikhetsindex over time, and
+// the municipality against its county and Sweden for the main indicators, each one click from the map.
+import { api } from "./api.js";
+import { loadValues, references, series } from "./data.js";
+import { lineChart } from "./chart.js";
+import { formatNumber, formatValue } from "./format.js";
+import { t, getLang, indicatorTitle, areaTypeName } from "./i18n.js";
+import { areaTypeColors } from "./palettes.js";
+import { categoryIndicator } from "./metrics.js";
+
+const el = (tag, props = {}, ...children) => {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  node.append(...children);
+  return node;
+};
+
+const POPULATION = /^(population|folkmangd|befolkning|invanare|residents)/;
+
+/** [{type, areas, population}] from the measures endpoint, or counted from the RegSO values. */
+async function typeCounts(ctx, year, kommun) {
+  const data = await api.omradestyper("regso", year, kommun);
+  const summary = data && data.by_municipality && (data.by_municipality.omradestyp_official || data.by_municipality.omradestyp);
+  const own = Array.isArray(summary) && (summary.find((r) => r.kommun === kommun) || summary[0]);
+  if (own) {
+    return [1, 2, 3, 4, 5].map((type) => ({ type, areas: Number(own[`areas_${type}`] || 0), population: own[`population_${type}`] ?? null }));
+  }
+  const rows = data && (Array.isArray(data) ? data : data.types || data.rows);
+  if (Array.isArray(rows) && rows.length) {
+    return rows.map((r) => ({
+      type: Number(r.type ?? r.code ?? r.category),
+      areas: Number(r.areas ?? r.count ?? r.n_areas ?? 0),
+      population: r.population ?? r.persons ?? null,
+    }));
+  }
+  const typeInd = categoryIndicator(ctx.catalog);
+  if (!typeInd) return null;
+  const popInd = ctx.catalog.indicators.find((i) => POPULATION.test(i.id));
+  const vals = await loadValues("regso", year, { kommun });
+  const out = [1, 2, 3, 4, 5].map((type) => ({ type, areas: 0, population: popInd ? 0 : null }));
+  for (const code of vals.codes()) {
+    const type = vals.value(code, typeInd.id);
+    if (type === null || !out[type - 1]) continue;
+    out[type - 1].areas += 1;
+    if (popInd) out[type - 1].population += vals.value(code, popInd.id) || 0;
+  }
+  return out.some((r) => r.areas) ? out : null;
+}
+
+/** {kommun, lan, riket} series [{year, value}] of the ojämlikhetsindex, from the measures endpoint or an
+ * indicator of that name. */
+async function inequality(ctx, kommun) {
+  const data = await api.ojamlikhet(kommun);
+  if (data && data.series && !Array.isArray(data.series) && data.series.kommun) {
+    const pick = (rows) => (rows || []).map((r) => ({ year: Number(r.year), value: r.value ?? null }));
+    return { kommun: pick(data.series.kommun), lan: pick(data.series.lan), riket: pick(data.series.riket) };
+  }
+  if (data) {
+    const rows = Array.isArray(data) ? data : data.series || data.values;
+    if (Array.isArray(rows)) return { kommun: rows.map((r) => ({ year: Number(r.year), value: r.value ?? r.index ?? null })) };
+    if (rows && typeof rows === "object") return { kommun: Object.entries(rows).map(([year, value]) => ({ year: Number(year), value })) };
+  }
+  const ind = ctx.catalog.indicators.find((i) => /ojamlik|inequality/.test(i.id));
+  if (!ind) return null;
+  const found = await series("kommun", ind.id, [kommun]);
+  return found[kommun] ? { kommun: found[kommun] } : null;
+}
+
+function bar(rows, key, total) {
+  const colors = areaTypeColors();
+  const box = el("div", { className: "stack" });
+  box.setAttribute("aria-hidden", "true");
+  for (const r of rows) {
+    if (!r[key]) continue;
+    const part = el("span");
+    part.style.width = `${(100 * r[key]) / total}%`;
+    part.style.background = colors[r.type - 1];
+    part.title = `${areaTypeName(r.type)}: ${formatNumber((100 * r[key]) / total, 1, getLang())} %`;
+    box.appendChild(part);
+  }
+  return box;
+}
+
+export async function renderOverview(ctx, state, store) {
+  const box = document.getElementById("view-overview");
+  const lang = getLang();
+  const kommun = ctx.municipalities.get(state.kommun) || { name: state.kommun, code: state.kommun };
+  box.replaceChildren(el("p", { textContent: t("loading") }));
+  const regsoYears = (ctx.catalog.levels.find((l) => l.id === "regso") || {}).years || ctx.catalog.years;
+  const typeYear = regsoYears.includes(state.year) ? state.year : regsoYears[regsoYears.length - 1];
+  const [types, ineq, refs] = await Promise.all([
+    typeYear ? typeCounts(ctx, typeYear, state.kommun) : null,
+    inequality(ctx, state.kommun),
+    references(state.year, state.kommun, "total"),
+  ]);
+  const parts = [el("h2", { textContent: t("overview_h", { name: `${kommun.name} (${kommun.code})` }) }),
+    el("button", { type: "button", className: "primary", textContent: t("show_on_map"), onclick: () => store.set({ view: "map" }, { replace: false }) })];
+
+  const typeSection = el("section", { className: "card", id: "ov-types" }, el("h3", { textContent: t("types_h", { year: typeYear }) }));
+  if (types) {
+    const areasTotal = types.reduce((a, r) => a + r.areas, 0);
+    const popKnown = types.every((r) => r.population !== null);
+    const popTotal = popKnown ? types.reduce((a, r) => a + r.population, 0) : 0;
+    typeSection.append(el("p", { className: "bar-label", textContent: t("areas_col") }), bar(types, "areas", areasTotal));
+    if (popKnown && popTotal) typeSection.append(el("p", { className: "bar-label", textContent: t("population_col") }), bar(types, "population", popTotal));
+    const table = el("table");
+    const head = table.createTHead().insertRow();
+    for (const text of [t("type_col"), t("areas_col"), t("share_col"), ...(popKnown ? [t("population_col"), t("share_col")] : [])]) head.appendChild(el("th", { scope: "col", textContent: text }));
+    const body = table.createTBody();
+    for (const r of types) {
+      const row = body.insertRow();
+      const swatch = el("span", { className: "swatch" });
+      swatch.style.background = areaTypeColors()[r.type - 1];
+      row.appendChild(el("th", { scope: "row" }, swatch, ` ${areaTypeName(r.type)}`));
+      row.insertCell().textContent = String(r.areas);
+      row.insertCell().textContent = `${formatNumber(areasTotal ? (100 * r.areas) / areasTotal : NaN, 1, lang)} %`;
+      if (popKnown) {
+        row.insertCell().textContent = formatNumber(r.population, 0, lang);
+        row.insertCell().textContent = `${formatNumber(popTotal ? (100 * r.population) / popTotal : NaN, 1, lang)} %`;
+      }
+    }
+    typeSection.append(el("div", { className: "table-scroll" }, table),
+      el("button", { type: "button", textContent: `${t("show_on_map")}: ${t("mode_types")}`, onclick: () => store.set({ view: "map", mode: "types", level: "regso" }, { replace: false }) }));
+  } else typeSection.append(el("p", { textContent: t("not_available") }));
+  parts.push(typeSection);
+
+  const ineqSection = el("section", { className: "card", id: "ov-ojamlikhet" }, el("h3", { textContent: t("ojamlikhet_h") }));
+  const points = ((ineq && ineq.kommun) || []).filter((p) => p.value !== null && p.value !== undefined);
+  if (points.length) {
+    points.sort((a, b) => a.year - b.year);
+    const first = points[0];
+    const last = points[points.length - 1];
+    const lines = [{ label: kommun.name, points }];
+    if (ineq.lan && ineq.lan.length) lines.push({ label: t("lan_value"), points: ineq.lan, color: "#555555", dash: true });
+    if (ineq.riket && ineq.riket.length) lines.push({ label: t("riket_value"), points: ineq.riket, color: "#999999", dash: true });
+    ineqSection.append(lineChart(lines, { decimals: 1, lang, title: t("ojamlikhet_h") }),
+      el("p", { textContent: t("trend", { a: first.year, b: last.year, d: formatNumber(last.value - first.value, 1, lang, true) }) }));
+  } else ineqSection.append(el("p", { textContent: t("not_available") }));
+  parts.push(ineqSection);
+
+  const mainSection = el("section", { className: "card", id: "ov-main" }, el("h3", { textContent: t("main_h", { year: state.year }) }));
+  const table = el("table");
+  const head = table.createTHead().insertRow();
+  for (const text of [t("indicator"), kommun.name, t("lan_value"), t("riket_value"), ""]) head.appendChild(el("th", { scope: "col", textContent: text }));
+  const body = table.createTBody();
+  for (const ind of ctx.catalog.indicators.filter((i) => i.kind !== "category" && i.kind !== "count").slice(0, 12)) {
+    const row = body.insertRow();
+    row.appendChild(el("th", { scope: "row", textContent: indicatorTitle(ind) }));
+    for (const v of [refs.kommun(ind.id), refs.lan(ind.id), refs.riket(ind.id)]) row.insertCell().textContent = v === null ? "–" : formatValue(v, ind.unit, ind.decimals, lang);
+    row.insertCell().appendChild(el("button", {
+      type: "button", className: "link", textContent: t("show_on_map"), ariaLabel: `${t("show_on_map")}: ${indicatorTitle(ind)}`,
+      onclick: () => store.set({ view: "map", ind: ind.id, mode: "value" }, { replace: false }),
+    }));
+  }
+  mainSection.append(el("div", { className: "table-scroll" }, table));
+  parts.push(mainSection);
+  box.replaceChildren(...parts);
+  box.dataset.rendered = state.kommun;
+}
