@@ -1,0 +1,192 @@
+"""Exports: map images for reports, raster XYZ tiles, per-municipality downloads (GPKG, GeoJSON, CSV, XLSX).
+
+Every route takes the style route's query options (method, classes, palette, kommun, pooled, since,
+deviation, breaks, breakdown, lang), so an image, a raster tile and a downloaded style show the same classes
+in the same colours as the web map. Image rendering is bounded: the size limits of styles.render, and at most
+``RENDER_SLOTS`` renders at a time per process, so tiles keep being served meanwhile.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import ServiceUnavailable
+
+from data.export import csv_bytes, export_table, geojson_bytes, geopackage_bytes, xlsx_bytes
+from indicators.model import NotFoundError, ParameterError
+from styles.choropleth import MapClasses, MapOptions, classes_for
+from styles.render import map_sheet, page_size, parse_bbox, raster_tile, render_png, render_svg, scope_fills
+from tileserver.http import cached_bytes, respond
+from tileserver.routes import params, services
+from tileserver.routes.styles import map_options
+from tileserver.services import TileSet
+
+blueprint = Blueprint("exports", __name__)
+
+RENDER_SLOTS = threading.BoundedSemaphore(2)
+RENDER_WAIT_SECONDS = 30.0
+MAX_RASTER_ZOOM = 20
+EXPORT_TYPES = {
+    "gpkg": "application/geopackage+sqlite3",
+    "geojson": "application/geo+json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def classes(tileset: TileSet, options: MapOptions) -> MapClasses:
+    """The classes of the options, shared with the style and legend routes (same memo key)."""
+    return tileset.memo(("classes", options), lambda: classes_for(tileset.dataset, options))
+
+
+def bounded(produce: Callable[[], bytes]) -> Callable[[], bytes]:
+    """``produce`` run in one of the render slots; 503 when none frees up in time."""
+
+    def run() -> bytes:
+        if not RENDER_SLOTS.acquire(timeout=RENDER_WAIT_SECONDS):
+            raise ServiceUnavailable("the map image renderer is busy; try again shortly")
+        try:
+            return produce()
+        finally:
+            RENDER_SLOTS.release()
+
+    return run
+
+
+@blueprint.get("/maps/<level>/<indicator>/<year>.<any(png, svg):fmt>")
+def map_image(level: str, indicator: str, year: str, fmt: str):
+    tileset = services().tileset()
+    options = map_options(tileset.dataset, level, indicator, year)
+    args = request.args
+    bbox = parse_bbox(args["bbox"]) if args.get("bbox") else None
+    page = page_size(
+        _optional_int("width"),
+        _optional_int("height"),
+        paper=args.get("paper") or None,
+        dpi=_optional_int("dpi"),
+        orientation=args.get("orientation", "portrait"),
+    )
+    key = tileset.key("map", fmt, options.cache_key(), bbox, page)
+
+    def produce() -> bytes:
+        sheet = map_sheet(tileset.dataset, classes(tileset, options), bbox)
+        return render_png(sheet, page) if fmt == "png" else render_svg(sheet, page).encode()
+
+    body = cached_bytes(services().cache, key, bounded(produce))
+    response = respond(body, "image/png" if fmt == "png" else "image/svg+xml")
+    name = f"{options.indicator}_{options.level}_{'-'.join(options.kommun) or 'karta'}_{options.year}.{fmt}"
+    _disposition(response, name)
+    return response
+
+
+@blueprint.get("/raster/<level>/<indicator>/<year>/<z>/<x>/<y>.png")
+def raster(level: str, indicator: str, year: str, z: str, x: str, y: str):
+    tileset = services().tileset()
+    options = map_options(tileset.dataset, level, indicator, year)
+    zoom = params.integer("z", z, low=0, high=MAX_RASTER_ZOOM)
+    column = params.integer("x", x, low=0, high=2**zoom - 1)
+    row = params.integer("y", y, low=0, high=2**zoom - 1)
+    key = tileset.key("raster", options.cache_key(), zoom, column, row)
+
+    def produce() -> bytes:
+        fills = tileset.memo(
+            ("fills", options), lambda: scope_fills(tileset.dataset, classes(tileset, options))
+        )
+        return raster_tile(tileset.prepared(options.level), fills, zoom, column, row)
+
+    return respond(cached_bytes(services().cache, key, produce), "image/png")
+
+
+@blueprint.get("/api/export/<kommun>.<any(gpkg, geojson, csv, xlsx):fmt>")
+def export(kommun: str, fmt: str):
+    tileset = services().tileset()
+    dataset = tileset.dataset
+    args = request.args
+    params.choice("kommun", kommun, dataset.municipalities["code"], not_found=True)
+    level = params.choice(
+        "level", args.get("level", "deso"), [lv for lv in ("deso", "regso") if lv in dataset.levels]
+    )
+    years = _years(dataset, level)
+    indicators = _indicators(dataset)
+    styled = args.get("indicator") or (indicators[0] if indicators else next(iter(dataset.indicators)))
+    options = map_options(dataset, level, styled, args.get("year") or str(years[-1]))
+    if options.indicator not in indicators:  # the default style needs its column
+        indicators = [*indicators, options.indicator]
+    if options.year not in years:
+        years = sorted([*years, options.year])
+    key = tileset.key(
+        "export",
+        fmt,
+        kommun,
+        level,
+        years,
+        indicators,
+        options.cache_key(),
+        args.get("decimal"),
+        args.get("definitions"),
+    )
+
+    def produce() -> bytes:
+        mapped = classes(tileset, options) if options.diverging else None
+        table = export_table(dataset, kommun, level, years, indicators, mapped)
+        if fmt == "gpkg":
+            return geopackage_bytes(dataset, table, options)
+        if fmt == "geojson":
+            return geojson_bytes(table)
+        if fmt == "xlsx":
+            return xlsx_bytes(dataset, table, options.lang)
+        decimal = params.choice("decimal", args.get("decimal", "point"), ("point", "comma"))
+        return csv_bytes(
+            dataset,
+            table,
+            decimal_comma=decimal == "comma",
+            definitions_section=args.get("definitions", "1") not in ("0", "false", "no"),
+            lang=options.lang,
+        )
+
+    response = respond(cached_bytes(services().cache, key, produce), EXPORT_TYPES[fmt])
+    span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+    _disposition(response, f"barometer_{kommun}_{level}_{span}.{fmt}", attachment=True)
+    return response
+
+
+def _optional_int(name: str) -> int | None:
+    raw = request.args.get(name)
+    return None if raw in (None, "") else params.integer(name, raw)
+
+
+def _years(dataset, level: str) -> list[int]:
+    raw = request.args.get("years", "")
+    available = dataset.years_of(level)
+    if not available:
+        raise NotFoundError("years", f"no values at level {level}")
+    if not raw:
+        return [available[-1]]
+    years = sorted({params.integer("years", part) for part in raw.split(",") if part})
+    missing = [y for y in years if y not in available]
+    if missing:
+        raise NotFoundError(
+            "years", f"no values for {missing} at level {level}; years: {available[0]}..{available[-1]}"
+        )
+    if not years:
+        raise ParameterError("years", "name at least one year")
+    return years
+
+
+def _indicators(dataset) -> list[str]:
+    raw = request.args.get("indicators", "all")
+    if raw in ("", "all"):
+        return list(dataset.indicators)
+    return [
+        params.choice("indicators", part, dataset.indicators, not_found=True)
+        for part in raw.split(",")
+        if part
+    ]
+
+
+def _disposition(response: Response, filename: str, *, attachment: bool = False) -> None:
+    if response.status_code == 200:
+        kind = "attachment" if attachment or request.args.get("download") else "inline"
+        response.headers["Content-Disposition"] = f'{kind}; filename="{filename}"'
