@@ -47,7 +47,8 @@ def require_qgis() -> None:
 
 
 def run_qgis(script: str, job: dict, workdir: Path) -> dict:
-    """Run a PyQGIS script headless in the system Python with a JSON job; returns its JSON answer."""
+    """Run a PyQGIS script headless in the system Python with a JSON job (its path is ``sys.argv[1]``);
+    returns the JSON the script prints last, or on a line of its own after ``RESULT``."""
     require_qgis()
     runtime = workdir / "runtime"
     runtime.mkdir(mode=0o700, exist_ok=True)
@@ -64,7 +65,9 @@ def run_qgis(script: str, job: dict, workdir: Path) -> dict:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    lines = done.stdout.strip().splitlines()
+    answer = next((x[len("RESULT") :] for x in lines if x.startswith("RESULT")), lines[-1] if lines else "")
+    return json.loads(answer)
 
 
 @contextmanager

@@ -1,13 +1,11 @@
 """Real QGIS (Debian python3-qgis, headless, in the system Python) opens a downloaded GeoPackage styled."""
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from styles.palettes import NO_DATA, SUPPRESSED
+from tests.clients import run_qgis
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 QGIS_SCRIPT = r"""
@@ -45,36 +43,13 @@ print("RESULT" + json.dumps(out))
 
 @pytest.fixture
 def qgis_result(client, tmp_path):
-    probe = (
-        subprocess.run([str(SYSTEM_PYTHON), "-c", "import qgis.core"], capture_output=True, check=False)
-        if SYSTEM_PYTHON.exists()
-        else None
-    )
-    if probe is None or probe.returncode != 0:
-        pytest.skip("QGIS (Debian python3-qgis for /usr/bin/python3) is not installed")
     files = {}
     for name, query in (("income", "indicator=income"), ("unemployment", "indicator=unemployment&classes=3")):
         response = client.get(f"/api/export/0201.gpkg?years=2020,2021&{query}")
         assert response.status_code == 200
         files[name] = str(tmp_path / f"{name}.gpkg")
         Path(files[name]).write_bytes(response.data)
-    (tmp_path / "job.json").write_text(json.dumps(files), encoding="utf-8")
-    (tmp_path / "check.py").write_text(QGIS_SCRIPT, encoding="utf-8")
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(runtime)}
-    env.pop("PYTHONPATH", None)
-    done = subprocess.run(
-        [str(SYSTEM_PYTHON), str(tmp_path / "check.py"), str(tmp_path / "job.json")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
-    assert line is not None, done.stdout + done.stderr
-    return json.loads(line[len("RESULT") :])
+    return run_qgis(QGIS_SCRIPT, files, tmp_path)
 
 
 def legend(client, indicator: str, query: str = "") -> dict:

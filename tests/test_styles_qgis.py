@@ -1,6 +1,4 @@
 import json
-import os
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from styles.legend import build_legend
 from styles.maplibre import build_style
 from styles.palettes import COLORBREWER, NO_DATA, SUPPRESSED, area_type_colors, colors_for, hex_to_rgb
 from styles.qgis import to_qml, to_sld
+from tests.clients import run_qgis
 
 NAN = float("nan")
 SYSTEM_PYTHON = Path("/usr/bin/python3")
@@ -204,13 +203,6 @@ print("RESULT" + json.dumps(out))
 
 @pytest.fixture(scope="module")
 def qgis_run(tmp_path_factory):
-    probe = (
-        subprocess.run([str(SYSTEM_PYTHON), "-c", "import qgis.core"], capture_output=True, check=False)
-        if SYSTEM_PYTHON.exists()
-        else None
-    )
-    if probe is None or probe.returncode != 0:
-        pytest.skip("QGIS (Debian python3-qgis for /usr/bin/python3) is not installed")
     tmp = tmp_path_factory.mktemp("qgis")
     codes = [f"A{i}" for i in range(len(VALUES))]
     areas = gpd.GeoDataFrame(
@@ -245,26 +237,12 @@ def qgis_run(tmp_path_factory):
         "style": str(tmp / "style.json"),
         "schemes": sorted(COLORBREWER),
     }
-    (tmp / "job.json").write_text(json.dumps(job), encoding="utf-8")
-    script = tmp / "check.py"
-    script.write_text(QGIS_SCRIPT, encoding="utf-8")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp)}
-    env.pop("PYTHONPATH", None)
-    done = subprocess.run(
-        [str(SYSTEM_PYTHON), str(script), str(tmp / "job.json")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
-    assert line is not None, done.stdout + done.stderr
+    result = run_qgis(QGIS_SCRIPT, job, tmp)
     expected = {
         code: (NO_DATA.color if index < 0 else colors[index])
         for code, index in zip(codes, assign(VALUES, classification), strict=True)
     }
-    return json.loads(line[len("RESULT") :]), expected, colors
+    return result, expected, colors
 
 
 @pytest.mark.qgis

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.importers.codes import code_level, describe_repairs, fits_level, repair_code
-from indicators.model import STATUSES, TOTAL, Indicator, InputError, normalise_values
+from indicators.model import STATUSES, TOTAL, VALUE_COLUMNS, Indicator, InputError, normalise_values
 
 SUPPRESSED_MARKERS = frozenset({"..", "x", "*", "…", "...", "×"})
 MISSING_MARKERS = frozenset({"", ".", "-", "–", "—"})
@@ -235,18 +235,7 @@ def finalise(records: list[Record], ctx: Context) -> ValueImport:
         ctx.report.append(describe_repairs(repairs))
     frame = pd.DataFrame(
         rows,
-        columns=[
-            "indicator",
-            "level",
-            "code",
-            "year",
-            "breakdown",
-            "value",
-            "status",
-            "numerator",
-            "denominator",
-            "_row",
-        ],
+        columns=[*VALUE_COLUMNS, "_row"],
     )
     frame = _check_known_areas(frame, ctx, records)
     _check_duplicates(frame, ctx)
