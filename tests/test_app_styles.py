@@ -112,3 +112,16 @@ def test_bad_options_name_the_option(client, query, parameter, status):
     body = response.get_json()
     assert body["parameter"] == parameter, body
     assert json.dumps(body)  # a JSON body
+
+
+def test_a_new_dataset_version_never_serves_an_old_style(client, data_dir, dataset):
+    from data.store import make_dataset, write_version
+
+    before = client.get("/api/legend/deso/income/2021?classes=3").get_json()
+    values = dataset.values.copy()
+    values.loc[values["indicator"] == "income", "value"] *= 2
+    write_version(data_dir, make_dataset(dataset.areas, values, dataset.indicators, dataset.meta))
+    after = client.get("/api/legend/deso/income/2021?classes=3").get_json()
+    assert after["classification"]["breaks"] == pytest.approx(
+        [2 * b for b in before["classification"]["breaks"]]
+    )

@@ -133,3 +133,34 @@ def test_redis_going_down_and_coming_back(own_redis, caplog):
     cache.set("c", b"3")
     assert cache.available
     assert cache.get("c") == b"3"
+
+
+def test_the_app_serves_tiles_through_a_redis_outage(own_redis, data_dir):
+    """Tiles go to Redis while it runs, are still served while it is down, and Redis is used again after."""
+    import mercantile
+
+    from tileserver import create_app
+
+    port, state, start = own_redis
+    url = f"redis://127.0.0.1:{port}/0"
+    app = create_app({"DATA": str(data_dir), "REDIS_URL": url, "CACHE_MB": 0})
+    far = app.extensions["barometer"].cache.cache.far
+    far.retry_after = 0.2
+    client = app.test_client()
+    west, south, east, north = client.get("/tiles/deso.json").get_json()["bounds"]
+    tiles = [
+        f"/tiles/deso/2021/{t.z}/{t.x}/{t.y}.mvt" for t in mercantile.tiles(west, south, east, north, 12)
+    ]
+    first = client.get(tiles[0])
+    assert first.status_code == 200
+    assert redis.Redis.from_url(url).dbsize() >= 2  # the TileJSON and the tile
+    state["proc"].terminate()
+    state["proc"].wait()
+    during = [client.get(t) for t in tiles]
+    assert [r.status_code for r in during] == [200] * len(tiles)
+    assert during[0].data == first.data
+    state["proc"] = start()
+    time.sleep(0.25)
+    after = client.get(tiles[1])
+    assert after.status_code == 200
+    assert redis.Redis.from_url(url).dbsize() >= 1  # written again once Redis is back
