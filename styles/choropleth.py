@@ -12,7 +12,7 @@ import numpy as np
 
 from indicators.model import TOTAL, Dataset, Indicator
 from indicators.views import Deviation, map_table, suppressed_codes
-from styles.classify import Classification, classify
+from styles.classify import Classification, assign, classify
 from styles.legend import Legend, build_legend, scope_text
 from styles.palettes import area_type_colors, colors_for, default_palette
 
@@ -103,6 +103,11 @@ def classes_for(dataset: Dataset, options: MapOptions) -> MapClasses:
         classification = classify(sample, options.method, options.classes, breaks=options.breaks)
         palette = options.palette or default_palette(indicator.direction)
         colors = colors_for(palette, classification.k, indicator.direction)
+    if len(years) > 1:  # classes from every year; the legend counts the areas of the year shown
+        shown = np.fromiter(values.values(), dtype=float, count=len(values))
+        classes = assign(shown, classification)
+        counts = tuple(int(n) for n in np.bincount(classes[classes >= 0], minlength=classification.k))
+        classification = replace(classification, counts=counts, missing=int((classes < 0).sum()))
     suppressed = suppressed_codes(dataset, options.level, options.year, options.breakdown).get(
         indicator.id, []
     )

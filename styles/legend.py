@@ -127,8 +127,9 @@ def build_legend(
 ) -> Legend:
     """The legend of a classification drawn with ``colors`` (one per class, low to high).
 
-    A no-data entry always closes the list (count = missing values); a suppressed entry is added when
-    ``suppressed`` (a count) is given. Diverging classifications centred on zero label with explicit signs.
+    A no-data entry always closes the list (count = missing values that are not suppressed); a suppressed
+    entry is added when ``suppressed`` (a count) is given. Diverging classifications centred on zero label
+    with explicit signs.
     """
     if len(colors) != classification.k:
         raise ClassificationError(
@@ -151,10 +152,9 @@ def build_legend(
                 "suppressed", SUPPRESSED.label(lang), SUPPRESSED.color, suppressed, pattern=SUPPRESSED.pattern
             )
         )
+    no_data = max(classification.missing - (suppressed or 0), 0)  # suppressed values are missing too
     entries.append(
-        LegendEntry(
-            "no_data", NO_DATA.label(lang), NO_DATA.color, classification.missing, pattern=NO_DATA.pattern
-        )
+        LegendEntry("no_data", NO_DATA.label(lang), NO_DATA.color, no_data, pattern=NO_DATA.pattern)
     )
     return Legend(
         title=title or indicator.title(lang),

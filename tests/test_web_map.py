@@ -1,8 +1,9 @@
 """The web map in headless Chromium (Debian's /usr/bin/chromium driven by Playwright) against the demo.
 
 The app runs in a thread on a free port; a second server on another port and host name plays the page of
-another origin that embeds /embed. Class counts and classes are checked against styles/classify.py.
-Screenshots go to test-artifacts/.
+another origin that embeds /embed. The page draws what the server's /api/legend says (classes, colours,
+labels); the tests check each area's drawn class and colour against that API. Screenshots go to
+test-artifacts/.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -65,18 +65,8 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-RIKET_PENDING = "/api/values/riket/", "/api/series/riket/"
-"""National values the page asks for; until the API serves level ``riket`` these answer 404 (reported)."""
-
-
 class Page:
-    """A fresh page that records console errors, uncaught exceptions and failed requests.
-
-    ``errors`` lists them, except the 404 console line of a request for national values while the API does
-    not serve them yet (each such line is matched to one such failed request, so nothing else hides).
-    """
-
-    riket_served: bool | None = None
+    """A fresh page that records console errors, uncaught exceptions and failed requests (``errors``)."""
 
     def __init__(self, browser, width: int = 1100, height: int = 760) -> None:
         self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
@@ -89,14 +79,7 @@ class Page:
 
     @property
     def errors(self) -> list[str]:
-        pending = [] if Page.riket_served else [u for u in self._failed if any(p in u for p in RIKET_PENDING)]
-        unexplained = [u for u in self._failed if u not in pending]
-        console = list(self._console)
-        for _ in pending:
-            line = next((c for c in console if "status of 404" in c), None)
-            if line is not None:
-                console.remove(line)
-        return console + [f"HTTP error: {u}" for u in unexplained]
+        return self._console + [f"HTTP error: {u}" for u in self._failed]
 
     def open(self, url: str) -> Page:
         self.page.goto(url)
@@ -123,9 +106,7 @@ class Page:
 
 
 @pytest.fixture
-def new_page(browser, app) -> Iterator:
-    if Page.riket_served is None:
-        Page.riket_served = app.test_client().get("/api/values/riket/2023").status_code == 200
+def new_page(browser) -> Iterator:
     pages: list[Page] = []
 
     def make(**kwargs) -> Page:
@@ -137,14 +118,17 @@ def new_page(browser, app) -> Iterator:
         page.context.close()
 
 
-def _expected_counts(api, level: str, year: int, indicator: str, kommun: str, method="quantiles", k=5):
-    from styles.classify import classify
+def _legend(api, level: str, indicator: str, year: int, **query) -> dict:
+    """The server's legend of a map, with ``areas`` {code: {value, class}}."""
+    query = {"kommun": KOMMUN, **query}
+    text = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
+    return api(f"/api/legend/{level}/{indicator}/{year}?{text}")
 
-    codes = [a["code"] for a in api(f"/api/areas/{level}?kommun={kommun}")]
-    values = api(f"/api/values/{level}/{year}?kommun={kommun}")["values"]
-    column = [values.get(code, {}).get(indicator, np.nan) for code in codes]
-    result = classify(column, method, k)
-    return list(result.counts), result, codes, column
+
+def _class_counts(legend: dict) -> list[int]:
+    """How many of the legend's areas fall in each class (what one map draws, also when pooled)."""
+    classes = [a["class"] for a in legend["areas"].values()]
+    return [classes.count(i) for i in range(len(legend["colors"]))]
 
 
 def _feature_state(page: Page, code: str, map_index: int = 0) -> dict:
@@ -157,28 +141,104 @@ def _feature_state(page: Page, code: str, map_index: int = 0) -> dict:
     )
 
 
+def _assert_drawn_classes(page: Page, legend: dict, map_index: int = 0) -> None:
+    """Every area of the legend is drawn in its class (feature-state c; -1 no data, -2 suppressed)."""
+    states = page.page.evaluate(
+        """([codes, i]) => {
+            const view = window.barometer.ctx.maps[i];
+            const target = {source: 'areas', sourceLayer: view.level};
+            return codes.map((id) => view.map.getFeatureState({...target, id}).c);
+        }""",
+        [list(legend["areas"]), map_index],
+    )
+    for (code, area), state in zip(legend["areas"].items(), states, strict=True):
+        if area["class"] is None:
+            assert state in (-1, -2), code
+        else:
+            assert state == area["class"], code
+
+
 def test_first_load_classes_the_municipality_without_console_errors(new_page, base_url, api, app):
     page = new_page().open(f"{base_url}/?k={KOMMUN}&i=employment_rate&y=2023")
-    expected, classification, codes, column = _expected_counts(api, "deso", 2023, "employment_rate", KOMMUN)
-    counts = page.legend_counts()
-    assert counts[: len(expected)] == expected  # classes, then "no data"
-    assert counts[len(expected)] == sum(1 for v in column if np.isnan(v))
-    # every area of the municipality is drawn in its class (feature-state c), areas elsewhere are not
-    assigned = [int(i) for i in np.searchsorted(classification.thresholds, column, side="right")]
-    for code, want in list(zip(codes, assigned, strict=True))[:12]:
-        assert _feature_state(page, code)["c"] == want
+    legend = _legend(api, "deso", "employment_rate", 2023)
+    assert page.errors == []  # national values (level riket) are served: nothing may fail
+    rows = page.page.locator(".legend-block").first.locator("li")
+    assert rows.locator(".label").all_inner_texts() == [e["label"] for e in legend["entries"]]
+    assert page.legend_counts() == [e["count"] for e in legend["entries"]]
+    swatches = rows.locator(".swatch").evaluate_all(
+        "(nodes) => nodes.map((n) => getComputedStyle(n).backgroundColor)"
+    )
+    assert swatches == [_css_rgb(e["color"]) for e in legend["entries"]]
+    _assert_drawn_classes(page, legend)
+    assert len(legend["areas"]) == len(api(f"/api/areas/deso?kommun={KOMMUN}"))
     outside = api(f"/api/areas/deso?kommun={OTHER}")[0]["code"]
     assert "c" not in _feature_state(page, outside)
     rendered = page.page.evaluate(
         "window.barometer.ctx.maps[0].map.queryRenderedFeatures({layers: ['fill']}).length"
     )
     assert rendered > 0
-    assert page.page.locator("#map-title").inner_text().startswith("Förvärvsarbetande 2023")
+    assert page.page.locator("#map-title").inner_text().startswith(legend["title"])
+    # the view is the catalog's bounding box of the municipality
+    west, south, east, north = next(m for m in api("/api/catalog")["municipalities"] if m["code"] == KOMMUN)[
+        "bbox"
+    ]
+    bounds = page.page.evaluate("window.barometer.ctx.maps[0].map.getBounds().toArray().flat()")
+    assert bounds[0] <= west and bounds[1] <= south and bounds[2] >= east and bounds[3] >= north
+    assert bounds[2] - bounds[0] < 3 * (east - west)
     page.shot("map")
     image = page.page.locator(".legend a.download").get_attribute("href")
-    assert image.startswith("maps/deso/employment_rate/2023.png?kommun=0201")
+    assert image.startswith("maps/deso/employment_rate/2023.png?") and "kommun=0201" in image
     response = app.test_client().get("/" + image)
     assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert page.errors == []
+
+
+def _css_rgb(hex_color: str) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_drawn_colours_are_the_legend_colours_of_each_area_class(new_page, base_url, api):
+    """Pixels inside areas are the /api/legend colour of their class; suppressed is not drawn as no data."""
+    page = new_page().open(f"{base_url}/?k={KOMMUN}&i=eligible_upper_secondary&y=2023")
+    legend = _legend(api, "deso", "eligible_upper_secondary", 2023)
+    page.page.evaluate("window.barometer.ctx.maps[0].idle()")
+    status = api(f"/api/values/deso/2023?kommun={KOMMUN}")["status"]
+    suppressed = [c for c, s in status.items() if s.get("eligible_upper_secondary") == "suppressed"]
+    assert suppressed and all(legend["areas"][c]["class"] is None for c in suppressed)
+    for code in suppressed:
+        assert _feature_state(page, code)["c"] == -2
+    kinds = dict(
+        zip(
+            page.page.locator(".legend-block li").evaluate_all("(n) => n.map((x) => x.dataset.kind)"),
+            page.legend_counts(),
+            strict=True,
+        )
+    )
+    assert kinds["suppressed"] == len(suppressed)
+    assert kinds["no_data"] == sum(a["class"] is None for a in legend["areas"].values()) - len(suppressed)
+
+    # sample the canvas inside a few areas of different classes
+    points = _interior_points(page, KOMMUN)
+    png = page.page.locator("#map-a canvas").screenshot()
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    background = (0xF4, 0xF3, 0xEF)
+    checked: set[int] = set()
+    for code, x, y in points:
+        cls = legend["areas"][code]["class"]
+        if cls is None or cls in checked:
+            continue
+        assert _feature_state(page, code)["c"] == cls
+        color = legend["colors"][cls]
+        want = [
+            0.9 * int(color[i : i + 2], 16) + 0.1 * bg for i, bg in zip((1, 3, 5), background, strict=True)
+        ]
+        got = image.getpixel((round(x), round(y)))
+        assert got == pytest.approx(want, abs=4), (code, cls, color, got)
+        checked.add(cls)
+    assert len(checked) >= 3
     assert page.errors == []
 
 
@@ -197,10 +257,11 @@ def test_choosing_municipality_indicator_and_year_restyles_the_map(new_page, bas
     assert (
         "k=0202" in page.page.url and "i=low_economic_standard" in page.page.url and "y=2011" in page.page.url
     )
-    expected, *_ = _expected_counts(api, "deso", 2011, "low_economic_standard", OTHER)
-    assert page.legend_counts()[: len(expected)] == expected
+    legend = _legend(api, "deso", "low_economic_standard", 2011, kommun=OTHER)
+    assert page.legend_counts()[: len(legend["colors"])] == _class_counts(legend)
+    _assert_drawn_classes(page, legend)
     fill = page.page.evaluate("window.barometer.ctx.maps[0].map.getPaintProperty('fill', 'fill-color')")
-    assert fill[0] == "match" and len(fill) == 2 + 4 + 2 * len(expected) + 1
+    assert fill[0] == "match" and fill[7::2][: len(legend["colors"])] == legend["colors"]
     page.page.click("#play-btn")  # play steps to the next year, and the button pauses it again
     page.wait_rendered("view-map", f"value:low_economic_standard:2012:{OTHER}")
     page.page.click("#play-btn")
@@ -208,29 +269,40 @@ def test_choosing_municipality_indicator_and_year_restyles_the_map(new_page, bas
     assert page.errors == []
 
 
-def _hover_point(page: Page, kommun: str) -> tuple[str, float, float]:
-    """A point inside one of the municipality's rendered areas (cells are convex: the vertex mean)."""
+def _interior_points(page: Page, kommun: str) -> list[list]:
+    """[code, x, y] inside rendered areas of the municipality, in canvas pixels (cells are convex: the
+    vertex mean is inside), away from the canvas edges."""
     return page.page.evaluate(
         """(kommun) => {
             const view = window.barometer.ctx.maps[0];
             const box = view.map.getCanvas().getBoundingClientRect();
             const features = view.map.queryRenderedFeatures({layers: ['fill']})
                 .filter((f) => f.properties.kommun === kommun && f.geometry.type === 'Polygon');
+            const out = [];
             for (const f of features) {
                 const ring = f.geometry.coordinates[0].slice(0, -1);
                 const lng = ring.reduce((a, c) => a + c[0], 0) / ring.length;
                 const lat = ring.reduce((a, c) => a + c[1], 0) / ring.length;
                 const p = view.map.project([lng, lat]);
-                const hit = view.map.queryRenderedFeatures([p.x, p.y], {layers: ['fill']})[0];
-                if (hit && hit.properties.code === f.properties.code && p.x > 60 && p.y > 60
-                    && p.x < box.width - 60 && p.y < box.height - 60) {
-                    return [f.properties.code, box.left + p.x, box.top + p.y];
+                const near = [[0, 0], [4, 0], [-4, 0], [0, 4], [0, -4]].map(([dx, dy]) =>
+                    view.map.queryRenderedFeatures([p.x + dx, p.y + dy], {layers: ['fill']})[0]);
+                const inside = near.every((hit) => hit && hit.properties.code === f.properties.code);
+                if (inside && p.x > 60 && p.y > 60 && p.x < box.width - 60 && p.y < box.height - 60
+                    && !out.some((o) => o[0] === f.properties.code)) {
+                    out.push([f.properties.code, p.x, p.y]);
                 }
             }
-            return null;
+            return out;
         }""",
         kommun,
     )
+
+
+def _hover_point(page: Page, kommun: str) -> tuple[str, float, float]:
+    """A point inside one of the municipality's rendered areas, in page coordinates."""
+    code, x, y = _interior_points(page, kommun)[0]
+    box = page.page.locator("#map-a canvas").bounding_box()
+    return code, box["x"] + x, box["y"] + y
 
 
 def test_hover_shows_value_and_rank_and_click_opens_area_detail(new_page, base_url, api):
@@ -269,24 +341,19 @@ def test_hover_shows_value_and_rank_and_click_opens_area_detail(new_page, base_u
     assert detail.locator("svg path.series").count() >= 3
     assert detail.locator("thead th").count() == 1 + 2 + 2  # indicator, two areas, municipality, Sweden
     page.shot("detail")
+    assert page.errors == []
 
 
 def test_compare_two_years_side_by_side_with_pooled_classes(new_page, base_url, api):
     page = new_page().open(f"{base_url}/?k={KOMMUN}&i=employment_rate&y=2023&m=years&ya=2015")
     assert page.page.locator("#map-b").is_visible()
-    from styles.classify import classify
-
-    codes = [a["code"] for a in api(f"/api/areas/deso?kommun={KOMMUN}")]
-    pooled = [
-        api(f"/api/values/deso/{y}?kommun={KOMMUN}")["values"].get(c, {}).get("employment_rate", np.nan)
-        for y in (2015, 2023)
-        for c in codes
-    ]
-    thresholds = classify(pooled, "quantiles", 5).thresholds
     labels = [page.page.locator(".legend-block").nth(i).locator(".label").all_inner_texts() for i in (0, 1)]
     assert labels[0] == labels[1]  # the same classes in both years
-    first = f"{thresholds[0]:.1f}".replace(".", ",")
-    assert first in labels[0][0]
+    for index, year in enumerate((2015, 2023)):
+        legend = _legend(api, "deso", "employment_rate", year, pooled=1)
+        assert labels[index] == [e["label"] for e in legend["entries"]]
+        assert page.legend_counts(index)[: len(legend["colors"])] == _class_counts(legend)
+        _assert_drawn_classes(page, legend, index)
     # the maps move together
     page.page.evaluate("window.barometer.ctx.maps[0].map.jumpTo({center: [17.3, 59.35], zoom: 10.5})")
     page.page.wait_for_timeout(200)
@@ -300,40 +367,56 @@ def test_compare_two_years_side_by_side_with_pooled_classes(new_page, base_url, 
     page.page.select_option("#mode-select", "indicators")
     page.wait_rendered("view-map", "indicators:")
     titles = page.page.locator(".legend-block h3").all_inner_texts()
-    assert len(titles) == 2 and titles[0] != titles[1]
+    second = page.state()["ind2"]
+    assert titles == [
+        _legend(api, "deso", "employment_rate", 2023)["title"],
+        _legend(api, "deso", second, 2023)["title"],
+    ]
+    _assert_drawn_classes(page, _legend(api, "deso", second, 2023), 1)
     page.shot("compare")
     assert page.errors == []
 
 
-def test_change_map_classes_the_difference_with_a_diverging_scheme(new_page, base_url, api):
-    from styles.classify import classify
-
+def test_change_deviation_and_area_type_maps_draw_the_server_legends(new_page, base_url, api):
     page = new_page().open(f"{base_url}/?k={KOMMUN}&i=employment_rate&y=2023&m=change&ya=2015")
-    codes = [a["code"] for a in api(f"/api/areas/deso?kommun={KOMMUN}")]
-    a = api(f"/api/values/deso/2015?kommun={KOMMUN}")["values"]
-    b = api(f"/api/values/deso/2023?kommun={KOMMUN}")["values"]
-    change = [
-        b[c]["employment_rate"] - a[c]["employment_rate"]
-        if "employment_rate" in a.get(c, {}) and "employment_rate" in b.get(c, {})
-        else np.nan
-        for c in codes
+    legend = _legend(api, "deso", "employment_rate", 2023, since=2015)
+    assert legend["method"] == "diverging"
+    assert page.page.locator(".legend-block .label").all_inner_texts() == [
+        e["label"] for e in legend["entries"]
     ]
-    result = classify(change, "diverging", 5, centre=0.0)
-    assert page.legend_counts()[: result.k] == list(result.counts)
-    labels = page.page.locator(".legend-block .label").all_inner_texts()
-    assert labels[0].startswith("−") and labels[result.k - 1].startswith("+")
-    colors = page.page.evaluate("window.barometer.ctx.metrics[0].colors")
-    assert colors[result.k // 2] == "#f7f7f7"  # RdBu's neutral centre
-    assigned = np.searchsorted(result.thresholds, change, side="right")
-    for code, want in list(zip(codes, assigned, strict=True))[:10]:
-        assert _feature_state(page, code)["c"] == int(want)
+    assert page.legend_counts()[: len(legend["colors"])] == _class_counts(legend)
+    assert page.page.evaluate("window.barometer.ctx.metrics[0].colors") == legend["colors"]
+    _assert_drawn_classes(page, legend)
+    # the value of a change reads signed and in percentage points, like the legend's labels
+    code = next(c for c, a in legend["areas"].items() if a["value"] and a["value"] > 0.05)
+    row = page.page.locator("#map-table tbody tr").filter(has=page.page.locator("td", has_text=code))
+    value = f"+{legend['areas'][code]['value']:.1f}".replace(".", ",") + "\xa0%-enheter"
+    assert value in row.text_content()
+
     page.page.select_option("#mode-select", "deviation")
     page.wait_rendered("view-map", "deviation:")
-    assert "Avvikelse" in page.page.locator("#map-title").inner_text()
+    legend = _legend(api, "deso", "employment_rate", 2023, deviation="kommun")
+    assert page.page.locator("#map-title").inner_text().startswith(legend["title"])
+    _assert_drawn_classes(page, legend)
+    page.page.select_option("#ref-select", "riket")
+    page.page.wait_for_function("window.barometer.ctx.metrics[0].options.deviation === 'riket'")
+    legend = _legend(api, "deso", "employment_rate", 2023, deviation="riket")
+    _assert_drawn_classes(page, legend)
+    riket = api("/api/values/riket/2023")["values"]["SE"]["employment_rate"]
+    assert f"{riket:.1f}".replace(".", ",") in page.page.locator(".legend-block .note").inner_text()
+
+    page.page.select_option("#level-select", "regso")
     page.page.select_option("#mode-select", "types")
-    page.wait_rendered("view-map", "types:")
-    assert len(page.legend_counts()) >= 6  # five områdestyper and no data
+    page.wait_rendered("view-map", f"types:employment_rate:2023:{KOMMUN}:regso")
+    category = next(i["id"] for i in api("/api/catalog")["indicators"] if i["kind"] == "category")
+    legend = _legend(api, "regso", category, 2023)
+    assert [e["kind"] for e in legend["entries"]][:5] == ["category"] * 5
+    assert page.page.locator(".legend-block .label").all_inner_texts() == [
+        e["label"] for e in legend["entries"]
+    ]
+    _assert_drawn_classes(page, legend)
     page.shot("change")
+    assert page.errors == []
 
 
 def test_table_sorts_and_exports_csv_and_xlsx(new_page, base_url, api, app):
@@ -428,6 +511,14 @@ def test_municipality_overview_and_one_click_into_the_map(new_page, base_url, ap
     assert rows.count() == 5
     for i in range(5):
         assert rows.nth(i).locator("td").first.inner_text() == str(own[f"areas_{i + 1}"])
+    # the områdestyper are named and coloured as the server's legend does it
+    category = next(i["id"] for i in api("/api/catalog")["indicators"] if i["kind"] == "category")
+    entries = [e for e in _legend(api, "regso", category, 2023)["entries"] if e["kind"] == "category"]
+    assert [e["category"] for e in entries] == [1, 2, 3, 4, 5]
+    names = rows.locator("th").all_inner_texts()
+    assert [n.strip() for n in names] == [e["label"] for e in entries]
+    colours = rows.locator(".swatch").evaluate_all("(n) => n.map((x) => getComputedStyle(x).backgroundColor)")
+    assert colours == [_css_rgb(e["color"]) for e in entries]
     assert page.page.locator("#ov-ojamlikhet svg path.series").count() >= 1
     main_rows = page.page.locator("#ov-main tbody tr")
     assert main_rows.count() > 3
@@ -437,6 +528,7 @@ def test_municipality_overview_and_one_click_into_the_map(new_page, base_url, ap
     state = page.state()
     assert state["view"] == "map" and state["ind"] == "unemployment_rate"
     page.wait_rendered("view-map", "value:unemployment_rate:2023")
+    assert page.errors == []
 
 
 def test_embed_page_inside_an_iframe_of_another_origin(new_page, base_url, app):

@@ -34,6 +34,8 @@ export const api = {
   /** {values:{code:{ind:v}}, status?:{code:{ind:"missing"|"suppressed"}}} for one level and year. */
   values: (level, year, { kommun, breakdown } = {}) =>
     getJSON(`api/values/${level}/${year}${q({ kommun, breakdown })}`, { optional: true }),
+  /** The legend of one map, with every area in scope: {title, unit, entries, colors, areas:{code:{value,class}}}. */
+  legend: (level, indicator, year, params) => getJSON(`api/legend/${level}/${indicator}/${year}${q(params)}`),
   series: (level, indicator, codes, breakdown) =>
     getJSON(`api/series/${level}/${indicator}${q({ codes: codes.join(","), breakdown })}`, { optional: true }),
   omradestyper: (level, year, kommun) =>
@@ -41,10 +43,3 @@ export const api = {
   ojamlikhet: (kommun) => getJSON(`api/measures/ojamlikhet/${kommun}`, { optional: true }),
 };
 
-/** The reference value (municipality, county, country) of one indicator, or null. */
-export async function referenceValues(level, year, code, breakdown) {
-  const data = await api.values(level, year, { breakdown });
-  if (!data || !data.values) return null;
-  if (level === "riket") return data.values[code] || Object.values(data.values)[0] || null;
-  return data.values[code] || null;
-}

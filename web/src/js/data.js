@@ -47,17 +47,10 @@ export async function series(level, ind, codes, breakdown) {
   return (data && data.series) || {};
 }
 
-/** The municipality's bounding box [w, s, e, n] when the API gives one. */
-export async function municipalityBounds(catalog, kommun, level) {
+/** The municipality's bounding box [w, s, e, n] (WGS 84) from the catalog, or null. */
+export function municipalityBounds(catalog, kommun) {
   const entry = catalog.municipalities.find((m) => m.code === kommun);
-  if (entry && Array.isArray(entry.bbox)) return entry.bbox;
-  const areas = (await api.areas(level, kommun)) || [];
-  const boxes = areas.map((a) => a.bbox).filter(Array.isArray);
-  if (boxes.length) {
-    return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
-      Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
-  }
-  return null;
+  return entry && Array.isArray(entry.bbox) && entry.bbox.length === 4 ? entry.bbox : null;
 }
 
 export const tileJSON = (level) => getJSON(`tiles/${level}.json`, { optional: true });

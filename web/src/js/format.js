@@ -1,5 +1,5 @@
-// Number formatting as in styles/legend.py: Swedish "1 234,5 %" (non-breaking spaces, decimal comma),
-// English "1,234.5 %".
+// Number formatting as styles/legend.py does it for the server's legend labels, so that a hover value reads
+// like its class: Swedish "1 234,5 %" (non-breaking spaces, decimal comma), English "1,234.5 %".
 const NBSP = "\u00a0";
 
 export function formatNumber(value, decimals = 1, lang = "sv", signed = false) {
@@ -10,7 +10,7 @@ export function formatNumber(value, decimals = 1, lang = "sv", signed = false) {
   const text = rounded.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
   const sign = signed && rounded > 0 ? "+" : "";
   if (lang === "en") return sign + text;
-  return sign + text.replace(/,/g, NBSP).replace(".", ",").replace("-", "−");
+  return sign + text.replace(/,/g, NBSP).replace(".", ",");
 }
 
 export function formatValue(value, unit = "", decimals = 1, lang = "sv", signed = false) {

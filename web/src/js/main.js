@@ -3,7 +3,7 @@ import { api } from "./api.js";
 import { parse, createStore, serialize } from "./state.js";
 import { t, setLang, getLang, applyI18n, indicatorTitle, indicatorDescription, breakdownLabel, domainName } from "./i18n.js";
 import { MapView } from "./mapview.js";
-import { buildMetric, rankOf, formatMetric, categoryIndicator } from "./metrics.js";
+import { buildMetric, rankOf, formatMetric, rowOf, categoryIndicator } from "./metrics.js";
 import { municipalityBounds, tileJSON } from "./data.js";
 import { renderDetail } from "./detail.js";
 import { renderOverview } from "./overview.js";
@@ -163,32 +163,18 @@ function ensureMaps(count) {
 }
 let syncing = false;
 
-/** The municipality's extent: from the API when it gives one, else from its outline in the kommun tiles. */
-async function kommunBounds(state) {
-  const view = ctx.maps[0];
-  const known = await municipalityBounds(ctx.catalog, state.kommun, state.level);
-  if (known) return known;
-  await view.addContext(ctx.catalog.levels.map((l) => l.id));
-  const tj = (await tileJSON("kommun")) || (await tileJSON(state.level));
-  if (tj && tj.bounds) view.fit(tj.bounds);
-  await view.idle();
-  return view.loadedBounds(state.kommun);
-}
-
+/** The maps of a mode: one, or two side by side (two years always share pooled classes). */
 function specs(state) {
-  const pool = state.pooled === "1" ? levelYears(state.level) : null;
+  const pooled = state.pooled === "1";
   switch (state.mode) {
     case "change": return [{ kind: "change", ind: state.ind, year: state.year, yearA: state.yearA }];
     case "deviation": return [{ kind: "deviation", ind: state.ind, year: state.year, ref: state.ref }];
     case "types": return [{ kind: "types", year: state.year }];
-    case "years": {
-      const both = [state.yearA, state.year];
-      return [{ kind: "value", ind: state.ind, year: state.yearA, poolYears: pool || both },
-        { kind: "value", ind: state.ind, year: state.year, poolYears: pool || both }];
-    }
-    case "indicators": return [{ kind: "value", ind: state.ind, year: state.year, poolYears: pool },
-      { kind: "value", ind: state.ind2, year: state.year, poolYears: pool }];
-    default: return [{ kind: "value", ind: state.ind, year: state.year, poolYears: pool }];
+    case "years": return [{ kind: "value", ind: state.ind, year: state.yearA, pooled: true },
+      { kind: "value", ind: state.ind, year: state.year, pooled: true }];
+    case "indicators": return [{ kind: "value", ind: state.ind, year: state.year, pooled },
+      { kind: "value", ind: state.ind2, year: state.year, pooled }];
+    default: return [{ kind: "value", ind: state.ind, year: state.year, pooled }];
   }
 }
 
@@ -199,33 +185,27 @@ async function renderMap(state, before) {
   $("view-map").classList.toggle("two", two);
   ensureMaps(two ? 2 : 1);
   const kommunChanged = !before || before.kommun !== state.kommun || before.level !== state.level;
-  const loading = (async () => {
-    const areas = (await api.areas(state.level, state.kommun)) || [];
-    const mctx = { catalog: ctx.catalog, indicators: ctx.indicators, level: state.level, kommun: state.kommun,
-      scope: state.scope, breakdown: state.bd, method: state.method, classes: state.classes,
-      areaCodes: areas.map((a) => a.code) };
-    return [areas, await Promise.all(specs(state).map((spec) => buildMetric(mctx, spec)))];
-  })();
-  let jump = null;
-  let box = null;
-  if (kommunChanged) {
+  if (kommunChanged) { // move first (the catalog knows the extent), so tiles load while the legend does
     const at = (!before && state.at ? state.at.split(",").map(Number) : []);
-    if (at.length === 3 && at.every(Number.isFinite)) jump = { center: [at[0], at[1]], zoom: at[2] };
-    else box = await kommunBounds(state);
+    if (at.length === 3 && at.every(Number.isFinite)) ctx.maps[0].map.jumpTo({ center: [at[0], at[1]], zoom: at[2] });
+    else ctx.maps[0].fit(municipalityBounds(ctx.catalog, state.kommun), Boolean(before));
   }
-  const [areas, metrics] = await loading;
+  const mctx = { catalog: ctx.catalog, indicators: ctx.indicators, level: state.level, kommun: state.kommun,
+    scope: state.scope, breakdown: state.bd, method: state.method, classes: state.classes };
+  const [areas, metrics] = await Promise.all([
+    api.areas(state.level, state.kommun).then((list) => list || []),
+    Promise.all(specs(state).map((spec) => buildMetric(mctx, spec))),
+  ]);
   if (token !== renderToken) return;
   ctx.areas = areas;
   ctx.metrics = metrics;
-  if (jump) ctx.maps[0].map.jumpTo(jump);
-  else if (box) ctx.maps[0].fit(box, Boolean(before));
   for (const [i, metric] of metrics.entries()) {
     const view = ctx.maps[i];
     view.setKommun(state.kommun);
     await view.addContext(ctx.catalog.levels.map((l) => l.id));
     const tj = await tileJSON(state.level);
     await view.setLevel(state.level, tj ? tj.minzoom : 0);
-    view.paint(metric.states, metric.colors);
+    view.paint(metric.states, metric.colors, { noData: metric.noDataColor, suppressed: metric.suppressedColor });
     view.setSelected(state.sel);
     view.map.getCanvas().setAttribute("aria-label", t("map_label", { title: metric.title }));
     $(i === 0 ? "map-a-label" : "map-b-label").textContent = metric.title;
@@ -265,6 +245,7 @@ function renderLegend(metrics, state) {
     const list = document.createElement("ul");
     for (const entry of metric.legend) {
       const item = document.createElement("li");
+      item.dataset.kind = entry.kind;
       const label = document.createElement("span");
       label.className = "label";
       label.textContent = entry.label;
@@ -278,15 +259,12 @@ function renderLegend(metrics, state) {
     block.appendChild(list);
     const note = document.createElement("p");
     note.className = "note";
-    const scope = state.scope === "all" ? t("scope_all") : (ctx.municipalities.get(state.kommun) || {}).name || "";
-    const method = metric.kind === "value" ? t(state.method) : metric.categorical ? t("mode_types") : t("mode_" + metric.kind);
-    note.textContent = metric.unavailable ? t("no_types") : t("classed_within", { scope, method });
-    if (metric.ind && metric.ind.source && !metric.categorical) note.textContent += ` · ${t("source")}: ${metric.ind.source}`;
+    note.textContent = metric.unavailable ? metric.note
+      : [metric.reference, metric.scope, metric.source && !metric.categorical && `${t("source")}: ${metric.source}`].filter(Boolean).join(" · ");
     block.appendChild(note);
-    if (metric.kind === "value" && metric.ind) {
-      const query = new URLSearchParams({ kommun: state.kommun, method: state.method, classes: state.classes, lang: getLang() });
-      if (state.pooled === "1") query.set("pooled", "1");
-      if (state.bd !== "total") query.set("breakdown", state.bd);
+    if (!metric.unavailable) {
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries(metric.params)) if (value !== undefined && value !== "" && value !== "total") query.set(key, value);
       const link = document.createElement("a");
       link.className = "download";
       link.href = `maps/${state.level}/${metric.ind.id}/${metric.year}.png?${query}`;
@@ -326,10 +304,8 @@ function renderMapTable(metric, state) {
     name.appendChild(button);
     tr.appendChild(name);
     tr.insertCell().textContent = area.code;
-    const v = metric.byCode.get(area.code);
-    const c = metric.states.get(area.code);
-    tr.insertCell().textContent = formatMetric(metric, v) ?? (c === -2 ? t("suppressed") : t("no_data"));
-    const entry = c >= 0 ? metric.legend[c] : c === -2 ? metric.legend.find((e) => e.pattern === "dots") : metric.legend.find((e) => e.pattern === "hatch");
+    const entry = rowOf(metric, area.code);
+    tr.insertCell().textContent = formatMetric(metric, metric.byCode.get(area.code)) ?? (entry && entry.state < 0 ? entry.label : t("no_data"));
     const cell = tr.insertCell();
     if (entry) cell.append(swatch(entry), document.createTextNode(` ${entry.label}`));
   }
@@ -341,16 +317,15 @@ function showTooltip(index, props, point) {
   if (!props) { tip.hidden = true; return; }
   const metric = ctx.metrics[index];
   if (!metric) return;
-  const v = metric.byCode.has(props.code) ? metric.byCode.get(props.code) : undefined;
-  const state = metric.states.get(props.code);
+  const row = rowOf(metric, props.code);
   tip.replaceChildren();
   const name = document.createElement("strong");
   name.textContent = props.name || props.code;
   tip.appendChild(name);
   const value = document.createElement("div");
   value.className = "tip-value";
-  if (state === undefined) value.textContent = t("outside");
-  else value.textContent = formatMetric(metric, v) ?? (state === -2 ? t("suppressed") : t("no_data"));
+  if (!row) value.textContent = t("outside");
+  else value.textContent = formatMetric(metric, metric.byCode.get(props.code)) ?? row.label;
   tip.appendChild(value);
   const rank = props.kommun === store.get().kommun ? rankOf(metric, props.code, ctx.areas.map((a) => a.code)) : null;
   if (rank) {

@@ -1,10 +1,10 @@
-// A MapLibre map of one level's geometry tiles, coloured through feature-state: the page computes each
-// area's class itself (c = class index, -1 no data, -2 suppressed; no state = outside the municipality),
-// so a new year, indicator, change or deviation map restyles without reloading a tile.
-import { NO_DATA, SUPPRESSED, OUTSIDE } from "./palettes.js";
-
+// A MapLibre map of one level's geometry tiles, coloured through feature-state: the server classes every
+// area (/api/legend), the page sets each area's state c (class index, -1 no data, -2 suppressed; no state =
+// outside the map's scope) and a fill-color "match" on the legend's colours, so a new year, indicator,
+// change or deviation map restyles without reloading a tile.
 const SOURCE = "areas";
 const STATE = ["coalesce", ["feature-state", "c"], -9];
+const OUTSIDE = "#d9d9d6"; // the base colour of areas outside the scope (not a class)
 const abs = (path) => new URL(path, document.baseURI).href;
 
 function patternImage(kind) {
@@ -28,6 +28,7 @@ export class MapView {
     this.hovered = null;
     this.selected = new Set();
     this.states = new Map();
+    this.drawn = new Set();
     this.onHover = onHover;
     this.onClick = onClick;
     this.map = new maplibregl.Map({
@@ -91,6 +92,7 @@ export class MapView {
     if (map.getSource(SOURCE)) map.removeSource(SOURCE);
     this.level = level;
     this.states = new Map();
+    this.drawn = new Set(); // codes whose state c is set in the (new) source
     map.addSource(SOURCE, { type: "vector", url: abs(`tiles/${level}.json`), promoteId: "code" });
     const base = { source: SOURCE, "source-layer": level };
     const before = map.getLayer("context-line") ? "context-line" : undefined;
@@ -116,24 +118,30 @@ export class MapView {
     if (this.map.getLayer("municipality")) this.map.setFilter("municipality", ["==", ["get", "kommun"], kommun || ""]);
   }
 
-  /** Colour areas: states maps code → class index (-1 no data, -2 suppressed); colors are the classes'. */
-  paint(states, colors) {
+  /**
+   * Colour areas: states maps code → class index (-1 no data, -2 suppressed); colors are the classes'
+   * colours and noData/suppressed those of the legend's no-data and suppressed rows.
+   */
+  paint(states, colors, { noData, suppressed }) {
     this.states = states;
     this.colors = colors;
+    this.statusColors = [noData, suppressed];
     this.applyStates();
   }
 
   applyStates() {
     if (!this.level || !this.map.getSource(SOURCE)) return;
     const target = { source: SOURCE, sourceLayer: this.level };
-    this.map.removeFeatureState(target);
+    // clear areas no longer in scope by value: removeFeatureState on the whole layer would hide every state
+    // until the next frame (getFeatureState answers {} while a layer-wide removal is pending)
+    for (const code of this.drawn) if (!this.states.has(code)) this.map.setFeatureState({ ...target, id: code }, { c: null });
     for (const [code, c] of this.states) this.map.setFeatureState({ ...target, id: code }, { c });
-    for (const code of this.selected) this.map.setFeatureState({ ...target, id: code }, { sel: true });
+    this.drawn = new Set(this.states.keys());
     if (this.colors) this.paintOnly();
   }
 
   paintOnly() {
-    const expression = ["match", STATE, -1, NO_DATA, -2, SUPPRESSED];
+    const expression = ["match", STATE, -1, this.statusColors[0], -2, this.statusColors[1]];
     this.colors.forEach((color, i) => expression.push(i, color));
     expression.push(OUTSIDE);
     this.map.setPaintProperty("fill", "fill-color", expression);
@@ -160,21 +168,6 @@ export class MapView {
     if (!bbox) return;
     this.map.resize();
     this.map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 24, animate, maxZoom: 13 });
-  }
-
-  /** The bounding box of a municipality in the loaded tiles (its own outline, else its areas), or null. */
-  loadedBounds(kommun) {
-    let features = [];
-    if (this.map.getSource("context")) features = this.map.querySourceFeatures("context", { sourceLayer: "kommun", filter: ["==", ["get", "code"], kommun] });
-    if (!features.length && this.level && this.map.getSource(SOURCE)) features = this.map.querySourceFeatures(SOURCE, { sourceLayer: this.level, filter: ["==", ["get", "kommun"], kommun] });
-    let box = null;
-    const visit = (coords) => {
-      if (typeof coords[0] === "number") {
-        box = box ? [Math.min(box[0], coords[0]), Math.min(box[1], coords[1]), Math.max(box[2], coords[0]), Math.max(box[3], coords[1])] : [coords[0], coords[1], coords[0], coords[1]];
-      } else coords.forEach(visit);
-    };
-    for (const feature of features) visit(feature.geometry.coordinates);
-    return box;
   }
 
   /** Resolves when the map is idle (tiles loaded and drawn). */

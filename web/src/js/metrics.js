@@ -1,129 +1,85 @@
-// What each map shows: values per area, their classes and colours, and the legend rows.
-import { classify, classIndex } from "./classify.js";
-import { colorsFor, defaultPalette, areaTypeColors, NO_DATA, SUPPRESSED } from "./palettes.js";
-import { loadValues, references } from "./data.js";
-import { formatNumber, formatValue } from "./format.js";
-import { t, getLang, indicatorTitle, areaTypeName } from "./i18n.js";
+// What each map shows, as the server classes it: /api/legend gives every area in scope with its mapped
+// value and class (an index into the legend's colours), the colours and the legend rows, already labelled in
+// the page's language. The page only tells suppressed from missing values (the status of /api/values) and
+// counts the areas it draws; it never classes or colours a value itself.
+import { api } from "./api.js";
+import { references } from "./data.js";
+import { formatValue } from "./format.js";
+import { getLang, t } from "./i18n.js";
 
 export const categoryIndicator = (catalog) => catalog.indicators.find((i) => i.kind === "category");
 
-function classLabels(cls, unit, decimals, signed) {
-  const lang = getLang();
-  return cls.counts.map((_, i) => {
-    const lo = formatNumber(cls.breaks[i], decimals, lang, signed);
-    const hi = formatNumber(cls.breaks[i + 1], decimals, lang, signed);
-    const text = lo === hi ? lo : `${lo} – ${hi}`;
-    return unit ? `${text}\u00a0${unit}` : text;
-  });
-}
+/** Feature-state values of areas without a class: no data, and suppressed (too few persons). */
+export const NO_DATA = -1;
+export const SUPPRESSED = -2;
 
-/** Turn per-area values and statuses into map states, class counts and legend rows. */
-function finish(metric, cls, colors, labels) {
-  const states = new Map();
-  const counts = new Array(colors.length).fill(0);
-  let missing = 0;
-  let suppressed = 0;
-  for (const code of metric.codes) {
-    const v = metric.byCode.get(code);
-    let c;
-    if (v === null || v === undefined) c = metric.statusBy.get(code) === "suppressed" ? -2 : -1;
-    else c = metric.categorical ? cls.categories.indexOf(v) : classIndex(v, cls.thresholds);
-    if (c === -1) missing += 1;
-    else if (c === -2) suppressed += 1;
-    else if (c >= 0) counts[c] += 1;
-    else c = -1;
-    states.set(code, c);
-  }
-  const legend = colors.map((color, i) => ({ color, label: labels[i], count: counts[i] }));
-  legend.push({ color: NO_DATA, label: t("no_data"), count: missing, pattern: "hatch" });
-  if (suppressed || metric.hasStatus) legend.push({ color: SUPPRESSED, label: t("suppressed"), count: suppressed, pattern: "dots" });
-  return { ...metric, classification: cls, colors, states, legend };
-}
-
-function collect(codes, valueOf, statusOf) {
-  const byCode = new Map();
-  const statusBy = new Map();
-  for (const code of codes) {
-    const v = valueOf(code);
-    byCode.set(code, v);
-    statusBy.set(code, v === null ? statusOf(code) : "ok");
-  }
-  return { byCode, statusBy };
+/** The query of /api/legend for one map. spec: {kind: value|change|deviation|types, year, yearA, ref, pooled}. */
+export function legendParams(ctx, spec) {
+  const params = { method: ctx.method, classes: ctx.classes, lang: getLang() };
+  if (ctx.scope !== "all") params.kommun = ctx.kommun;
+  if (spec.kind !== "types") params.breakdown = ctx.breakdown;
+  if (spec.kind === "change") params.since = spec.yearA;
+  if (spec.kind === "deviation") params.deviation = spec.ref;
+  if (spec.pooled) params.pooled = 1;
+  return params;
 }
 
 /**
- * Build the metric of one map. spec: {kind: value|change|deviation|types, ind, year, yearA, ref, poolYears}.
- * ctx: {catalog, indicators, level, kommun, scope, breakdown, method, classes, areaCodes}.
+ * Build the metric of one map. ctx: {catalog, indicators, level, kommun, scope, breakdown, method, classes}.
+ * Returns {ind, kind, year, title, unit, decimals, signed, categorical, byCode, states, colors, legend, ...}
+ * where states maps each area in scope to its class, NO_DATA or SUPPRESSED.
  */
 export async function buildMetric(ctx, spec) {
-  const { level, kommun, breakdown } = ctx;
-  const scopeKommun = ctx.scope === "all" ? "" : kommun;
-  const ind = ctx.indicators.get(spec.ind);
-  const unit = ind ? ind.unit : "";
-  const decimals = ind ? ind.decimals : 1;
-  const load = (year, bd = breakdown) => loadValues(level, year, { kommun: scopeKommun, breakdown: bd });
-  const allCodes = (vals) => (scopeKommun ? ctx.areaCodes : [...new Set([...ctx.areaCodes, ...vals.codes()])]);
-  const base = { ind, unit, decimals, signed: false, categorical: false, kind: spec.kind, year: spec.year };
-
-  if (spec.kind === "types") {
-    const typeInd = categoryIndicator(ctx.catalog);
-    const vals = typeInd ? await load(spec.year, "total") : null;
-    const codes = vals ? allCodes(vals) : ctx.areaCodes;
-    const { byCode, statusBy } = collect(codes, (c) => (vals ? vals.value(c, typeInd.id) : null), (c) => (vals ? vals.status(c, typeInd.id) : "missing"));
-    const metric = { ...base, ind: typeInd, unit: "", decimals: 0, categorical: true, codes, byCode, statusBy,
-      title: t("types_title", { year: spec.year }), unavailable: !typeInd, format: (v) => areaTypeName(v) };
-    const cls = { categories: [1, 2, 3, 4, 5], thresholds: [] };
-    return finish(metric, cls, areaTypeColors(), [1, 2, 3, 4, 5].map(areaTypeName));
+  const types = spec.kind === "types";
+  const ind = types ? categoryIndicator(ctx.catalog) : ctx.indicators.get(spec.ind);
+  const base = { ind, kind: spec.kind, year: spec.year, categorical: types, signed: spec.kind === "change" || spec.kind === "deviation" };
+  if (!ind) {
+    return { ...base, unavailable: true, title: t("types_title", { year: spec.year }), unit: "", decimals: 0,
+      byCode: new Map(), states: new Map(), colors: [], legend: [], classRows: [], note: t("no_types") };
   }
-
-  if (spec.kind === "change") {
-    const [a, b] = await Promise.all([load(spec.yearA), load(spec.year)]);
-    const codes = allCodes(b);
-    const { byCode, statusBy } = collect(codes, (c) => {
-      const va = a.value(c, spec.ind);
-      const vb = b.value(c, spec.ind);
-      return va === null || vb === null ? null : vb - va;
-    }, (c) => (a.status(c, spec.ind) === "suppressed" || b.status(c, spec.ind) === "suppressed" ? "suppressed" : "missing"));
-    const inScope = codes.map((c) => byCode.get(c));
-    const cls = classify(inScope, "diverging", ctx.classes, { centre: 0 });
-    const colors = colorsFor(defaultPalette(ind.direction, true), cls.k, ind.direction);
-    const metric = { ...base, signed: true, codes, byCode, statusBy, hasStatus: Object.keys(b.statusOf).length > 0,
-      title: `${indicatorTitle(ind)}: ${t("change", { a: spec.yearA, b: spec.year })}` };
-    return finish(metric, cls, colors, classLabels(cls, unit, decimals, true));
+  const params = legendParams(ctx, spec);
+  const breakdown = types ? "total" : ctx.breakdown;
+  const [legend, values, reference] = await Promise.all([
+    api.legend(ctx.level, ind.id, spec.year, params),
+    api.values(ctx.level, spec.year, { kommun: params.kommun, breakdown }),
+    spec.kind === "deviation" ? referenceValue(ctx, spec, ind) : null,
+  ]);
+  const status = (values && values.status) || {};
+  const byCode = new Map();
+  const states = new Map();
+  for (const [code, area] of Object.entries(legend.areas)) {
+    byCode.set(code, area.value);
+    if (area.class !== null && area.class !== undefined) states.set(code, area.class);
+    else states.set(code, status[code] && status[code][ind.id] === "suppressed" ? SUPPRESSED : NO_DATA);
   }
+  const counts = new Map();
+  for (const c of states.values()) counts.set(c, (counts.get(c) || 0) + 1);
+  const classRows = legend.entries.filter((e) => e.kind === "class" || e.kind === "category");
+  const stateOf = (entry) => (entry.kind === "suppressed" ? SUPPRESSED : entry.kind === "no_data" ? NO_DATA : classRows.indexOf(entry));
+  const rows = legend.entries.map((entry) => ({ ...entry, state: stateOf(entry), count: counts.get(stateOf(entry)) || 0 }));
+  const colorOf = (kind, fallback) => (legend.entries.find((e) => e.kind === kind) || { color: fallback }).color;
+  return {
+    ...base, title: legend.title, unit: legend.unit, decimals: types ? 0 : ind.decimals, source: legend.source,
+    scope: legend.scope, byCode, states, colors: legend.colors, legend: rows,
+    classRows: rows.filter((r) => r.state >= 0), reference,
+    noDataColor: colorOf("no_data", "#e6e6e6"), suppressedColor: colorOf("suppressed", "#b3b3b3"),
+    options: legend.options, params,
+  };
+}
 
-  if (spec.kind === "deviation") {
-    const vals = await load(spec.year);
-    const codes = allCodes(vals);
-    const refs = await references(spec.year, kommun, breakdown);
-    let ref = spec.ref === "riket" ? refs.riket(spec.ind) : refs.kommun(spec.ind);
-    const refName = spec.ref === "riket" ? t("riket_value") : t("kommun_value");
-    const { byCode, statusBy } = collect(codes, (c) => {
-      const v = vals.value(c, spec.ind);
-      return v === null || ref === null ? null : v - ref;
-    }, (c) => vals.status(c, spec.ind));
-    const cls = classify(codes.map((c) => byCode.get(c)), "diverging", ctx.classes, { centre: 0 });
-    const colors = colorsFor(defaultPalette(ind.direction, true), cls.k, ind.direction);
-    const refText = ref === null ? t("not_available") : formatValue(ref, unit, decimals, getLang());
-    const metric = { ...base, signed: true, codes, byCode, statusBy, reference: ref,
-      title: `${indicatorTitle(ind)}: ${t("deviation_from", { ref: `${refName} (${refText})` })}` };
-    return finish(metric, cls, colors, classLabels(cls, unit, decimals, true));
-  }
+/** The reference value a deviation map subtracts (the chosen municipality's, or Sweden's), formatted. */
+async function referenceValue(ctx, spec, ind) {
+  const refs = await references(spec.year, ctx.kommun, ctx.breakdown);
+  const value = spec.ref === "riket" ? refs.riket(ind.id) : refs.kommun(ind.id);
+  const name = spec.ref === "riket" ? t("riket_value") : t("kommun_value");
+  return `${name} ${spec.year}: ${value === null ? t("not_available") : formatValue(value, ind.unit, ind.decimals, getLang())}`;
+}
 
-  // value
-  const vals = await load(spec.year);
-  const codes = allCodes(vals);
-  const { byCode, statusBy } = collect(codes, (c) => vals.value(c, spec.ind), (c) => vals.status(c, spec.ind));
-  let pool = codes.map((c) => byCode.get(c));
-  if (spec.poolYears && spec.poolYears.length) {
-    const others = await Promise.all(spec.poolYears.filter((y) => y !== spec.year).map((y) => load(y)));
-    for (const other of others) pool = pool.concat(codes.map((c) => other.value(c, spec.ind)));
-  }
-  const cls = classify(pool, ctx.method, ctx.classes);
-  const colors = colorsFor(defaultPalette(ind ? ind.direction : "neutral"), cls.k, ind ? ind.direction : "neutral");
-  const metric = { ...base, codes, byCode, statusBy, hasStatus: Object.keys(vals.statusOf).length > 0,
-    title: `${indicatorTitle(ind)} ${spec.year}` };
-  return finish(metric, cls, colors, classLabels(cls, unit, decimals, false));
+/** The legend row an area is drawn with, or null (outside the map's scope). */
+export function rowOf(metric, code) {
+  const state = metric.states.get(code);
+  if (state === undefined) return null;
+  return metric.legend.find((r) => r.state === state) || null;
 }
 
 /** Rank (1 = highest) of code among the municipality's areas with a value, and how many have one. */
@@ -134,8 +90,12 @@ export function rankOf(metric, code, areaCodes) {
   return { rank: present.filter((v) => v > own).length + 1, n: present.length };
 }
 
+/** An area's mapped value as text (a category's legend label), or null when it has none. */
 export function formatMetric(metric, value) {
   if (value === null || value === undefined) return null;
-  if (metric.categorical) return areaTypeName(value);
+  if (metric.categorical) {
+    const row = metric.classRows.find((r) => r.category === value);
+    return row ? row.label : String(value);
+  }
   return formatValue(value, metric.unit, metric.decimals, getLang(), metric.signed);
 }

@@ -1,11 +1,10 @@
 // The municipality overview: RegSO areas and population by områdestyp, the ojämlikhetsindex over time, and
 // the municipality against its county and Sweden for the main indicators, each one click from the map.
 import { api } from "./api.js";
-import { loadValues, references, series } from "./data.js";
+import { references, series } from "./data.js";
 import { lineChart } from "./chart.js";
 import { formatNumber, formatValue } from "./format.js";
-import { t, getLang, indicatorTitle, areaTypeName } from "./i18n.js";
-import { areaTypeColors } from "./palettes.js";
+import { t, getLang, indicatorTitle } from "./i18n.js";
 import { categoryIndicator } from "./metrics.js";
 
 const el = (tag, props = {}, ...children) => {
@@ -15,36 +14,27 @@ const el = (tag, props = {}, ...children) => {
   return node;
 };
 
-const POPULATION = /^(population|folkmangd|befolkning|invanare|residents)/;
+/** The områdestyper as the server's legend names and colours them: {rows: Map type → legend entry,
+ * areaTypes: [the RegSO areas' types]}; null when the dataset has no områdestyp. */
+async function typeLegend(ctx, year, kommun) {
+  const typeInd = categoryIndicator(ctx.catalog);
+  if (!typeInd || !ctx.catalog.levels.some((l) => l.id === "regso")) return null;
+  const legend = await api.legend("regso", typeInd.id, year, { kommun, lang: getLang() });
+  const rows = new Map(legend.entries.filter((e) => e.kind === "category").map((e) => [e.category, e]));
+  const areaTypes = Object.values(legend.areas).map((a) => a.value).filter((v) => v !== null);
+  return { rows, areaTypes };
+}
 
-/** [{type, areas, population}] from the measures endpoint, or counted from the RegSO values. */
-async function typeCounts(ctx, year, kommun) {
+/** [{type, areas, population}] from the measures endpoint, or counted from the RegSO areas' types. */
+async function typeCounts(year, kommun, legend) {
   const data = await api.omradestyper("regso", year, kommun);
   const summary = data && data.by_municipality && (data.by_municipality.omradestyp_official || data.by_municipality.omradestyp);
   const own = Array.isArray(summary) && (summary.find((r) => r.kommun === kommun) || summary[0]);
   if (own) {
     return [1, 2, 3, 4, 5].map((type) => ({ type, areas: Number(own[`areas_${type}`] || 0), population: own[`population_${type}`] ?? null }));
   }
-  const rows = data && (Array.isArray(data) ? data : data.types || data.rows);
-  if (Array.isArray(rows) && rows.length) {
-    return rows.map((r) => ({
-      type: Number(r.type ?? r.code ?? r.category),
-      areas: Number(r.areas ?? r.count ?? r.n_areas ?? 0),
-      population: r.population ?? r.persons ?? null,
-    }));
-  }
-  const typeInd = categoryIndicator(ctx.catalog);
-  if (!typeInd) return null;
-  const popInd = ctx.catalog.indicators.find((i) => POPULATION.test(i.id));
-  const vals = await loadValues("regso", year, { kommun });
-  const out = [1, 2, 3, 4, 5].map((type) => ({ type, areas: 0, population: popInd ? 0 : null }));
-  for (const code of vals.codes()) {
-    const type = vals.value(code, typeInd.id);
-    if (type === null || !out[type - 1]) continue;
-    out[type - 1].areas += 1;
-    if (popInd) out[type - 1].population += vals.value(code, popInd.id) || 0;
-  }
-  return out.some((r) => r.areas) ? out : null;
+  if (!legend || !legend.areaTypes.length) return null;
+  return [...legend.rows.keys()].map((type) => ({ type, areas: legend.areaTypes.filter((v) => v === type).length, population: null }));
 }
 
 /** {kommun, lan, riket} series [{year, value}] of the ojämlikhetsindex, from the measures endpoint or an
@@ -66,20 +56,22 @@ async function inequality(ctx, kommun) {
   return found[kommun] ? { kommun: found[kommun] } : null;
 }
 
-function bar(rows, key, total) {
-  const colors = areaTypeColors();
+function bar(rows, key, total, legend) {
   const box = el("div", { className: "stack" });
   box.setAttribute("aria-hidden", "true");
   for (const r of rows) {
     if (!r[key]) continue;
     const part = el("span");
     part.style.width = `${(100 * r[key]) / total}%`;
-    part.style.background = colors[r.type - 1];
-    part.title = `${areaTypeName(r.type)}: ${formatNumber((100 * r[key]) / total, 1, getLang())} %`;
+    part.style.background = typeColor(legend, r.type);
+    part.title = `${typeName(legend, r.type)}: ${formatNumber((100 * r[key]) / total, 1, getLang())} %`;
     box.appendChild(part);
   }
   return box;
 }
+
+const typeName = (legend, type) => (legend && legend.rows.has(type) ? legend.rows.get(type).label : String(type));
+const typeColor = (legend, type) => (legend && legend.rows.has(type) ? legend.rows.get(type).color : "transparent");
 
 export async function renderOverview(ctx, state, store) {
   const box = document.getElementById("view-overview");
@@ -88,8 +80,9 @@ export async function renderOverview(ctx, state, store) {
   box.replaceChildren(el("p", { textContent: t("loading") }));
   const regsoYears = (ctx.catalog.levels.find((l) => l.id === "regso") || {}).years || ctx.catalog.years;
   const typeYear = regsoYears.includes(state.year) ? state.year : regsoYears[regsoYears.length - 1];
+  const legend = typeYear ? await typeLegend(ctx, typeYear, state.kommun) : null;
   const [types, ineq, refs] = await Promise.all([
-    typeYear ? typeCounts(ctx, typeYear, state.kommun) : null,
+    typeYear ? typeCounts(typeYear, state.kommun, legend) : null,
     inequality(ctx, state.kommun),
     references(state.year, state.kommun, "total"),
   ]);
@@ -101,8 +94,8 @@ export async function renderOverview(ctx, state, store) {
     const areasTotal = types.reduce((a, r) => a + r.areas, 0);
     const popKnown = types.every((r) => r.population !== null);
     const popTotal = popKnown ? types.reduce((a, r) => a + r.population, 0) : 0;
-    typeSection.append(el("p", { className: "bar-label", textContent: t("areas_col") }), bar(types, "areas", areasTotal));
-    if (popKnown && popTotal) typeSection.append(el("p", { className: "bar-label", textContent: t("population_col") }), bar(types, "population", popTotal));
+    typeSection.append(el("p", { className: "bar-label", textContent: t("areas_col") }), bar(types, "areas", areasTotal, legend));
+    if (popKnown && popTotal) typeSection.append(el("p", { className: "bar-label", textContent: t("population_col") }), bar(types, "population", popTotal, legend));
     const table = el("table");
     const head = table.createTHead().insertRow();
     for (const text of [t("type_col"), t("areas_col"), t("share_col"), ...(popKnown ? [t("population_col"), t("share_col")] : [])]) head.appendChild(el("th", { scope: "col", textContent: text }));
@@ -110,8 +103,8 @@ export async function renderOverview(ctx, state, store) {
     for (const r of types) {
       const row = body.insertRow();
       const swatch = el("span", { className: "swatch" });
-      swatch.style.background = areaTypeColors()[r.type - 1];
-      row.appendChild(el("th", { scope: "row" }, swatch, ` ${areaTypeName(r.type)}`));
+      swatch.style.background = typeColor(legend, r.type);
+      row.appendChild(el("th", { scope: "row" }, swatch, ` ${typeName(legend, r.type)}`));
       row.insertCell().textContent = String(r.areas);
       row.insertCell().textContent = `${formatNumber(areasTotal ? (100 * r.areas) / areasTotal : NaN, 1, lang)} %`;
       if (popKnown) {
