@@ -1,4 +1,4 @@
-"""The ``barometer`` command: serve, import, demo, info."""
+"""The ``barometer`` command: serve, import, demo, info, export."""
 
 from __future__ import annotations
 
@@ -78,6 +78,23 @@ def _parser() -> argparse.ArgumentParser:
         "--drop-unknown", action="store_true", help="drop rows of unknown area codes, reported"
     )
     values.set_defaults(run=_import_values)
+
+    export = commands.add_parser(
+        "export", help="map images and tables of a municipality into a folder, without a server"
+    )
+    _data_option(export)
+    export.add_argument("--kommun", required=True, help="municipality code, e.g. 0180")
+    export.add_argument("--out", type=Path, required=True, help="output folder (created)")
+    export.add_argument("--level", default="deso", choices=("deso", "regso"))
+    export.add_argument("--year", type=int, help="default: the latest year of the level")
+    export.add_argument("--indicators", default="all", help="comma-separated indicator ids, or all")
+    export.add_argument("--formats", default="png,svg,gpkg,xlsx,csv,geojson", help="comma-separated")
+    export.add_argument("--paper", default="A4", choices=("A4", "A3"))
+    export.add_argument("--dpi", type=int, default=300)
+    export.add_argument("--orientation", default="portrait", choices=("portrait", "landscape"))
+    export.add_argument("--lang", default="sv", choices=("sv", "en"))
+    export.set_defaults(run=_export)
+    _seed_parser(commands)
     return parser
 
 
@@ -159,6 +176,148 @@ def _import_values(args: argparse.Namespace) -> None:
         args.data, args.file, fmt=args.fmt, indicator=args.indicator, level=args.level, strict=args.strict
     )
     print("\n".join(report))
+
+
+EXPORT_FORMATS = ("png", "svg", "gpkg", "xlsx", "csv", "geojson")
+
+
+def _export(args: argparse.Namespace) -> None:
+    """One map image per indicator and format, and one table per table format, with a progress bar."""
+    from tqdm import tqdm
+
+    from data import export
+    from data.store import read_version
+    from indicators.model import BarometerError, ParameterError
+    from styles.choropleth import MapOptions, classes_for
+    from styles.render import map_sheet, page_size, render_png, render_svg
+
+    dataset = read_version(args.data)
+    if args.kommun not in set(dataset.municipalities["code"]):
+        raise ParameterError("kommun", f"no municipality {args.kommun!r} in {args.data}")
+    if args.level not in dataset.levels:
+        raise ParameterError("level", f"this dataset has no {args.level} areas")
+    years = dataset.years_of(args.level)
+    year = args.year or years[-1]
+    if year not in years:
+        raise ParameterError("year", f"no values for {year} at level {args.level}")
+    formats = [f for f in args.formats.split(",") if f]
+    unknown = sorted(set(formats) - set(EXPORT_FORMATS))
+    if unknown:
+        raise ParameterError("formats", f"unknown {unknown}; known: {', '.join(EXPORT_FORMATS)}")
+    if args.indicators == "all":
+        indicators = list(dataset.indicators)
+    else:
+        indicators = [i for i in args.indicators.split(",") if i]
+        for indicator in indicators:
+            if indicator not in dataset.indicators:
+                raise ParameterError("indicators", f"unknown indicator {indicator!r}")
+    page = page_size(paper=args.paper, dpi=args.dpi, orientation=args.orientation)
+    images = [f for f in formats if f in ("png", "svg")]
+    tables = [f for f in formats if f not in ("png", "svg")]
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = f"{args.kommun}_{args.level}_{year}"
+
+    def options(indicator: str) -> MapOptions:
+        return MapOptions(args.level, indicator, year, kommun=(args.kommun,), lang=args.lang)
+
+    def table_bytes(fmt: str) -> bytes:
+        table = export.export_table(dataset, args.kommun, args.level, [year], indicators)
+        if fmt == "gpkg":
+            return export.geopackage_bytes(dataset, table, options(indicators[0]))
+        if fmt == "geojson":
+            return export.geojson_bytes(table)
+        if fmt == "xlsx":
+            return export.xlsx_bytes(dataset, table, args.lang)
+        return export.csv_bytes(dataset, table, decimal_comma=args.lang == "sv", lang=args.lang)
+
+    logging.getLogger("pyogrio").setLevel(logging.WARNING)
+    jobs = [(f, i) for i in indicators for f in images] + [(f, None) for f in tables]
+    written, skipped = 0, []
+    for fmt, indicator in tqdm(jobs, desc=f"export {args.kommun}", unit="file"):
+        try:
+            if indicator is not None:
+                sheet = map_sheet(dataset, classes_for(dataset, options(indicator)))
+                body = render_png(sheet, page) if fmt == "png" else render_svg(sheet, page).encode()
+                path = args.out / f"{indicator}_{stem}.{fmt}"
+            else:
+                body, path = table_bytes(fmt), args.out / f"barometer_{stem}.{fmt}"
+        except BarometerError as error:
+            skipped.append(f"{indicator or 'table'} {fmt}: {error}")
+            continue
+        path.write_bytes(body)
+        written += 1
+    print(f"wrote {written} files to {args.out}")
+    for line in skipped:
+        print(f"skipped {line}", file=sys.stderr)
+
+
+def _seed_parser(commands: argparse._SubParsersAction) -> None:
+    seed = commands.add_parser("seed", help="pre-generate tiles into the Redis cache and/or tile archives")
+    _data_option(seed)
+    seed.add_argument("--levels", help="comma-separated levels (default: every level the server serves)")
+    seed.add_argument("--years", default="latest", help="latest (default), all, none, or years: 2022,2023")
+    seed.add_argument("--minzoom", type=int, help="lowest zoom (default: each level's own)")
+    seed.add_argument("--maxzoom", type=int, help="highest zoom (default: each level's own)")
+    seed.add_argument("--mbtiles", type=Path, help="MBTiles to write (several tilesets: NAME-deso-2023…)")
+    seed.add_argument("--pmtiles", type=Path, help="PMTiles to write (several tilesets: NAME-deso-2023…)")
+    seed.add_argument("--cache", action="store_true", help="store the tiles in the Redis cache at $REDIS_URL")
+    seed.add_argument("--no-geometry", action="store_true", help="only year tiles, no geometry tiles")
+    seed.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1))
+    seed.set_defaults(run=_seed)
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from data.store import read_version
+    from tileserver.config import DEFAULTS
+    from tileserver.seed import plan, seed
+    from tileserver.services import TileSet
+
+    redis_url = os.environ.get("BAROMETER_REDIS_URL") or os.environ.get("REDIS_URL")
+    if args.cache and not redis_url:
+        print(
+            "barometer: error: --cache needs REDIS_URL: the in-process memory cache is private to each "
+            "server process, so seeding it from another process is useless",
+            file=sys.stderr,
+        )
+        return 2
+    if not (args.cache or args.mbtiles or args.pmtiles):
+        print("barometer: error: say where to seed: --cache, --mbtiles and/or --pmtiles", file=sys.stderr)
+        return 2
+    if args.years in ("all", "latest", "none"):
+        years: str | list[int] = args.years
+    else:
+        try:
+            years = [int(y) for y in args.years.split(",") if y.strip()]
+        except ValueError:
+            print(
+                f"barometer: error: --years takes latest, all or years like 2022,2023, not {args.years!r}",
+                file=sys.stderr,
+            )
+            return 2
+    tileset = TileSet(read_version(args.data))
+    levels = [lv.strip() for lv in args.levels.split(",") if lv.strip()] if args.levels else None
+    specs = plan(tileset, levels, years, args.minzoom, args.maxzoom, geometry=not args.no_geometry)
+    report = seed(
+        tileset,
+        specs,
+        mbtiles=args.mbtiles,
+        pmtiles=args.pmtiles,
+        redis_url=redis_url if args.cache else None,
+        workers=args.workers,
+        attribution=str(os.environ.get("BAROMETER_ATTRIBUTION") or DEFAULTS["ATTRIBUTION"]),
+    )
+    print(f"seeded {report.tiles} tiles of dataset {tileset.dataset.version} ({report.empty} empty)")
+    for spec in specs:
+        sizes = report.sizes[spec.name]
+        print(
+            f"  {spec.name:16s} z{spec.minzoom}-{spec.maxzoom}: {len(sizes)} tiles, "
+            f"{sum(s for _, s in sizes) / 2**20:.1f} MiB gzipped"
+        )
+    for path in report.archives:
+        print(f"wrote {path}")
+    for path in report.skipped_archives:
+        print(f"no tiles, not written: {path}")
+    return 0
 
 
 if __name__ == "__main__":

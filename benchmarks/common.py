@@ -1,0 +1,114 @@
+"""What every benchmark shares: the demo data folder, the fixed tile sample, and small helpers."""
+
+from __future__ import annotations
+
+import gzip
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+WORK = BENCH / ".work"
+PYTHON = sys.executable
+ZOOMS = (5, 6, 8, 10, 12, 14)
+
+
+def level_at(z: int) -> str:
+    """The finest level the server serves at zoom ``z`` (geo.prepare.LEVEL_ZOOMS)."""
+    from geo.prepare import LEVEL_ZOOMS
+
+    for level in ("deso", "regso", "kommun", "lan"):
+        low, high = LEVEL_ZOOMS[level]
+        if low <= z <= high:
+            return level
+    raise ValueError(z)
+
+
+@dataclass(frozen=True)
+class SampleTile:
+    level: str
+    z: int
+    x: int
+    y: int
+
+    def path(self, year: int | None) -> str:
+        return f"/tiles/{self.level}{'' if year is None else f'/{year}'}/{self.z}/{self.x}/{self.y}.mvt"
+
+
+def demo_folder(areas: int) -> Path:
+    """A data folder holding ``build_demo(areas)`` (deterministic, so built once and reused)."""
+    folder = WORK / f"demo-{areas}"
+    if not (folder / "CURRENT").exists():
+        print(f"building the demo with {areas} areas into {folder} …", flush=True)
+        run([PYTHON, "-m", "tileserver.cli", "demo", "--data", str(folder), "--areas", str(areas)])
+    return folder
+
+
+def sample_tiles(tileset, per_zoom: int, seed: int = 7) -> list[SampleTile]:
+    """Per zoom in ZOOMS, ``per_zoom`` tiles of the level served there: half the densest tiles (most area
+    centres), half drawn at random, weighted by area count, from the rest — always tiles with areas."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for z in ZOOMS:
+        level = level_at(z)
+        prepared = tileset.prepared(level)
+        points = shapely.point_on_surface(prepared.bands[0].geometries)
+        xs, ys = shapely.get_x(points), shapely.get_y(points)
+        from geo.grid import ORIGIN, tile_size
+
+        size = tile_size(z)
+        keys = np.floor((xs + ORIGIN) / size).astype(np.int64) * (1 << z) + np.floor(
+            (ORIGIN - ys) / size
+        ).astype(np.int64)
+        codes, counts = np.unique(keys, return_counts=True)
+        order = np.argsort(-counts, kind="stable")
+        dense = list(order[: (per_zoom + 1) // 2])
+        rest = order[(per_zoom + 1) // 2 :]
+        if len(rest):
+            weights = counts[rest] / counts[rest].sum()
+            take = min(per_zoom - len(dense), len(rest))
+            dense += list(rng.choice(rest, size=take, replace=False, p=weights))
+        for i in dense:
+            out.append(SampleTile(level, z, int(codes[i] >> z), int(codes[i] & ((1 << z) - 1))))
+    return out
+
+
+def timed(function: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """Median wall time of ``repeat`` calls (seconds) and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def gz(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def run(command: Sequence[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(list(command), check=True, cwd=ROOT, **kwargs)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def ratio(ours: float, theirs: float) -> str:
+    return f"{ours / theirs:.2f}" if theirs else "n/a"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
