@@ -90,8 +90,7 @@ def write_version(root: Path | str, dataset: Dataset) -> Path:
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root / VERSIONS))
         try:
             dataset.areas.to_parquet(staging / "areas.parquet", index=False)
-            values = dataset.values.astype({"status": str})
-            values.to_parquet(staging / "values.parquet", index=False)
+            dataset.values.to_parquet(staging / "values.parquet", index=False)
             manifest = {"version": dataset.version, **_manifest(dataset.indicators, dataset.meta)}
             (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
             os.replace(staging, target)

@@ -146,9 +146,10 @@ def empty_values() -> pd.DataFrame:
 def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     """The value table with canonical dtypes, column order and the ok/NaN invariant enforced."""
     out = frame.reindex(columns=list(VALUE_COLUMNS)).copy()
-    out["breakdown"] = out["breakdown"].astype(str).replace({"": TOTAL, "nan": TOTAL})
     for column in ("indicator", "level", "code", "breakdown"):
-        out[column] = out[column].astype(str).astype("category")  # a few bytes a row: tables run to millions
+        out[column] = _category(out[column])  # a few bytes a row instead of a string: tables run to millions
+    if out["breakdown"].cat.categories.isin(["", "nan"]).any():
+        out["breakdown"] = _category(out["breakdown"].astype(str).replace({"": TOTAL, "nan": TOTAL}))
     out["year"] = pd.to_numeric(out["year"]).astype("int16")
     for column in ("value", "numerator", "denominator"):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
@@ -158,6 +159,13 @@ def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     out.loc[out["status"] != "ok", "value"] = np.nan
     out.loc[(out["status"] == "ok") & out["value"].isna(), "status"] = "missing"
     return out.reset_index(drop=True)
+
+
+def _category(series: pd.Series) -> pd.Series:
+    """Strings as a categorical column; one that already is (read from Parquet, say) stays as it is."""
+    if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.categories.dtype != object:
+        return series
+    return series.astype(str).astype("category")
 
 
 def empty_areas(crs: str = "EPSG:3006") -> gpd.GeoDataFrame:
@@ -195,8 +203,15 @@ class Dataset:
         return tuple(sorted(int(y) for y in self.values["year"].unique()))
 
     def years_of(self, level: str) -> tuple[int, ...]:
-        frame = self.values[self.values["level"] == level]
-        return tuple(sorted(int(y) for y in frame["year"].unique()))
+        """The years with values at a level (asked on every request: answered from an index)."""
+        return self._years_by_level.get(level, ())
+
+    @cached_property
+    def _years_by_level(self) -> dict[str, tuple[int, ...]]:
+        years: dict[str, set[int]] = {}
+        for level, year in self._rows_by_level_year:
+            years.setdefault(level, set()).add(year)
+        return {level: tuple(sorted(found)) for level, found in years.items()}
 
     @cached_property
     def municipalities(self) -> pd.DataFrame:
@@ -218,10 +233,11 @@ class Dataset:
         key = (level, int(year), breakdown)
         cache = self.__dict__.setdefault("_wide", {})
         if key not in cache:
-            rows = self._values_by_level_year.get((level, int(year)))
-            if rows is None:
+            positions = self._rows_by_level_year.get((level, int(year)))
+            if positions is None:
                 cache[key] = pd.DataFrame(index=pd.Index([], name="code"))
             else:
+                rows = self.values.take(positions)
                 rows = rows[rows["breakdown"] == breakdown]
                 cache[key] = rows.pivot_table(
                     index="code",
@@ -234,10 +250,10 @@ class Dataset:
         return cache[key]
 
     @cached_property
-    def _values_by_level_year(self) -> dict[tuple[str, int], pd.DataFrame]:
-        return {
-            (lv, int(yr)): frame for (lv, yr), frame in self.values.groupby(["level", "year"], sort=False)
-        }
+    def _rows_by_level_year(self) -> dict[tuple[str, int], np.ndarray]:
+        """Row positions of the value table per (level, year): an index, not a second copy of the table."""
+        groups = self.values.groupby(["level", "year"], sort=False, observed=True).indices
+        return {(str(lv), int(yr)): positions for (lv, yr), positions in groups.items()}
 
     def series(
         self, indicator: str, level: str, codes: list[str] | None = None, breakdown: str = TOTAL
