@@ -270,6 +270,16 @@ def test_choosing_municipality_indicator_and_year_restyles_the_map(new_page, bas
 
 
 def _interior_points(page: Page, kommun: str) -> list[list]:
+    """[code, x, y] of points well inside the municipality's drawn areas, once its tiles are drawn."""
+    for _ in range(50):
+        points = _drawn_interior_points(page, kommun)
+        if points:
+            return points
+        page.page.wait_for_timeout(100)
+    raise AssertionError("no area of the municipality was drawn within 5 s")
+
+
+def _drawn_interior_points(page: Page, kommun: str) -> list[list]:
     """[code, x, y] inside rendered areas of the municipality, in canvas pixels (cells are convex: the
     vertex mean is inside), away from the canvas edges."""
     return page.page.evaluate(
@@ -464,7 +474,7 @@ def test_table_sorts_and_exports_csv_and_xlsx(new_page, base_url, api, app):
     page.shot("table")
 
 
-def test_permalink_round_trip_restores_the_state(new_page, base_url):
+def test_permalink_round_trip_restores_the_state(new_page, base_url, api):
     url = (
         f"{base_url}/?k={OTHER}&lv=regso&i=median_disposable_income&y=2019&m=change&ya=2012"
         "&cm=equal_interval&n=4&l=en"
@@ -499,6 +509,17 @@ def test_permalink_round_trip_restores_the_state(new_page, base_url):
     )
     code = first.page.locator("#embed-code").input_value()
     assert code.startswith("<iframe ") and 'title="Barometer: ' in code and "/embed?" in code
+    # what a QGIS user pastes: the XYZ template of the map on screen, its zoom range, and the QGIS style
+    first.page.wait_for_function("document.getElementById('qgis-zoom').textContent.includes('14')")
+    tiles = first.page.locator("#qgis-url").input_value()
+    assert tiles == f"{base_url}/tiles/regso/2019/{{z}}/{{x}}/{{y}}.mvt?since=2012"
+    tilejson = api("/tiles/regso.json")
+    zoom = first.page.locator("#qgis-zoom").inner_text()
+    assert str(tilejson["minzoom"]) in zoom and str(tilejson["maxzoom"]) in zoom
+    style_url = first.page.locator("#qgis-style").input_value()
+    style = api(style_url.removeprefix(base_url))
+    assert style["metadata"]["client"] == "qgis" and style["metadata"]["method"] == "diverging"
+    assert next(iter(style["sources"].values()))["tiles"][0].endswith(tiles.removeprefix(base_url))
     assert first.errors == [] and second.errors == []
 
 

@@ -18,6 +18,36 @@ export function embedSnippet(ctx, state) {
   return `<iframe src="${escapeAttr(url)}" title="${escapeAttr(title)}" width="100%" height="520" style="border:0" loading="lazy" referrerpolicy="no-referrer-when-downgrade"></iframe>`;
 }
 
+/** The XYZ template, zoom range and style URL a QGIS user pastes for the map on screen. */
+export function qgisConnection(state, zooms) {
+  const query = new URLSearchParams();
+  if (state.bd && state.bd !== "total") query.set("breakdown", state.bd);
+  if (state.mode === "change" && state.yearA) query.set("since", state.yearA);
+  if (state.mode === "deviation") query.set("deviation", state.ref);
+  const tiles = `${appBase()}tiles/${state.level}/${state.year}/{z}/{x}/{y}.mvt${query.size ? `?${query}` : ""}`;
+  const style = new URLSearchParams(query);
+  style.set("client", "qgis");
+  style.set("method", state.method);
+  style.set("classes", state.classes);
+  if (state.scope !== "all" && state.kommun) style.set("kommun", state.kommun);
+  if (state.pooled === "1" || state.mode === "years") style.set("pooled", "1");
+  const ind = state.mode === "types" ? "omradestyp" : state.ind;
+  return {
+    tiles,
+    zoom: t("qgis_zoom", { min: zooms.minzoom, max: zooms.maxzoom }),
+    style: `${appBase()}styles/${state.level}/${ind}/${state.year}.json?${style}`,
+  };
+}
+
+async function fillQgis(state) {
+  const response = await fetch(`${appBase()}tiles/${state.level}.json`);
+  const zooms = response.ok ? await response.json() : { minzoom: "?", maxzoom: "?" };
+  const qgis = qgisConnection(state, zooms);
+  $("qgis-url").value = qgis.tiles;
+  $("qgis-zoom").textContent = qgis.zoom;
+  $("qgis-style").value = qgis.style;
+}
+
 async function copy(text, field) {
   let ok = false;
   try {
@@ -41,6 +71,7 @@ export function setupShare(ctx, state) {
     $("permalink").value = location.href;
     $("embed-code").value = embedSnippet(ctx, ctx.store.get());
     $("copy-status").textContent = "";
+    fillQgis(ctx.store.get());
     dialog.showModal();
   });
   $("share-close").addEventListener("click", () => dialog.close());
