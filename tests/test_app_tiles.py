@@ -7,6 +7,8 @@ import gzip
 import mapbox_vector_tile
 import mercantile
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from data.store import make_dataset, write_version
 from tests.conftest import grid_dataset
@@ -154,3 +156,39 @@ def test_a_new_version_is_served_without_restart_and_old_tiles_are_not(app, clie
     incomes_before = {f["properties"]["code"]: f["properties"]["income"] for f in _decode(before.data)}
     incomes_after = {f["properties"]["code"]: f["properties"]["income"] for f in _decode(after.data)}
     assert all(incomes_after[c] == incomes_before[c] + 1 for c in incomes_before)
+
+
+_SEGMENT = st.one_of(
+    st.integers(-5, 2**31).map(str),
+    st.sampled_from(
+        ["deso", "regso", "kommun", "riket", "2021", "2020", "0", "1e3", "", "..", "%2F", "null"]
+    ),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    prefix=st.sampled_from(
+        [
+            "/tiles/",
+            "/styles/deso/income/",
+            "/api/values/",
+            "/api/legend/deso/",
+            "/api/measures/compare/deso/",
+            "/raster/deso/income/",
+            "/api/series/",
+        ]
+    ),
+    parts=st.lists(_SEGMENT, min_size=1, max_size=6),
+    suffix=st.sampled_from([".mvt", ".json", ".png", ""]),
+    query=st.sampled_from(["", "?since=2020", "?since=x", "?deviation=riket", "?breakdown=sex=female"]),
+)
+def test_no_input_gives_a_server_error(client, prefix, parts, suffix, query):
+    from urllib.parse import quote
+
+    path = prefix + "/".join(quote(p, safe="") for p in parts) + suffix + query
+    response = client.get(path)
+    assert response.status_code < 500, path
+    if response.status_code >= 400:
+        assert response.get_json()["error"]
