@@ -3,22 +3,33 @@
 Geometry is encoded with numpy over flat coordinate arrays (as ``shapely.to_ragged_array`` gives them):
 quantise to integers, drop repeated points and rings that collapse (fewer than 3 points or zero area), wind
 exterior rings clockwise on screen (positive surveyor's area with y down) and holes the other way, then
-delta + zigzag encode the command integers and write them as protobuf varints. The small Tile, Layer,
-Feature and Value messages are written by hand. ``mapbox_vector_tile`` is the oracle in the tests.
+delta + zigzag encode the command integers and write them as protobuf varints. Properties come as
+columnar ``PropertyTable``s (geo.properties) whose values are encoded once; a layer gathers its features'
+tags from them and writes the Layer and Feature messages with numpy too. ``mapbox_vector_tile`` is the
+oracle in the tests.
 """
 
 from __future__ import annotations
 
-import math
-import struct
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import shapely
 
 from geo.grid import EXTENT
+from geo.properties import PropertyTable, PropertyValue, TileTags, tile_tags
+from geo.protobuf import encode_varints, field, take_ranges, varint, varint_sizes
 
-PropertyValue = str | int | float | bool
+__all__ = [
+    "PropertyTable",
+    "PropertyValue",
+    "encode_layer",
+    "encode_polygon_layer",
+    "encode_tile",
+    "encode_varints",
+    "polygon_commands",
+    "ragged_polygons",
+]
 
 MOVE_TO, LINE_TO, CLOSE_PATH = 1, 2, 7
 POLYGON = 3
@@ -41,45 +52,6 @@ def ragged_polygons(geometries: np.ndarray) -> RaggedPolygons:
     if kind != shapely.GeometryType.MULTIPOLYGON:
         raise ValueError(f"only polygons can be encoded, not {kind.name}")
     return coords, *offsets
-
-
-def _varint(value: int) -> bytes:
-    if value < 0x80:
-        return bytes((value,))
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def _field(tag: int, payload: bytes) -> bytes:
-    """A length-delimited field: tag byte(s), length, payload."""
-    return _varint(tag) + _varint(len(payload)) + payload
-
-
-def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Varint bytes of non-negative integers below 2**35, and the byte offset of each value (n + 1)."""
-    values = values.astype(np.int64, copy=False)
-    big = np.flatnonzero(values > 0x7F)
-    if not len(big):
-        return values.astype(np.uint8), np.arange(len(values) + 1)
-    big_values = values[big]
-    big_sizes = 2 + (big_values > 0x3FFF) + (big_values > 0x1FFFFF) + (big_values > 0xFFFFFFF)
-    sizes = np.ones(len(values), dtype=np.int64)
-    sizes[big] = big_sizes
-    offsets = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    out = np.empty(int(offsets[-1]), dtype=np.uint8)
-    out[offsets[:-1]] = (values & 0x7F) | ((sizes > 1) << 7)
-    big_start = offsets[big]
-    for k in range(1, 5):
-        more = big_sizes > k
-        if not more.any():
-            break
-        out[big_start[more] + k] = ((big_values[more] >> (7 * k)) & 0x7F) | ((big_sizes[more] > k + 1) << 7)
-    return out, offsets
 
 
 def polygon_commands(ragged: RaggedPolygons) -> tuple[np.ndarray, np.ndarray]:
@@ -178,84 +150,95 @@ def polygon_commands(ragged: RaggedPolygons) -> tuple[np.ndarray, np.ndarray]:
     return buffer, spans
 
 
-_DOUBLE = struct.Struct("<d").pack
+SMALL_LAYER_FEATURES = 64
+"""Layers of at most this many features are assembled by a Python loop (faster there than numpy)."""
+
+_CELL_TEMPLATE = (0x12, 0, 0x08, 0, 0x12, 0, 0x18, POLYGON, 0x22, 0)
+"""Integers written before and between a feature's tags and geometry: Layer.features tag (2), feature length,
+id tag (1), id, tags tag (2), tags length (these two only with properties), type tag (3), POLYGON, geometry
+tag (4), geometry length."""
+_FEATURE_CELLS = len(_CELL_TEMPLATE)
 
 
-class _Values:
-    """The keys and values tables of one layer, deduplicated (values per type: 1 and 1.0 stay apart)."""
+def encode_layer(
+    name: str,
+    ragged: RaggedPolygons,
+    ids: Sequence[int] | np.ndarray,
+    tables: Sequence[PropertyTable],
+    extent: int = EXTENT,
+) -> bytes:
+    """One Layer message (without the Tile wrapper) of polygon features; b"" when no feature survives.
 
-    def __init__(self) -> None:
-        self.keys: dict[str, int] = {}
-        self.encoded: list[bytes] = []
-        self._by_type: dict[type, dict[PropertyValue, int]] = {str: {}, float: {}, int: {}, bool: {}}
-
-    def tags(self, properties: Mapping[str, object]) -> bytes:
-        """Packed tag varints of one feature; registers new keys and values."""
-        keys, by_type, encoded = self.keys, self._by_type, self.encoded
-        tags: list[int] = []
-        for key, raw in properties.items():
-            kind = type(raw)
-            if kind is float:
-                if raw != raw:  # NaN: missing
-                    continue
-                value: PropertyValue | None = raw  # type: ignore[assignment]
-            elif kind is str:
-                value = raw  # type: ignore[assignment]
-            else:
-                value = _plain(raw)
-                if value is None:
-                    continue
-                kind = type(value)
-            key_index = keys.get(key)
-            if key_index is None:
-                key_index = keys[key] = len(keys)
-            seen = by_type[kind]
-            value_index = seen.get(value)  # type: ignore[arg-type]
-            if value_index is None:
-                value_index = seen[value] = len(encoded)  # type: ignore[index]
-                encoded.append(_value_field(value))  # type: ignore[arg-type]
-            tags.append(key_index)
-            tags.append(value_index)
-        if len(keys) < 0x80 and len(encoded) < 0x80:
-            return bytes(tags)
-        return b"".join(_varint(t) for t in tags)
+    ``ragged`` holds tile coordinates (y down); ``ids`` (non-negative, below 2**63) and the rows of every
+    table align with its geometries (later tables override keys of earlier ones where they have a value).
+    Large layers are assembled with numpy (no loop per feature or property), small ones by a plain loop.
+    """
+    buffer, spans = polygon_commands(ragged)
+    kept = np.flatnonzero(spans[:, 1] > spans[:, 0])
+    if not len(kept):
+        return b""
+    tags = tile_tags(tables, kept)
+    ids = np.asarray(ids, dtype=np.int64)[kept]
+    geometry_start, geometry_stop = spans[kept, 0], spans[kept, 1]
+    if len(kept) <= SMALL_LAYER_FEATURES:
+        features = _features_in_python(buffer, geometry_start, geometry_stop, ids, tags)
+    else:
+        features = _features(buffer, geometry_start, geometry_stop, ids, tags).tobytes()
+    # version = 15, name = 1, features = 2, keys = 3, values = 4, extent = 5
+    head = b"\x78\x02" + field(0x0A, name.encode())
+    return b"".join((head, features, tags.keys, tags.values, b"\x28", varint(extent)))
 
 
-def _plain(value: object) -> PropertyValue | None:
-    """A property value as str, bool, int or float; None for missing values (None, NaN) and other types."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return None if math.isnan(number) else number
-    return None
+def _features_in_python(
+    buffer: np.ndarray, starts: np.ndarray, stops: np.ndarray, ids: np.ndarray, tags: TileTags
+) -> bytes:
+    """The Layer.features fields of a few features, one at a time."""
+    geometry, tag_bytes = buffer.tobytes(), tags.buffer.tobytes()
+    out = []
+    for feature_id, start, stop, tag_start, tag_stop in zip(
+        ids.tolist(), starts.tolist(), stops.tolist(), tags.starts.tolist(), tags.stops.tolist(), strict=True
+    ):
+        packed = tag_bytes[tag_start:tag_stop]
+        body = b"".join(
+            (
+                b"\x08" + varint(feature_id),  # id = 1
+                b"\x12" + varint(len(packed)) + packed if packed else b"",  # tags = 2, packed
+                b"\x18\x03\x22" + varint(stop - start),  # type = 3 (polygon), geometry = 4
+                geometry[start:stop],
+            )
+        )
+        out.append(b"\x12" + varint(len(body)) + body)  # Layer.features = 2
+    return b"".join(out)
 
 
-def _value_field(value: PropertyValue) -> bytes:
-    """A Layer.values entry (tag 4): the Value message with its field tag and length."""
-    if type(value) is float:
-        return b"\x22\x09\x19" + _DOUBLE(value)  # double_value = 3
-    return _field(0x22, _value_message(value))
+def _features(
+    buffer: np.ndarray, geometry_start: np.ndarray, geometry_stop: np.ndarray, ids: np.ndarray, tags: TileTags
+) -> np.ndarray:
+    """The Layer.features fields of every feature, assembled with numpy."""
+    geometry_length = geometry_stop - geometry_start
+    tag_length = tags.stops - tags.starts
+    has_tags = tag_length > 0
+    body_length = (
+        1 + varint_sizes(ids) + has_tags * (1 + varint_sizes(tag_length) + tag_length)
+        + 3 + varint_sizes(geometry_length) + geometry_length
+    )  # fmt: skip
+    n = len(ids)
+    cells = np.empty((n, _FEATURE_CELLS), dtype=np.int64)
+    cells[:] = _CELL_TEMPLATE
+    cells[:, 1], cells[:, 3], cells[:, 5], cells[:, 9] = body_length, ids, tag_length, geometry_length
+    written = np.ones((n, _FEATURE_CELLS), dtype=bool)
+    written[:, 4] = written[:, 5] = has_tags
+    head, cell_at = encode_varints(cells[written])
+    first_cell = np.zeros(n, dtype=np.int64)
+    np.cumsum(np.where(has_tags, _FEATURE_CELLS, _FEATURE_CELLS - 2)[:-1], out=first_cell[1:])
+    tags_at = first_cell + 4 + 2 * has_tags
 
-
-def _value_message(value: PropertyValue) -> bytes:
-    if isinstance(value, str):
-        return _field(0x0A, value.encode())  # string_value = 1
-    if isinstance(value, bool):
-        return b"\x38" + (b"\x01" if value else b"\x00")  # bool_value = 7
-    if isinstance(value, int) and -(1 << 63) <= value < (1 << 64):
-        if value < 0:
-            return b"\x30" + _varint((value << 1) ^ (value >> 63))  # sint_value = 6
-        if value >= 1 << 63:
-            return b"\x28" + _varint(value)  # uint_value = 5
-        return b"\x20" + _varint(value)  # int_value = 4
-    return b"\x19" + struct.pack("<d", float(value))  # double_value = 3
+    # every feature is four byte ranges of one source: head cells, tags, the last four cells, geometry
+    source = np.concatenate([head, tags.buffer, buffer])
+    tags_base, geometry_base = len(head), len(head) + len(tags.buffer)
+    starts = (cell_at[first_cell], tags_base + tags.starts, cell_at[tags_at], geometry_base + geometry_start)
+    stops = (cell_at[tags_at], tags_base + tags.stops, cell_at[tags_at + 4], geometry_base + geometry_stop)
+    return take_ranges(source, np.stack(starts, axis=1).reshape(-1), np.stack(stops, axis=1).reshape(-1))
 
 
 def encode_polygon_layer(
@@ -265,39 +248,11 @@ def encode_polygon_layer(
     properties: Sequence[Mapping[str, object]],
     extent: int = EXTENT,
 ) -> bytes:
-    """One Layer message (without the Tile wrapper) of polygon features; b"" when no feature survives.
-
-    ``ragged`` holds tile coordinates (y down); ``ids`` (non-negative) and ``properties`` align with its
-    geometries. Properties that are None or NaN are omitted.
-    """
-    buffer, spans = polygon_commands(ragged)
-    table = _Values()
-    features: list[bytes] = []
-    raw = buffer.tobytes()
-    ids = [int(i) for i in ids]
-    for g, (start, stop) in enumerate(spans.tolist()):
-        if start == stop:
-            continue
-        tags = table.tags(properties[g])
-        body = b"".join(
-            (
-                b"\x08",
-                _varint(ids[g]),  # id = 1
-                b"\x12" + _varint(len(tags)) + tags if tags else b"",  # tags = 2, packed
-                b"\x18\x03\x22",
-                _varint(stop - start),
-                raw[start:stop],  # type = 3 (polygon), geometry = 4
-            )
-        )
-        features.append(b"\x12" + _varint(len(body)) + body)  # Layer.features = 2
-    if not features:
-        return b""
-    head = b"\x78\x02" + _field(0x0A, name.encode())  # version = 15, name = 1
-    keys = b"".join(_field(0x1A, key.encode()) for key in table.keys)  # keys = 3
-    values = b"".join(table.encoded)  # values = 4
-    return head + b"".join(features) + keys + values + b"\x28" + _varint(extent)  # extent = 5
+    """``encode_layer`` with one property dict per geometry (None and NaN values omitted)."""
+    table = PropertyTable.from_records(properties)
+    return encode_layer(name, ragged, ids, [table], extent)
 
 
 def encode_tile(layers: Iterable[bytes]) -> bytes:
     """A Tile message from encoded layers; empty layers are left out, so no features gives b""."""
-    return b"".join(_field(0x1A, layer) for layer in layers if layer)  # Tile.layers = 3
+    return b"".join(field(0x1A, layer) for layer in layers if layer)  # Tile.layers = 3

@@ -1,23 +1,87 @@
 """Rendering one vector tile of a prepared level: geometry only, or with a year's values as properties.
 
-``render_tile`` uses the vectorised encoder in geo.mvt; ``render_tile_reference`` does the same with
-mapbox_vector_tile (the oracle in tests and the baseline in benchmarks).
+``render_tile`` uses the vectorised encoder in geo.mvt with columnar property tables: the area attributes
+once per level (``level_properties``), extra values as an ``AreaProperties`` built once per year (or, slower,
+any mapping of code to values). ``render_tile_reference`` does the same with mapbox_vector_tile (the oracle in
+tests and the baseline in benchmarks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+import weakref
+from collections.abc import Iterator, Mapping
+from functools import cached_property
 
 import mapbox_vector_tile
 import numpy as np
 
 from geo.clip import TileFrame, clip_polygons
 from geo.grid import EXTENT, validate_tile
-from geo.mvt import encode_polygon_layer, encode_tile, ragged_polygons
-from geo.prepare import PreparedLevel
+from geo.mvt import encode_layer, encode_tile, ragged_polygons
+from geo.prepare import PROPERTY_COLUMNS, PreparedLevel
+from geo.properties import Column, PropertyTable, PropertyValue
 
 Extra = Mapping[str, Mapping[str, float | int | str]]
 """Extra properties per area code, e.g. every indicator's value of one year."""
+
+_LEVEL_TABLES: weakref.WeakKeyDictionary[PreparedLevel, PropertyTable] = weakref.WeakKeyDictionary()
+_LEVEL_LOCK = threading.Lock()
+
+
+def level_properties(prepared: PreparedLevel) -> PropertyTable:
+    """The area attributes (PROPERTY_COLUMNS, empty ones missing) of every row, built once per level."""
+    table = _LEVEL_TABLES.get(prepared)
+    if table is None:
+        with _LEVEL_LOCK:
+            table = _LEVEL_TABLES.get(prepared)
+            if table is None:
+                columns: dict[str, Column] = {}
+                for column in PROPERTY_COLUMNS:
+                    values = prepared.table[column].to_numpy(dtype=object)
+                    columns[column] = (values, values != "")
+                table = _LEVEL_TABLES[prepared] = PropertyTable.from_columns(columns, len(prepared.table))
+    return table
+
+
+class AreaProperties(Mapping[str, Mapping[str, PropertyValue]]):
+    """Extra properties of a prepared level's areas, columnar: ``table`` row ``i`` is the area with id
+    ``i + 1``. As a mapping: area code to its values (areas without any value left out)."""
+
+    def __init__(self, prepared: PreparedLevel, table: PropertyTable) -> None:
+        if len(table) != len(prepared.table):
+            raise ValueError(f"{len(table)} property rows for {len(prepared.table)} areas")
+        self.prepared, self.table = prepared, table
+
+    @classmethod
+    def from_columns(cls, prepared: PreparedLevel, columns: Mapping[str, Column]) -> AreaProperties:
+        """From one column per key, aligned with the level's rows (see ``geo.properties.Column``)."""
+        return cls(prepared, PropertyTable.from_columns(columns, len(prepared.table)))
+
+    @cached_property
+    def _rows(self) -> np.ndarray:
+        """Rows with at least one value."""
+        return np.flatnonzero((self.table.codes >= 0).any(axis=1))
+
+    def __getitem__(self, code: str) -> dict[str, PropertyValue]:
+        record = self.table.record(self.prepared.id_of(code) - 1)
+        if not record:
+            raise KeyError(code)
+        return record
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.prepared.codes[self._rows].tolist())
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _extra_table(prepared: PreparedLevel, rows: np.ndarray, extra: Extra) -> PropertyTable:
+    """``extra`` of ``rows`` as a table aligned with them."""
+    if isinstance(extra, AreaProperties) and extra.prepared is prepared:
+        return extra.table.take(rows)
+    return PropertyTable.from_records([extra.get(code) or {} for code in prepared.codes[rows].tolist()])
+
 
 DEFAULT_BUFFER = 64
 """Tile coordinate units around the tile kept when clipping (64/4096 of a tile)."""
@@ -27,14 +91,15 @@ def tile_properties(
     prepared: PreparedLevel, rows: np.ndarray, extra: Extra | None
 ) -> list[dict[str, object]]:
     """Feature properties of ``rows``: the area attributes, then ``extra[code]`` (None/NaN left in, the
-    encoders omit them). Extra keys override attributes of the same name."""
+    encoders omit them). Extra values override attributes of the same name."""
     base = prepared.properties
     if not extra:
         return [base[r] for r in rows]
     out = []
     for r in rows:
         values = extra.get(base[r]["code"])
-        out.append({**base[r], **values} if values else base[r])
+        present = {k: v for k, v in values.items() if v is not None and v == v} if values else None
+        out.append({**base[r], **present} if present else base[r])
     return out
 
 
@@ -68,21 +133,18 @@ def render_tile(
     """Uncompressed MVT bytes of tile ``z/x/y``: one polygon layer, b"" when the tile has no feature.
 
     Features have the stable area id, the attributes code, name, kommun, lan, regso (empty ones omitted) and
-    ``extra[code]`` (missing values omitted, never written as zero).
+    ``extra[code]`` (missing values omitted, never written as zero). ``extra`` is fastest as an
+    ``AreaProperties`` of this very level: nothing is then converted per tile.
     """
     rows, clipped, frame = tile_content(prepared, z, x, y, buffer, extent)
     if not len(rows):
         return b""
     coords, *offsets = ragged_polygons(clipped)
     ragged = (frame.to_tile(coords), *offsets)
-    layer_bytes = encode_polygon_layer(
-        layer,
-        ragged,
-        prepared.ids[rows],
-        tile_properties(prepared, rows, extra),
-        extent,
-    )
-    return encode_tile([layer_bytes])
+    tables = [level_properties(prepared).take(rows)]
+    if extra:
+        tables.append(_extra_table(prepared, rows, extra))
+    return encode_tile([encode_layer(layer, ragged, prepared.ids[rows], tables, extent)])
 
 
 def render_tile_reference(

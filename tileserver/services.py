@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import numpy as np
+import pandas as pd
+
 from geo.prepare import PreparedLevel, prepare_level
-from geo.tiles import render_tile
+from geo.properties import Column
+from geo.tiles import AreaProperties, render_tile
 from indicators.model import TOTAL, Dataset, NotFoundError
 from indicators.views import map_table, suppressed_codes
 from tileserver.cache import SingleFlight
@@ -48,25 +51,38 @@ class TileSet:
                     )
         return self._prepared[level]
 
-    def year_properties(self, level: str, year: int, view: TileView = ()) -> Properties:
-        """Every indicator's mapped value per area code, missing values left out, suppressed ones marked."""
+    def year_properties(self, level: str, year: int, view: TileView = ()) -> AreaProperties:
+        """Every indicator's mapped value per area, missing values left out, suppressed ones marked.
+
+        Columnar, aligned with the prepared level's rows (what render_tile gathers from per tile); also a
+        mapping of area code to its values.
+        """
         key = (level, year, view)
         if key not in self._properties:
+            prepared = self.prepared(level)
             breakdown, since, deviation = view or (TOTAL, None, None)
             table = map_table(self.dataset, level, year, breakdown, since=since, deviation=deviation)
             categories = {k for k, ind in self.dataset.indicators.items() if ind.kind == "category"}
-            records: dict[str, dict[str, float | int | str]] = {}
-            for code, row in zip(table.index, table.to_dict("records"), strict=True):
-                records[str(code)] = {
-                    k: (int(v) if k in categories and not view else float(v))
-                    for k, v in row.items()
-                    if v is not None and not math.isnan(v)
-                }
-            for indicator, codes in suppressed_codes(self.dataset, level, year, breakdown).items():
-                for code in codes:
-                    records.setdefault(code, {})[status_property(indicator)] = "suppressed"
-            self._properties[key] = records
-        return self._properties[key]
+            codes = pd.Index(prepared.codes)
+            found = codes.get_indexer(table.index.astype(str))
+            known = found >= 0
+            columns: dict[str, Column] = {}
+            for indicator in table.columns:
+                values = np.full(len(codes), np.nan)
+                values[found[known]] = table[indicator].to_numpy(dtype=np.float64)[known]
+                if indicator in categories and not view:
+                    present = ~np.isnan(values)
+                    columns[str(indicator)] = (np.where(present, values, 0).astype(np.int64), present)
+                else:
+                    columns[str(indicator)] = values
+            marks = np.full(len(codes), "suppressed", dtype=object)
+            for indicator, suppressed in suppressed_codes(self.dataset, level, year, breakdown).items():
+                marked = np.zeros(len(codes), dtype=bool)
+                rows = codes.get_indexer(pd.Index(suppressed, dtype=object))
+                marked[rows[rows >= 0]] = True
+                columns[status_property(indicator)] = (marks, marked)
+            self._properties[key] = AreaProperties.from_columns(prepared, columns)
+        return self._properties[key]  # type: ignore[return-value]
 
     def tile(self, level: str, z: int, x: int, y: int, year: int | None = None, view: TileView = ()) -> bytes:
         prepared = self.prepared(level)

@@ -1,0 +1,325 @@
+"""Feature properties as a columnar table, encoded once and gathered per tile with numpy.
+
+A ``PropertyTable`` holds, per row (area) and key, the index of the row's value in a table of distinct values
+(-1: missing), and every distinct value already encoded as an MVT ``Layer.values`` field. Values are distinct
+per type, as MVT keeps them apart: 1 (int), 1.0 (double), True (bool) and "1" (string) are four values.
+``tile_tags`` turns the rows of one tile into the layer's keys and values tables and the packed tags of every
+feature without a Python loop per feature or property: the tile's value indices are deduplicated (a mark per
+possible value, or ``np.unique`` for few) and every tag is varint-encoded at once. Tiles with only a few
+feature × key cells take a plain loop instead, which is quicker there than numpy's fixed cost per call.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from geo.protobuf import (
+    PropertyValue,
+    decode_value_field,
+    encode_varints,
+    field,
+    plain,
+    take_ranges,
+    value_field,
+    varint,
+)
+
+Column = np.ndarray | tuple[np.ndarray, np.ndarray]
+"""The values of one key per row: a float array (NaN: missing), another array (every value present; in
+object arrays None and NaN are missing), or ``(values, present)`` with a boolean mask."""
+
+_DOUBLE_PREFIX = np.frombuffer(b"\x22\x09\x19", dtype=np.uint8)  # Layer.values, length 9, double_value
+
+SMALL_TILE_CELLS = 128
+"""Tiles with at most this many feature × key cells get their tags from a Python loop (faster there)."""
+
+
+@dataclass(frozen=True, eq=False)
+class PropertyTable:
+    """Properties of rows, by key: value indices into a table of encoded distinct values.
+
+    Values ``0 .. len(field_offsets) - 2`` are strings, integers and booleans (``fields``), the rest doubles
+    (``doubles``); each part is ordered by how many rows use a value, so the most frequent values get the
+    smallest indices in a tile (one-byte tags).
+    """
+
+    keys: tuple[str, ...]
+    codes: np.ndarray
+    """``(rows, keys)`` int32: the index of the row's value of that key, -1 when missing."""
+    fields: np.ndarray
+    """uint8: the Layer.values field (tag, length, Value message) of every value that is not a double."""
+    field_offsets: np.ndarray
+    """int64: value ``i`` (not a double) is ``fields[field_offsets[i]:field_offsets[i + 1]]``."""
+    doubles: np.ndarray
+    """``(doubles, 11)`` uint8: the Layer.values field of each double; row ``j`` is value ``n_fields + j``."""
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def n_fields(self) -> int:
+        return len(self.field_offsets) - 1
+
+    @property
+    def n_values(self) -> int:
+        return self.n_fields + len(self.doubles)
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Column], rows: int) -> PropertyTable:
+        """A table of ``rows`` rows from one column per key (see ``Column``)."""
+        codes = np.full((rows, len(columns)), -1, dtype=np.int32)
+        doubles: list[tuple[int, np.ndarray, np.ndarray]] = []  # (column, rows, values)
+        others: list[tuple[int, np.ndarray, np.ndarray]] = []  # (column, rows, indices into fields)
+        interned: dict[tuple[type, PropertyValue], int] = {}
+        fields: list[bytes] = []
+
+        def intern(value: PropertyValue) -> int:
+            key = (type(value), value)
+            index = interned.get(key)
+            if index is None:
+                index = interned[key] = len(fields)
+                fields.append(value_field(value))
+            return index
+
+        for j, column in enumerate(columns.values()):
+            values, present = column if isinstance(column, tuple) else (column, None)
+            values = np.asarray(values)
+            if len(values) != rows:
+                raise ValueError(f"a column has {len(values)} values for {rows} rows")
+            if values.dtype.kind == "f":
+                missing = np.isnan(values) if present is None else np.isnan(values) | ~present
+                where = np.flatnonzero(~missing)
+                doubles.append((j, where, values[where].astype(np.float64)))
+            elif values.dtype.kind in "iub":
+                where = np.arange(rows) if present is None else np.flatnonzero(present)
+                distinct, inverse = np.unique(values[where], return_inverse=True)
+                indices = np.array([intern(v) for v in distinct.tolist()], dtype=np.int64)
+                others.append((j, where, indices[inverse.reshape(-1)]))
+            else:
+                where = range(rows) if present is None else np.flatnonzero(present).tolist()
+                double_rows, double_values, other_rows, other_indices = [], [], [], []
+                for i in where:
+                    value = plain(values[i])
+                    if value is None:
+                        continue
+                    if type(value) is float:
+                        double_rows.append(i)
+                        double_values.append(value)
+                    else:
+                        other_rows.append(i)
+                        other_indices.append(intern(value))
+                doubles.append((j, np.array(double_rows, np.int64), np.array(double_values, np.float64)))
+                others.append((j, np.array(other_rows, np.int64), np.array(other_indices, np.int64)))
+
+        n_fields = len(fields)
+        pooled = np.concatenate([d[2] for d in doubles]) if doubles else np.zeros(0)
+        distinct_doubles, inverse = np.unique(pooled, return_inverse=True)
+        inverse = n_fields + inverse.reshape(-1)
+        start = 0
+        for j, where, values in doubles:
+            codes[where, j] = inverse[start : start + len(values)]
+            start += len(values)
+        for j, where, indices in others:
+            codes[where, j] = indices
+
+        # most used first, within each part
+        uses = np.bincount(codes[codes >= 0], minlength=n_fields + len(distinct_doubles))
+        field_order = np.argsort(-uses[:n_fields], kind="stable")
+        double_order = np.argsort(-uses[n_fields:], kind="stable")
+        renumber = np.empty(len(uses) + 1, dtype=np.int32)
+        renumber[field_order] = np.arange(n_fields)
+        renumber[n_fields + double_order] = np.arange(n_fields, len(uses))
+        renumber[-1] = -1
+        codes = renumber[codes]
+
+        field_bytes = np.frombuffer(b"".join(fields), dtype=np.uint8)
+        sizes = np.array([len(f) for f in fields], dtype=np.int64)
+        field_offsets = np.zeros(n_fields + 1, dtype=np.int64)
+        np.cumsum(sizes[field_order], out=field_offsets[1:])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)[field_order]
+        double_fields = np.empty((len(distinct_doubles), 11), dtype=np.uint8)
+        double_fields[:, :3] = _DOUBLE_PREFIX
+        double_fields[:, 3:] = distinct_doubles[double_order].astype("<f8").view(np.uint8).reshape(-1, 8)
+        ordered_fields = take_ranges(field_bytes, starts, starts + sizes[field_order])
+        return cls(tuple(columns), codes, ordered_fields, field_offsets, double_fields)
+
+    @classmethod
+    def from_records(cls, records: Sequence[Mapping[str, object]]) -> PropertyTable:
+        """A table with one row per record (None and NaN are missing values)."""
+        columns: dict[str, np.ndarray] = {}
+        for i, record in enumerate(records):
+            for key, value in record.items():
+                column = columns.get(key)
+                if column is None:
+                    column = columns[key] = np.full(len(records), None, dtype=object)
+                column[i] = value
+        return cls.from_columns(columns, len(records))
+
+    def take(self, rows: np.ndarray) -> PropertyTable:
+        """The table of ``rows`` (sharing the encoded values)."""
+        codes = self.codes[np.asarray(rows, dtype=np.int64)]
+        return PropertyTable(self.keys, codes, self.fields, self.field_offsets, self.doubles)
+
+    def value(self, index: int) -> PropertyValue:
+        """Value ``index`` as it decodes from a tile."""
+        if index >= self.n_fields:
+            return decode_value_field(self.doubles[index - self.n_fields].tobytes())
+        return decode_value_field(
+            self.fields[self.field_offsets[index] : self.field_offsets[index + 1]].tobytes()
+        )
+
+    def record(self, row: int) -> dict[str, PropertyValue]:
+        """The values of one row, missing ones left out."""
+        codes = self.codes[row].tolist()
+        return {key: self.value(c) for key, c in zip(self.keys, codes, strict=True) if c >= 0}
+
+
+@dataclass(frozen=True)
+class TileTags:
+    """The property part of one layer: its keys and values tables and every feature's packed tags."""
+
+    keys: bytes
+    """Layer.keys fields."""
+    values: bytes
+    """Layer.values fields."""
+    buffer: np.ndarray
+    """uint8: the tag varints of every feature, back to back."""
+    starts: np.ndarray
+    stops: np.ndarray
+    """Byte range of each feature's tags in ``buffer`` (empty: no properties)."""
+
+
+def tile_tags(tables: Sequence[PropertyTable], rows: np.ndarray) -> TileTags:
+    """Keys, values and tags of the features at ``rows`` of ``tables`` (all with the same rows).
+
+    A key of a later table overrides the same key of an earlier one where the later has a value.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    names = [key for table in tables for key in table.keys]
+    parts, bases, base = [], [], 0
+    for table in tables:
+        part = table.codes[rows]
+        parts.append(part if not base else np.where(part >= 0, part + base, -1))
+        bases.append(base)
+        base += table.n_values
+    codes = parts[0] if len(parts) == 1 else np.hstack(parts)
+    if len(set(names)) < len(names):
+        last: dict[str, int] = {}
+        for j in range(len(names) - 1, -1, -1):
+            if names[j] in last:
+                codes[codes[:, last[names[j]]] >= 0, j] = -1
+            last.setdefault(names[j], j)
+
+    if codes.size <= SMALL_TILE_CELLS:
+        return _tags_in_python(codes, names, tables, bases)
+    present = codes >= 0
+    value_of = codes[present]  # feature by feature, keys in column order
+    column_of = np.broadcast_to(np.arange(len(names)), codes.shape)[present]
+    distinct, local_value = _distinct(value_of, base)
+
+    used = np.zeros(len(names), dtype=bool)
+    used[column_of] = True
+    key_index: dict[str, int] = {}
+    local_key = np.zeros(len(names), dtype=np.int64)
+    for j in np.flatnonzero(used).tolist():
+        local_key[j] = key_index.setdefault(names[j], len(key_index))
+
+    if len(key_index) < 0x80:  # one byte per key index
+        buffer, pair_at = encode_varints(local_value, lead=local_key[column_of])
+    else:
+        pairs = np.empty(2 * len(value_of), dtype=np.int64)
+        pairs[0::2] = local_key[column_of]
+        pairs[1::2] = local_value
+        buffer, byte_at = encode_varints(pairs)
+        pair_at = byte_at[0::2]
+    pair_stop = np.cumsum(present.sum(axis=1))
+    pair_start = pair_stop - present.sum(axis=1)
+    return TileTags(
+        keys=b"".join(map(_key_field, key_index)),
+        values=_values(tables, bases, distinct),
+        buffer=buffer,
+        starts=pair_at[pair_start],
+        stops=pair_at[pair_stop],
+    )
+
+
+def _tags_in_python(
+    codes: np.ndarray, names: list[str], tables: Sequence[PropertyTable], bases: list[int]
+) -> TileTags:
+    """``tile_tags`` for a few features: a plain loop is quicker than numpy's fixed cost per call."""
+    rows = codes.tolist()
+    distinct = sorted({c for row in rows for c in row if c >= 0})
+    local = {c: i for i, c in enumerate(distinct)}
+    key_index: dict[str, int] = {}
+    short = len(names) < 0x80 and len(distinct) < 0x80
+    buffer = bytearray()
+    starts, stops = [], []
+    for row in rows:
+        starts.append(len(buffer))
+        for name, c in zip(names, row, strict=True):
+            if c >= 0:
+                key = key_index.setdefault(name, len(key_index))
+                if short:
+                    buffer.append(key)
+                    buffer.append(local[c])
+                else:
+                    buffer += varint(key) + varint(local[c])
+        stops.append(len(buffer))
+    return TileTags(
+        keys=b"".join(map(_key_field, key_index)),
+        values=_values_in_python(tables, bases, distinct),
+        buffer=np.frombuffer(bytes(buffer), dtype=np.uint8),
+        starts=np.array(starts, dtype=np.int64),
+        stops=np.array(stops, dtype=np.int64),
+    )
+
+
+def _values_in_python(tables: Sequence[PropertyTable], bases: list[int], distinct: list[int]) -> bytes:
+    """``_values`` of a few values, sliced one at a time."""
+    out = []
+    for table, first in zip(tables, bases, strict=True):
+        fields, offsets = memoryview(table.fields), table.field_offsets
+        doubles = memoryview(table.doubles.reshape(-1))
+        doubles_from, stop = first + table.n_fields, first + table.n_values
+        for c in distinct:
+            if first <= c < doubles_from:
+                out.append(fields[offsets[c - first] : offsets[c - first + 1]])
+            elif doubles_from <= c < stop:
+                at = 11 * (c - doubles_from)
+                out.append(doubles[at : at + 11])
+    return b"".join(out)
+
+
+def _values(tables: Sequence[PropertyTable], bases: list[int], distinct: np.ndarray) -> bytes:
+    """The Layer.values fields of the sorted value indices ``distinct`` (table ``i`` from ``bases[i]`` on)."""
+    values = []
+    for table, first in zip(tables, bases, strict=True):
+        mine = distinct[(distinct >= first) & (distinct < first + table.n_values)] - first
+        split = int(np.searchsorted(mine, table.n_fields))
+        fields, doubles = mine[:split], mine[split:] - table.n_fields
+        values.append(take_ranges(table.fields, table.field_offsets[fields], table.field_offsets[fields + 1]))
+        values.append(table.doubles[doubles].reshape(-1))
+    return np.concatenate(values).tobytes()
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_field(key: str) -> bytes:
+    return field(0x1A, key.encode())  # Layer.keys = 3
+
+
+def _distinct(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` of integers in ``0..bound - 1``; with a mark per possible
+    value when there are many (a tile's value indices: faster than sorting them)."""
+    if len(values) * 16 < bound:
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return distinct, inverse.reshape(-1)
+    seen = np.zeros(bound, dtype=bool)
+    seen[values] = True
+    distinct = np.flatnonzero(seen)
+    local = np.empty(bound, dtype=np.int64)
+    local[distinct] = np.arange(len(distinct))
+    return distinct, local[values]
