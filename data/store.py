@@ -24,6 +24,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 import shapely
 
 from indicators.derive import with_derived
@@ -118,7 +119,8 @@ def read_version(root: Path | str, version: str | None = None) -> Dataset:
     folder = root / VERSIONS / version
     manifest = json.loads((folder / "manifest.json").read_text())
     areas = gpd.read_parquet(folder / "areas.parquet")
-    values = normalise_values(pd.read_parquet(folder / "values.parquet"))
+    table = pq.read_table(folder / "values.parquet")
+    values = normalise_values(table.to_pandas(self_destruct=True, split_blocks=True))  # no second copy
     indicators = {key: Indicator.from_json(item) for key, item in manifest["indicators"].items()}
     return Dataset(
         version=version, areas=areas, values=values, indicators=indicators, meta=manifest.get("meta", {})

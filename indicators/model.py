@@ -144,8 +144,13 @@ def empty_values() -> pd.DataFrame:
 
 
 def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
-    """The value table with canonical dtypes, column order and the ok/NaN invariant enforced."""
-    out = frame.reindex(columns=list(VALUE_COLUMNS)).copy()
+    """The value table with canonical dtypes, column order and the ok/NaN invariant enforced.
+
+    A table that already is canonical (as a stored version is) comes back as it is, without a copy.
+    """
+    if _is_canonical(frame):
+        return frame
+    out = frame.reindex(columns=list(VALUE_COLUMNS))
     for column in ("indicator", "level", "code", "breakdown"):
         out[column] = _category(out[column])  # a few bytes a row instead of a string: tables run to millions
     if out["breakdown"].cat.categories.isin(["", "nan"]).any():
@@ -153,12 +158,38 @@ def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     out["year"] = pd.to_numeric(out["year"]).astype("int16")
     for column in ("value", "numerator", "denominator"):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
-    status = out["status"].astype(object).where(out["status"].notna(), None)
-    status = status.fillna(pd.Series(np.where(out["value"].notna(), "ok", "missing"), index=out.index))
-    out["status"] = pd.Categorical(status, categories=list(STATUSES))
-    out.loc[out["status"] != "ok", "value"] = np.nan
-    out.loc[(out["status"] == "ok") & out["value"].isna(), "status"] = "missing"
+    # Status codes: 0 ok, 1 missing, 2 suppressed. Absent: by the value; ok without a value: missing.
+    status = out["status"]
+    if not (isinstance(status.dtype, pd.CategoricalDtype) and list(status.cat.categories) == list(STATUSES)):
+        status = pd.Categorical(status, categories=list(STATUSES))
+    codes = np.array(pd.Categorical(status).codes, dtype=np.int8)
+    has_value = out["value"].notna().to_numpy()
+    codes[codes < 0] = np.where(has_value[codes < 0], 0, 1)
+    codes[(codes == 0) & ~has_value] = 1
+    out["status"] = pd.Categorical.from_codes(codes, categories=list(STATUSES))
+    out["value"] = out["value"].where(codes == 0)
     return out.reset_index(drop=True)
+
+
+def _is_canonical(frame: pd.DataFrame) -> bool:
+    if list(frame.columns) != list(VALUE_COLUMNS) or not isinstance(frame.index, pd.RangeIndex):
+        return False
+    dtypes = frame.dtypes
+    keys = ("indicator", "level", "code", "breakdown", "status")
+    if not all(isinstance(dtypes[c], pd.CategoricalDtype) for c in keys):
+        return False
+    if (
+        list(frame["status"].cat.categories) != list(STATUSES)
+        or frame["breakdown"].cat.categories.isin(["", "nan"]).any()
+    ):
+        return False
+    if dtypes["year"] != np.int16 or any(
+        dtypes[c] != np.float64 for c in ("value", "numerator", "denominator")
+    ):
+        return False
+    codes = frame["status"].cat.codes.to_numpy()
+    has_value = frame["value"].notna().to_numpy()
+    return bool(((codes == 0) == has_value).all())
 
 
 def _category(series: pd.Series) -> pd.Series:
