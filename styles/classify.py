@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import mapclassify
 import numpy as np
 
 from indicators.measures.omradestyper import TYPE_NAMES_EN, TYPE_NAMES_SV
@@ -240,6 +239,8 @@ def _jenks_thresholds(present: np.ndarray, k: int) -> np.ndarray:
     k = min(k, int(np.unique(sample).size))
     if k < 2:
         return np.empty(0)
+    import mapclassify  # on first use: it brings scipy and scikit-learn, ~200 MB a worker does not need
+
     maxima = mapclassify.FisherJenks(sample, k=k).bins[:-1]
     positions = np.searchsorted(sample, maxima, side="right")
     thresholds = []
