@@ -138,18 +138,7 @@ def archive_path(template: Path, spec: SeedSpec, several: bool) -> Path:
 def archive_info(tileset: TileSet, spec: SeedSpec, attribution: str = "") -> ArchiveInfo:
     """The archive metadata of a tileset: the same layer, fields and extent as its TileJSON."""
     dataset, prepared = tileset.dataset, tileset.prepared(spec.level)
-    fields = {
-        "code": "SCB area code",
-        "name": "area name",
-        "kommun": "municipality code",
-        "lan": "county code",
-        "regso": "RegSO code (DeSO only)",
-    }
-    if spec.year is not None:
-        for key in dataset.wide(spec.level, spec.year).columns:
-            ind = dataset.indicators.get(key)
-            title = (ind.title_en if ind else key) or key
-            fields[str(key)] = f"{title} ({ind.unit})" if ind and ind.unit else title
+    fields = tileset.fields(spec.level, spec.year)
     lon, lat, _ = prepared.center
     return ArchiveInfo(
         name=f"Barometer {spec.level}" + (f" {spec.year}" if spec.year is not None else ""),

@@ -95,6 +95,22 @@ class TileSet:
             self._memo[key] = produce()
         return self._memo[key]
 
+    def fields(self, level: str, year: int | None = None) -> dict[str, str]:
+        """The tile layer's attributes and their descriptions, as TileJSON and archives list them."""
+        fields = {
+            "code": "SCB area code",
+            "name": "area name",
+            "kommun": "municipality code",
+            "lan": "county code",
+            "regso": "RegSO code (DeSO only)",
+        }
+        if year is not None:
+            for key in self.dataset.wide(level, year).columns:
+                ind = self.dataset.indicators.get(key)
+                title = (ind.title_en if ind else key) or str(key)
+                fields[str(key)] = f"{title} ({ind.unit})" if ind and ind.unit else title
+        return fields
+
     def key(self, *parts: object) -> str:
         """A cache key that carries this dataset's version."""
         return ":".join([self.dataset.version, *map(str, parts)])

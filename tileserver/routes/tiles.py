@@ -75,20 +75,7 @@ def tilejson(tileset, level: str, year: int | None, base: str) -> dict:
     dataset = tileset.dataset
     prepared = tileset.prepared(level)
     path = f"{level}/{year}" if year is not None else level
-    fields = {
-        "code": "SCB area code",
-        "name": "area name",
-        "kommun": "municipality code",
-        "lan": "county code",
-        "regso": "RegSO code (DeSO only)",
-    }
-    if year is not None:
-        present = dataset.wide(level, year).columns
-        for key in present:
-            ind = dataset.indicators.get(key)
-            fields[key] = (
-                f"{ind.title_en} ({ind.unit})" if ind and ind.unit else (ind.title_en if ind else key)
-            )
+    fields = tileset.fields(level, year)
     west, south, east, north = prepared.bounds
     return {
         "tilejson": "3.0.0",
