@@ -44,6 +44,7 @@ def test_unknown_configuration_keys_are_warned_about(monkeypatch, caplog, data_d
 
 def test_compose_runs_the_app_with_redis_and_a_healthcheck_the_app_answers(client):
     import yaml
+
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     app, redis = compose["services"]["app"], compose["services"]["redis"]
     assert app["environment"]["REDIS_URL"] == "redis://redis:6379/0"
