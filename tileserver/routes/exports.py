@@ -14,10 +14,8 @@ from collections.abc import Callable
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import ServiceUnavailable
 
-from data.export import csv_bytes, export_table, geojson_bytes, geopackage_bytes, xlsx_bytes
 from indicators.model import NotFoundError, ParameterError
 from styles.choropleth import MapClasses, MapOptions, classes_for
-from styles.render import map_sheet, page_size, parse_bbox, raster_tile, render_png, render_svg, scope_fills
 from tileserver.http import cached_bytes, respond
 from tileserver.routes import params, services
 from tileserver.routes.styles import map_options
@@ -57,11 +55,13 @@ def bounded(produce: Callable[[], bytes]) -> Callable[[], bytes]:
 
 @blueprint.get("/maps/<level>/<indicator>/<year>.<any(png, svg):fmt>")
 def map_image(level: str, indicator: str, year: str, fmt: str):
+    from styles import render  # rasterio and Pillow load on the first image, not in every worker
+
     tileset = services().tileset()
     options = map_options(tileset.dataset, level, indicator, year)
     args = request.args
-    bbox = parse_bbox(args["bbox"]) if args.get("bbox") else None
-    page = page_size(
+    bbox = render.parse_bbox(args["bbox"]) if args.get("bbox") else None
+    page = render.page_size(
         _optional_int("width"),
         _optional_int("height"),
         paper=args.get("paper") or None,
@@ -71,8 +71,8 @@ def map_image(level: str, indicator: str, year: str, fmt: str):
     key = tileset.key("map", fmt, options.cache_key(), bbox, page)
 
     def produce() -> bytes:
-        sheet = map_sheet(tileset.dataset, classes(tileset, options), bbox)
-        return render_png(sheet, page) if fmt == "png" else render_svg(sheet, page).encode()
+        sheet = render.map_sheet(tileset.dataset, classes(tileset, options), bbox)
+        return render.render_png(sheet, page) if fmt == "png" else render.render_svg(sheet, page).encode()
 
     body = cached_bytes(services().cache, key, bounded(produce))
     response = respond(body, "image/png" if fmt == "png" else "image/svg+xml")
@@ -83,6 +83,8 @@ def map_image(level: str, indicator: str, year: str, fmt: str):
 
 @blueprint.get("/raster/<level>/<indicator>/<year>/<z>/<x>/<y>.png")
 def raster(level: str, indicator: str, year: str, z: str, x: str, y: str):
+    from styles import render
+
     tileset = services().tileset()
     options = map_options(tileset.dataset, level, indicator, year)
     zoom = params.integer("z", z, low=0, high=MAX_RASTER_ZOOM)
@@ -92,15 +94,17 @@ def raster(level: str, indicator: str, year: str, z: str, x: str, y: str):
 
     def produce() -> bytes:
         fills = tileset.memo(
-            ("fills", options), lambda: scope_fills(tileset.dataset, classes(tileset, options))
+            ("fills", options), lambda: render.scope_fills(tileset.dataset, classes(tileset, options))
         )
-        return raster_tile(tileset.prepared(options.level), fills, zoom, column, row)
+        return render.raster_tile(tileset.prepared(options.level), fills, zoom, column, row)
 
     return respond(cached_bytes(services().cache, key, produce), "image/png")
 
 
 @blueprint.get("/api/export/<kommun>.<any(gpkg, geojson, csv, xlsx):fmt>")
 def export(kommun: str, fmt: str):
+    from data import export as export_files  # pyogrio and openpyxl load on the first download
+
     tileset = services().tileset()
     dataset = tileset.dataset
     args = request.args
@@ -130,15 +134,15 @@ def export(kommun: str, fmt: str):
 
     def produce() -> bytes:
         mapped = classes(tileset, options) if options.diverging else None
-        table = export_table(dataset, kommun, level, years, indicators, mapped)
+        table = export_files.export_table(dataset, kommun, level, years, indicators, mapped)
         if fmt == "gpkg":
-            return geopackage_bytes(dataset, table, options)
+            return export_files.geopackage_bytes(dataset, table, options)
         if fmt == "geojson":
-            return geojson_bytes(table)
+            return export_files.geojson_bytes(table)
         if fmt == "xlsx":
-            return xlsx_bytes(dataset, table, options.lang)
+            return export_files.xlsx_bytes(dataset, table, options.lang)
         decimal = params.choice("decimal", args.get("decimal", "point"), ("point", "comma"))
-        return csv_bytes(
+        return export_files.csv_bytes(
             dataset,
             table,
             decimal_comma=decimal == "comma",
