@@ -52,7 +52,7 @@ def clip_polygons(geometries: np.ndarray, bounds: Bounds) -> tuple[np.ndarray, n
     if cut.any():
         clipped[cut] = shapely.clip_by_rect(geometries[cut], minx, miny, maxx, maxy)
     kinds = shapely.get_type_id(clipped)
-    odd = np.flatnonzero(~np.isin(kinds, (3, 6)) & ~shapely.is_empty(clipped))
+    odd = np.flatnonzero((kinds != 3) & (kinds != 6) & ~shapely.is_empty(clipped))
     for i in odd:
         polygons = [p for p in shapely.get_parts(clipped[i]) if shapely.get_type_id(p) in (3, 6)]
         clipped[i] = shapely.multipolygons(shapely.get_parts(polygons)) if polygons else shapely.Polygon()

@@ -23,6 +23,7 @@ from geo.protobuf import encode_varints, field, take_ranges, varint, varint_size
 __all__ = [
     "PropertyTable",
     "PropertyValue",
+    "encode_commands_layer",
     "encode_layer",
     "encode_polygon_layer",
     "encode_tile",
@@ -174,6 +175,33 @@ def encode_layer(
     Large layers are assembled with numpy (no loop per feature or property), small ones by a plain loop.
     """
     buffer, spans = polygon_commands(ragged)
+    return _layer(name, buffer, spans, ids, tables, extent)
+
+
+def encode_commands_layer(
+    name: str,
+    commands: Sequence[bytes],
+    ids: Sequence[int] | np.ndarray,
+    tables: Sequence[PropertyTable],
+    extent: int = EXTENT,
+) -> bytes:
+    """``encode_layer`` of geometry already encoded: the varint command bytes of each feature (b"": the
+    feature is left out), as geo.small gives them."""
+    stops = np.cumsum([len(c) for c in commands], dtype=np.int64)
+    spans = np.stack([stops - [len(c) for c in commands], stops], axis=1).reshape(-1, 2)
+    buffer = np.frombuffer(b"".join(commands), dtype=np.uint8)
+    return _layer(name, buffer, spans, ids, tables, extent)
+
+
+def _layer(
+    name: str,
+    buffer: np.ndarray,
+    spans: np.ndarray,
+    ids: Sequence[int] | np.ndarray,
+    tables: Sequence[PropertyTable],
+    extent: int,
+) -> bytes:
+    """The Layer message of features whose geometry is ``buffer[start:stop]`` for each row of ``spans``."""
     kept = np.flatnonzero(spans[:, 1] > spans[:, 0])
     if not len(kept):
         return b""

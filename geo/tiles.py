@@ -18,9 +18,10 @@ import numpy as np
 
 from geo.clip import TileFrame, clip_polygons
 from geo.grid import EXTENT, validate_tile
-from geo.mvt import encode_layer, encode_tile, ragged_polygons
+from geo.mvt import encode_commands_layer, encode_layer, encode_tile, ragged_polygons
 from geo.prepare import PROPERTY_COLUMNS, PreparedLevel
 from geo.properties import Column, PropertyTable, PropertyValue
+from geo.small import small_polygon_commands
 
 Extra = Mapping[str, Mapping[str, float | int | str]]
 """Extra properties per area code, e.g. every indicator's value of one year."""
@@ -86,6 +87,9 @@ def _extra_table(prepared: PreparedLevel, rows: np.ndarray, extra: Extra) -> Pro
 DEFAULT_BUFFER = 64
 """Tile coordinate units around the tile kept when clipping (64/4096 of a tile)."""
 
+SMALL_TILE_FEATURES = 16
+"""Tiles of at most this many areas get their geometry commands from geo.small (plain Python)."""
+
 
 def tile_properties(
     prepared: PreparedLevel, rows: np.ndarray, extra: Extra | None
@@ -139,12 +143,17 @@ def render_tile(
     rows, clipped, frame = tile_content(prepared, z, x, y, buffer, extent)
     if not len(rows):
         return b""
-    coords, *offsets = ragged_polygons(clipped)
-    ragged = (frame.to_tile(coords), *offsets)
     tables = [level_properties(prepared).take(rows)]
     if extra:
         tables.append(_extra_table(prepared, rows, extra))
-    return encode_tile([encode_layer(layer, ragged, prepared.ids[rows], tables, extent)])
+    ids = prepared.ids[rows]
+    if len(rows) <= SMALL_TILE_FEATURES:
+        commands = small_polygon_commands(clipped, (frame.minx, frame.maxy), frame.scale)
+        if commands is not None:
+            return encode_tile([encode_commands_layer(layer, commands, ids, tables, extent)])
+    coords, *offsets = ragged_polygons(clipped)
+    ragged = (frame.to_tile(coords), *offsets)
+    return encode_tile([encode_layer(layer, ragged, ids, tables, extent)])
 
 
 def render_tile_reference(
