@@ -257,10 +257,8 @@ class Dataset:
         )
 
     def wide(self, level: str, year: int, breakdown: str = TOTAL) -> pd.DataFrame:
-        """Values of one level, year and breakdown: one row per area code, one column per indicator."""
-        return self._wide_cache(level, year, breakdown)
-
-    def _wide_cache(self, level: str, year: int, breakdown: str) -> pd.DataFrame:
+        """Values of one level, year and breakdown: one row per area code, one column per indicator
+        (computed once per dataset)."""
         key = (level, int(year), breakdown)
         cache = self.__dict__.setdefault("_wide", {})
         if key not in cache:

@@ -7,25 +7,17 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from indicators.model import Indicator
 from styles.classify import assign, classify
 from styles.legend import build_legend
 from styles.maplibre import build_style
 from styles.palettes import COLORBREWER, NO_DATA, SUPPRESSED, area_type_colors, colors_for, hex_to_rgb
 from styles.qgis import to_qml, to_sld
 from tests.clients import run_qgis
+from tests.test_styles_maplibre import SHARE
 
 NAN = float("nan")
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 SE, OGC, SLD = "{http://www.opengis.net/se}", "{http://www.opengis.net/ogc}", "{http://www.opengis.net/sld}"
-SHARE = Indicator(
-    "low_income",
-    "Andel med låg inkomst",
-    "Share with low income",
-    unit="%",
-    direction="higher_worse",
-    source="SCB",
-)
 VALUES = np.array([1.0, 2.0, 2.5, 4.0, 5.0, 7.5, 9.0, NAN, 12.0, 4.0])
 BREAKS = [2.5, 5.0, 9.0]
 
