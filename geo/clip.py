@@ -38,23 +38,31 @@ class TileFrame:
         return shapely.transform(geometries, self.to_tile)
 
 
-def clip_polygons(geometries: np.ndarray, bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:
+_EMPTY = shapely.Polygon()
+
+
+def clip_polygons(
+    geometries: np.ndarray, bounds: Bounds, envelopes: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Polygons clipped to ``bounds``: ``(positions, clipped)`` for those with a non-empty polygonal rest.
 
-    Geometries inside the rectangle are passed through unchanged; clipping leftovers of lower dimension
-    (edges touching the rectangle) are dropped.
+    Geometries inside the rectangle are passed through unchanged (they must be non-empty polygons of positive
+    area, as prepared geometry is); clipping leftovers of lower dimension (edges touching the rectangle) are
+    dropped. ``envelopes`` are the geometries' ``shapely.bounds`` when known.
     """
     minx, miny, maxx, maxy = bounds
-    xmin, ymin, xmax, ymax = shapely.bounds(geometries).T
-    inside = (xmin >= minx) & (ymin >= miny) & (xmax <= maxx) & (ymax <= maxy)
+    xmin, ymin, xmax, ymax = (shapely.bounds(geometries) if envelopes is None else envelopes).T
+    cut = np.flatnonzero((xmin < minx) | (ymin < miny) | (xmax > maxx) | (ymax > maxy))
+    if not len(cut):
+        return np.arange(len(geometries)), geometries
     clipped = geometries.copy()
-    cut = ~inside
-    if cut.any():
-        clipped[cut] = shapely.clip_by_rect(geometries[cut], minx, miny, maxx, maxy)
-    kinds = shapely.get_type_id(clipped)
-    odd = np.flatnonzero((kinds != 3) & (kinds != 6) & ~shapely.is_empty(clipped))
-    for i in odd:
-        polygons = [p for p in shapely.get_parts(clipped[i]) if shapely.get_type_id(p) in (3, 6)]
-        clipped[i] = shapely.multipolygons(shapely.get_parts(polygons)) if polygons else shapely.Polygon()
-    keep = np.flatnonzero(~shapely.is_empty(clipped) & (shapely.area(clipped) > 0))
-    return keep, clipped[keep]
+    pieces = shapely.clip_by_rect(geometries[cut], minx, miny, maxx, maxy)
+    kinds = shapely.get_type_id(pieces)
+    for i in np.flatnonzero((kinds != 3) & (kinds != 6)).tolist():
+        polygons = [p for p in shapely.get_parts(pieces[i]) if shapely.get_type_id(p) in (3, 6)]
+        pieces[i] = shapely.multipolygons(shapely.get_parts(polygons)) if polygons else _EMPTY
+    clipped[cut] = pieces
+    keep = np.ones(len(geometries), dtype=bool)
+    keep[cut] = shapely.area(pieces) > 0  # empty and collapsed pieces have none
+    positions = np.flatnonzero(keep)
+    return positions, clipped[positions]

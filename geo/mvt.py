@@ -222,20 +222,24 @@ def _features_in_python(
 ) -> bytes:
     """The Layer.features fields of a few features, one at a time."""
     geometry, tag_bytes = buffer.tobytes(), tags.buffer.tobytes()
-    out = []
+    out: list[bytes] = []
     for feature_id, start, stop, tag_start, tag_stop in zip(
         ids.tolist(), starts.tolist(), stops.tolist(), tags.starts.tolist(), tags.stops.tolist(), strict=True
     ):
-        packed = tag_bytes[tag_start:tag_stop]
-        body = b"".join(
-            (
-                b"\x08" + varint(feature_id),  # id = 1
-                b"\x12" + varint(len(packed)) + packed if packed else b"",  # tags = 2, packed
-                b"\x18\x03\x22" + varint(stop - start),  # type = 3 (polygon), geometry = 4
-                geometry[start:stop],
-            )
+        id_varint, tags_length, geometry_length = varint(feature_id), tag_stop - tag_start, stop - start
+        tags_head = b"\x12" + varint(tags_length) if tags_length else b""  # tags = 2, packed
+        geometry_head = b"\x18\x03\x22" + varint(geometry_length)  # type = 3 (polygon), geometry = 4
+        body_length = 1 + len(id_varint) + len(tags_head) + tags_length + len(geometry_head) + geometry_length
+        out += (
+            b"\x12",  # Layer.features = 2
+            varint(body_length),
+            b"\x08",  # id = 1
+            id_varint,
+            tags_head,
+            tag_bytes[tag_start:tag_stop],
+            geometry_head,
+            geometry[start:stop],
         )
-        out.append(b"\x12" + varint(len(body)) + body)  # Layer.features = 2
     return b"".join(out)
 
 

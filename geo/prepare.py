@@ -8,7 +8,7 @@ multiple of the source. Feature ids are stable: position in the code-sorted tabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import geopandas as gpd
@@ -50,6 +50,8 @@ class Band:
     tolerance: float
     geometries: np.ndarray
     vertices: int
+    envelopes: np.ndarray
+    """``(n, 4)`` bounds of every geometry: clipping tests them instead of asking GEOS per tile."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,10 +191,9 @@ def prepare_level(
         simplified, repaired = _repair(shapely.coverage_simplify(current, tolerance), current, tolerance)
         vertices = int(shapely.get_num_coordinates(simplified).sum())
         if bands and vertices > SHARE_RATIO * bands[-1].vertices:
-            previous = bands[-1]
-            bands[-1] = Band(z, previous.maxzoom, previous.tolerance, previous.geometries, previous.vertices)
+            bands[-1] = replace(bands[-1], minzoom=z)
             continue
-        bands.append(Band(z, z, tolerance, simplified, vertices))
+        bands.append(Band(z, z, tolerance, simplified, vertices, shapely.bounds(simplified)))
         if repaired:
             repairs[z] = repaired
         current = simplified  # coarser zooms simplify this band; the unsimplified geometry is freed

@@ -5,8 +5,7 @@ A ``PropertyTable`` holds, per row (area) and key, the index of the row's value 
 per type, as MVT keeps them apart: 1 (int), 1.0 (double), True (bool) and "1" (string) are four values.
 ``tile_tags`` turns the rows of one tile into the layer's keys and values tables and the packed tags of every
 feature without a Python loop per feature or property: the tile's value indices are deduplicated (a mark per
-possible value, or ``np.unique`` for few) and every tag is varint-encoded at once. Tiles with only a few
-feature × key cells take a plain loop instead, which is quicker there than numpy's fixed cost per call.
+possible value, or ``np.unique`` for few) and every tag is varint-encoded at once.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from geo.protobuf import (
     plain,
     take_ranges,
     value_field,
-    varint,
 )
 
 Column = np.ndarray | tuple[np.ndarray, np.ndarray]
@@ -33,9 +31,6 @@ Column = np.ndarray | tuple[np.ndarray, np.ndarray]
 object arrays None and NaN are missing), or ``(values, present)`` with a boolean mask."""
 
 _DOUBLE_PREFIX = np.frombuffer(b"\x22\x09\x19", dtype=np.uint8)  # Layer.values, length 9, double_value
-
-SMALL_TILE_CELLS = 128
-"""Tiles with at most this many feature × key cells get their tags from a Python loop (faster there)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,114 +191,67 @@ class TileTags:
 def tile_tags(tables: Sequence[PropertyTable], rows: np.ndarray) -> TileTags:
     """Keys, values and tags of the features at ``rows`` of ``tables`` (all with the same rows).
 
-    A key of a later table overrides the same key of an earlier one where the later has a value.
+    A key of a later table overrides the same key of an earlier one where the later has a value. Keys are
+    numbered in column order, values in the order of their index (the most used first).
     """
     rows = np.asarray(rows, dtype=np.int64)
     names = [key for table in tables for key in table.keys]
-    parts, bases, base = [], [], 0
+    blocks, bases, base = [], [], 0
     for table in tables:
-        part = table.codes[rows]
-        parts.append(part if not base else np.where(part >= 0, part + base, -1))
+        block = table.codes[rows]
+        blocks.append(np.where(block >= 0, block + base, -1) if base else block)
         bases.append(base)
         base += table.n_values
-    codes = parts[0] if len(parts) == 1 else np.hstack(parts)
+    codes = blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=1)
+    present = codes >= 0
     if len(set(names)) < len(names):
         last: dict[str, int] = {}
         for j in range(len(names) - 1, -1, -1):
             if names[j] in last:
-                codes[codes[:, last[names[j]]] >= 0, j] = -1
+                present[present[:, last[names[j]]], j] = False
             last.setdefault(names[j], j)
-
-    if codes.size <= SMALL_TILE_CELLS:
-        return _tags_in_python(codes, names, tables, bases)
-    present = codes >= 0
-    value_of = codes[present]  # feature by feature, keys in column order
-    column_of = np.broadcast_to(np.arange(len(names)), codes.shape)[present]
-    distinct, local_value = _distinct(value_of, base)
-
-    used = np.zeros(len(names), dtype=bool)
-    used[column_of] = True
+        codes = np.where(present, codes, -1)
+    used = present.any(axis=0).tolist()
     key_index: dict[str, int] = {}
-    local_key = np.zeros(len(names), dtype=np.int64)
-    for j in np.flatnonzero(used).tolist():
-        local_key[j] = key_index.setdefault(names[j], len(key_index))
-
+    local_key = [
+        key_index.setdefault(name, len(key_index)) if u else -1 for name, u in zip(names, used, strict=True)
+    ]
+    keys = b"".join(map(_key_field, key_index))
+    feature, column = np.nonzero(present)  # feature by feature, keys in column order
+    distinct, local_value = _distinct(codes[feature, column], base)
+    key_of = np.array(local_key, dtype=np.int64)[column]
+    pairs = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(feature, minlength=len(rows)), out=pairs[1:])
     if len(key_index) < 0x80:  # one byte per key index
-        buffer, pair_at = encode_varints(local_value, lead=local_key[column_of])
+        buffer, pair_at = encode_varints(local_value, lead=key_of)
     else:
-        pairs = np.empty(2 * len(value_of), dtype=np.int64)
-        pairs[0::2] = local_key[column_of]
-        pairs[1::2] = local_value
-        buffer, byte_at = encode_varints(pairs)
+        interleaved = np.empty(2 * len(local_value), dtype=np.int64)
+        interleaved[0::2], interleaved[1::2] = key_of, local_value
+        buffer, byte_at = encode_varints(interleaved)
         pair_at = byte_at[0::2]
-    pair_stop = np.cumsum(present.sum(axis=1))
-    pair_start = pair_stop - present.sum(axis=1)
     return TileTags(
-        keys=b"".join(map(_key_field, key_index)),
+        keys=keys,
         values=_values(tables, bases, distinct),
         buffer=buffer,
-        starts=pair_at[pair_start],
-        stops=pair_at[pair_stop],
+        starts=pair_at[pairs[:-1]],
+        stops=pair_at[pairs[1:]],
     )
-
-
-def _tags_in_python(
-    codes: np.ndarray, names: list[str], tables: Sequence[PropertyTable], bases: list[int]
-) -> TileTags:
-    """``tile_tags`` for a few features: a plain loop is quicker than numpy's fixed cost per call."""
-    rows = codes.tolist()
-    distinct = sorted({c for row in rows for c in row if c >= 0})
-    local = {c: i for i, c in enumerate(distinct)}
-    key_index: dict[str, int] = {}
-    short = len(names) < 0x80 and len(distinct) < 0x80
-    buffer = bytearray()
-    starts, stops = [], []
-    for row in rows:
-        starts.append(len(buffer))
-        for name, c in zip(names, row, strict=True):
-            if c >= 0:
-                key = key_index.setdefault(name, len(key_index))
-                if short:
-                    buffer.append(key)
-                    buffer.append(local[c])
-                else:
-                    buffer += varint(key) + varint(local[c])
-        stops.append(len(buffer))
-    return TileTags(
-        keys=b"".join(map(_key_field, key_index)),
-        values=_values_in_python(tables, bases, distinct),
-        buffer=np.frombuffer(bytes(buffer), dtype=np.uint8),
-        starts=np.array(starts, dtype=np.int64),
-        stops=np.array(stops, dtype=np.int64),
-    )
-
-
-def _values_in_python(tables: Sequence[PropertyTable], bases: list[int], distinct: list[int]) -> bytes:
-    """``_values`` of a few values, sliced one at a time."""
-    out = []
-    for table, first in zip(tables, bases, strict=True):
-        fields, offsets = memoryview(table.fields), table.field_offsets
-        doubles = memoryview(table.doubles.reshape(-1))
-        doubles_from, stop = first + table.n_fields, first + table.n_values
-        for c in distinct:
-            if first <= c < doubles_from:
-                out.append(fields[offsets[c - first] : offsets[c - first + 1]])
-            elif doubles_from <= c < stop:
-                at = 11 * (c - doubles_from)
-                out.append(doubles[at : at + 11])
-    return b"".join(out)
 
 
 def _values(tables: Sequence[PropertyTable], bases: list[int], distinct: np.ndarray) -> bytes:
     """The Layer.values fields of the sorted value indices ``distinct`` (table ``i`` from ``bases[i]`` on)."""
+    limits = [limit for t, first in zip(tables, bases, strict=True) for limit in (first, first + t.n_fields)]
+    cuts = np.searchsorted(distinct, [*limits, bases[-1] + tables[-1].n_values]).tolist()
     values = []
-    for table, first in zip(tables, bases, strict=True):
-        mine = distinct[(distinct >= first) & (distinct < first + table.n_values)] - first
-        split = int(np.searchsorted(mine, table.n_fields))
-        fields, doubles = mine[:split], mine[split:] - table.n_fields
-        values.append(take_ranges(table.fields, table.field_offsets[fields], table.field_offsets[fields + 1]))
-        values.append(table.doubles[doubles].reshape(-1))
-    return np.concatenate(values).tobytes()
+    for i, (table, first) in enumerate(zip(tables, bases, strict=True)):
+        low, split, high = cuts[2 * i : 2 * i + 3]
+        if split > low:
+            fields = distinct[low:split] - first
+            offsets = table.field_offsets
+            values.append(take_ranges(table.fields, offsets[fields], offsets[fields + 1]))
+        if high > split:
+            values.append(table.doubles[distinct[split:high] - (first + table.n_fields)].reshape(-1))
+    return np.concatenate(values).tobytes() if values else b""
 
 
 @functools.lru_cache(maxsize=4096)

@@ -12,16 +12,22 @@ PropertyValue = str | int | float | bool
 _DOUBLE = struct.Struct("<d")
 
 
-def varint(value: int) -> bytes:
-    """The varint bytes of one non-negative integer."""
-    if value < 0x80:
-        return bytes((value,))
+def _varint(value: int) -> bytes:
     out = bytearray()
     while value >= 0x80:
         out.append((value & 0x7F) | 0x80)
         value >>= 7
     out.append(value)
     return bytes(out)
+
+
+_SMALL_VARINTS = [_varint(value) for value in range(1 << 14)]
+"""The varints of 0 .. 2**14 - 1 (one and two bytes): the encoders ask for these most."""
+
+
+def varint(value: int) -> bytes:
+    """The varint bytes of one non-negative integer."""
+    return _SMALL_VARINTS[value] if value < 0x4000 else _varint(value)
 
 
 def field(tag: int, payload: bytes) -> bytes:
@@ -50,6 +56,10 @@ def encode_varints(values: np.ndarray, lead: np.ndarray | None = None) -> tuple[
     width = max(1, (top.bit_length() + 6) // 7)
     if width == 1 and lead is None:
         return values.astype(np.uint8), np.arange(len(values) + 1)
+    if width == 1:  # lead and value: two bytes each
+        out = np.empty(2 * len(values), dtype=np.uint8)
+        out[0::2], out[1::2] = lead, values
+        return out, np.arange(0, len(out) + 1, 2)
     longer = [values >= 1 << (7 * k) for k in range(1, width)]  # longer[k - 1]: more than k bytes
     skip = 0 if lead is None else 1
     sizes = np.full(len(values), 1 + skip, dtype=np.int64)

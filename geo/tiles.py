@@ -87,9 +87,6 @@ def _extra_table(prepared: PreparedLevel, rows: np.ndarray, extra: Extra) -> Pro
 DEFAULT_BUFFER = 64
 """Tile coordinate units around the tile kept when clipping (64/4096 of a tile)."""
 
-SMALL_TILE_FEATURES = 16
-"""Tiles of at most this many areas get their geometry commands from geo.small (plain Python)."""
-
 
 def tile_properties(
     prepared: PreparedLevel, rows: np.ndarray, extra: Extra | None
@@ -119,7 +116,8 @@ def tile_content(
     if tile.z < prepared.minzoom:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), frame
     rows = prepared.query(frame.clip)
-    positions, clipped = clip_polygons(prepared.band(tile.z).geometries[rows], frame.clip)
+    band = prepared.band(tile.z)
+    positions, clipped = clip_polygons(band.geometries[rows], frame.clip, band.envelopes[rows])
     return rows[positions], clipped, frame
 
 
@@ -147,10 +145,9 @@ def render_tile(
     if extra:
         tables.append(_extra_table(prepared, rows, extra))
     ids = prepared.ids[rows]
-    if len(rows) <= SMALL_TILE_FEATURES:
-        commands = small_polygon_commands(clipped, (frame.minx, frame.maxy), frame.scale)
-        if commands is not None:
-            return encode_tile([encode_commands_layer(layer, commands, ids, tables, extent)])
+    commands = small_polygon_commands(clipped, (frame.minx, frame.maxy), frame.scale)
+    if commands is not None:
+        return encode_tile([encode_commands_layer(layer, commands, ids, tables, extent)])
     coords, *offsets = ragged_polygons(clipped)
     ragged = (frame.to_tile(coords), *offsets)
     return encode_tile([encode_layer(layer, ragged, ids, tables, extent)])

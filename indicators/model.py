@@ -239,10 +239,18 @@ class Dataset:
 
     @cached_property
     def _years_by_level(self) -> dict[str, tuple[int, ...]]:
-        years: dict[str, set[int]] = {}
-        for level, year in self._rows_by_level_year:
-            years.setdefault(level, set()).add(year)
-        return {level: tuple(sorted(found)) for level, found in years.items()}
+        """(level, year) pairs counted in one pass over the table; no index of row positions is kept."""
+        if self.values.empty:
+            return {}
+        levels = self.values["level"].cat
+        year = self.values["year"].to_numpy(dtype=np.int64)
+        first, span = int(year.min()), int(year.max() - year.min()) + 1
+        pairs = np.bincount(levels.codes.to_numpy(dtype=np.int64) * span + (year - first))
+        found: dict[str, tuple[int, ...]] = {}
+        for pair in np.flatnonzero(pairs).tolist():
+            level = str(levels.categories[pair // span])
+            found[level] = (*found.get(level, ()), first + pair % span)
+        return found
 
     @cached_property
     def municipalities(self) -> pd.DataFrame:
@@ -262,12 +270,11 @@ class Dataset:
         key = (level, int(year), breakdown)
         cache = self.__dict__.setdefault("_wide", {})
         if key not in cache:
-            positions = self._rows_by_level_year.get((level, int(year)))
-            if positions is None:
+            if int(year) not in self.years_of(level):
                 cache[key] = pd.DataFrame(index=pd.Index([], name="code"))
             else:
-                rows = self.values.take(positions)
-                rows = rows[rows["breakdown"] == breakdown]
+                v = self.values
+                rows = v[(v["level"] == level) & (v["year"] == int(year)) & (v["breakdown"] == breakdown)]
                 cache[key] = rows.pivot_table(
                     index="code",
                     columns="indicator",
@@ -277,12 +284,6 @@ class Dataset:
                     observed=True,
                 )
         return cache[key]
-
-    @cached_property
-    def _rows_by_level_year(self) -> dict[tuple[str, int], np.ndarray]:
-        """Row positions of the value table per (level, year): an index, not a second copy of the table."""
-        groups = self.values.groupby(["level", "year"], sort=False, observed=True).indices
-        return {(str(lv), int(yr)): positions for (lv, yr), positions in groups.items()}
 
     def series(
         self, indicator: str, level: str, codes: list[str] | None = None, breakdown: str = TOTAL

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from flask import Flask
 
+from tileserver import allocation
+
+allocation.configure()  # before the app factory's imports bring in pyarrow
+
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the app: configuration, the dataset source, the cache, and the routes."""

@@ -11,7 +11,7 @@ DEFAULTS: dict[str, object] = {
     "DATA": None,  # data folder written by `barometer import`/`barometer demo`; none: the built-in demo
     "DEMO_AREAS": None,  # size of the built-in demo (DeSO areas); none: the small default
     "PUBLIC_URL": None,  # base URL behind a proxy, e.g. https://karta.example.se/barometer
-    "CACHE_MB": 256,  # in-process cache budget per worker
+    "CACHE_MB": 64,  # in-process cache budget per worker (Redis is the shared, larger one)
     "REDIS_URL": None,  # shared cache, e.g. redis://127.0.0.1:6379/0 (also read from REDIS_URL)
     "FRAME_ANCESTORS": "*",  # who may embed /embed in an iframe (CSP frame-ancestors)
     "CHECK_EVERY": 2.0,  # seconds between looks for a new dataset version

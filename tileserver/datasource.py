@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import logging
 import threading
 import time
@@ -12,6 +10,7 @@ from pathlib import Path
 
 from data import store
 from indicators.model import Dataset
+from tileserver import allocation
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +47,5 @@ class DatasetSource:
             else:
                 log.info("loading dataset version %s from %s", wanted, self.root)
                 self._dataset = store.read_version(self.root, wanted)
-            release_freed_memory()
+            allocation.release()
             return self._dataset
-
-
-def release_freed_memory() -> None:
-    """Give memory freed after loading a dataset back to the system (glibc keeps it otherwise)."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
