@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from geo.grid import EXTENT, Bounds, buffered_bounds, tile_bounds
+from geo.grid import EXTENT, Bounds, grow, tile_bounds
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,9 @@ class TileFrame:
 
     @classmethod
     def of(cls, z: int, x: int, y: int, *, buffer: int = 64, extent: int = EXTENT) -> TileFrame:
-        minx, _, maxx, maxy = tile_bounds(z, x, y)
-        return cls(minx, maxy, extent / (maxx - minx), buffered_bounds(z, x, y, buffer, extent))
+        bounds = tile_bounds(z, x, y)
+        minx, _, maxx, maxy = bounds
+        return cls(minx, maxy, extent / (maxx - minx), grow(bounds, z, buffer, extent))
 
     def to_tile(self, coords: np.ndarray) -> np.ndarray:
         """``(N, 2)`` metres to float tile coordinates."""

@@ -71,20 +71,27 @@ def pixel_size(z: int, extent: int = EXTENT) -> float:
 
 def tile_bounds(z: int, x: int, y: int) -> Bounds:
     """Bounds of tile ``z/x/y`` in EPSG:3857 metres (validated)."""
-    tile = validate_tile(z, x, y)
-    n = 1 << tile.z
+    x, y, z = validate_tile(z, x, y)
+    n = 1 << z
+    # i / n is exact, so neighbouring tiles share their edges bit for bit
+    return (
+        ORIGIN * (2 * x / n - 1),
+        -ORIGIN * (2 * (y + 1) / n - 1),
+        ORIGIN * (2 * (x + 1) / n - 1),
+        -ORIGIN * (2 * y / n - 1),
+    )
 
-    def edge(i: int) -> float:  # i / n is exact, so neighbouring tiles share their edges bit for bit
-        return ORIGIN * (2 * i / n - 1)
 
-    return (edge(tile.x), -edge(tile.y + 1), edge(tile.x + 1), -edge(tile.y))
+def grow(bounds: Bounds, z: int, buffer: int, extent: int = EXTENT) -> Bounds:
+    """``bounds`` grown by ``buffer`` tile pixels of zoom ``z`` on every side."""
+    minx, miny, maxx, maxy = bounds
+    pad = buffer * pixel_size(z, extent)
+    return (minx - pad, miny - pad, maxx + pad, maxy + pad)
 
 
 def buffered_bounds(z: int, x: int, y: int, buffer: int, extent: int = EXTENT) -> Bounds:
     """Tile bounds grown by ``buffer`` tile pixels on every side, in EPSG:3857 metres."""
-    minx, miny, maxx, maxy = tile_bounds(z, x, y)
-    pad = buffer * pixel_size(z, extent)
-    return (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    return grow(tile_bounds(z, x, y), z, buffer, extent)
 
 
 def tiles_covering(bounds: Bounds, minzoom: int, maxzoom: int) -> Iterator[mercantile.Tile]:

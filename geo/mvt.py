@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from geo.grid import EXTENT
-from geo.properties import PropertyTable, PropertyValue, TileTags, tile_tags
+from geo.properties import PropertyTable, PropertyValue, TileTags, small_tile_tags, tile_tags
 from geo.protobuf import encode_varints, field, take_ranges, varint, varint_sizes
 
 __all__ = [
@@ -186,7 +186,31 @@ def encode_commands_layer(
     extent: int = EXTENT,
 ) -> bytes:
     """``encode_layer`` of geometry already encoded: the varint command bytes of each feature (b"": the
-    feature is left out), as geo.small gives them."""
+    feature is left out), as geo.small gives them. Layers of few features and keys take a plain loop."""
+    kept = [i for i, c in enumerate(commands) if c]
+    small = small_tile_tags(tables, kept) if len(kept) <= SMALL_LAYER_FEATURES else None
+    if small is not None:
+        keys, values, tags = small
+        ids = np.asarray(ids)[kept].tolist()
+        features = []
+        for feature_id, geometry, packed in zip(ids, [commands[i] for i in kept], tags, strict=True):
+            id_varint, tags_head = varint(feature_id), b"\x12" + varint(len(packed)) if packed else b""
+            geometry_head = b"\x18\x03\x22" + varint(len(geometry))  # type = 3 (polygon), geometry = 4
+            body_length = (
+                1 + len(id_varint) + len(tags_head) + len(packed) + len(geometry_head) + len(geometry)
+            )
+            features += (
+                b"\x12",
+                varint(body_length),
+                b"\x08",
+                id_varint,
+                tags_head,
+                packed,
+                geometry_head,
+                geometry,
+            )
+        head = b"\x78\x02" + field(0x0A, name.encode())
+        return b"".join((head, *features, keys, values, b"\x28", varint(extent)))
     stops = np.cumsum([len(c) for c in commands], dtype=np.int64)
     spans = np.stack([stops - [len(c) for c in commands], stops], axis=1).reshape(-1, 2)
     buffer = np.frombuffer(b"".join(commands), dtype=np.uint8)

@@ -10,9 +10,9 @@ possible value, or ``np.unique`` for few) and every tag is varint-encoded at onc
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, compress
 
 import numpy as np
 
@@ -22,8 +22,8 @@ from geo.protobuf import (
     encode_varints,
     field,
     plain,
-    take_ranges,
     value_field,
+    varint,
 )
 
 Column = np.ndarray | tuple[np.ndarray, np.ndarray]
@@ -37,7 +37,7 @@ _DOUBLE_PREFIX = np.frombuffer(b"\x22\x09\x19", dtype=np.uint8)  # Layer.values,
 class PropertyTable:
     """Properties of rows, by key: value indices into a table of encoded distinct values.
 
-    Values ``0 .. len(field_offsets) - 2`` are strings, integers and booleans (``fields``), the rest doubles
+    Values ``0 .. len(fields) - 1`` are strings, integers and booleans (``fields``), the rest doubles
     (``doubles``); each part is ordered by how many rows use a value, so the most frequent values get the
     smallest indices in a tile (one-byte tags).
     """
@@ -45,19 +45,19 @@ class PropertyTable:
     keys: tuple[str, ...]
     codes: np.ndarray
     """``(rows, keys)`` int32: the index of the row's value of that key, -1 when missing."""
-    fields: np.ndarray
-    """uint8: the Layer.values field (tag, length, Value message) of every value that is not a double."""
-    field_offsets: np.ndarray
-    """int64: value ``i`` (not a double) is ``fields[field_offsets[i]:field_offsets[i + 1]]``."""
+    fields: tuple[bytes, ...]
+    """The Layer.values field (tag, length, Value message) of every value that is not a double."""
     doubles: np.ndarray
     """``(doubles, 11)`` uint8: the Layer.values field of each double; row ``j`` is value ``n_fields + j``."""
+    key_fields: tuple[bytes, ...]
+    """The Layer.keys field of every key."""
 
     def __len__(self) -> int:
         return len(self.codes)
 
     @property
     def n_fields(self) -> int:
-        return len(self.field_offsets) - 1
+        return len(self.fields)
 
     @property
     def n_values(self) -> int:
@@ -131,16 +131,12 @@ class PropertyTable:
         renumber[-1] = -1
         codes = renumber[codes]
 
-        field_bytes = np.frombuffer(b"".join(fields), dtype=np.uint8)
-        sizes = np.array([len(f) for f in fields], dtype=np.int64)
-        field_offsets = np.zeros(n_fields + 1, dtype=np.int64)
-        np.cumsum(sizes[field_order], out=field_offsets[1:])
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)[field_order]
         double_fields = np.empty((len(distinct_doubles), 11), dtype=np.uint8)
         double_fields[:, :3] = _DOUBLE_PREFIX
         double_fields[:, 3:] = distinct_doubles[double_order].astype("<f8").view(np.uint8).reshape(-1, 8)
-        ordered_fields = take_ranges(field_bytes, starts, starts + sizes[field_order])
-        return cls(tuple(columns), codes, ordered_fields, field_offsets, double_fields)
+        ordered_fields = tuple(fields[i] for i in field_order.tolist())
+        key_fields = tuple(field(0x1A, key.encode()) for key in columns)  # Layer.keys = 3
+        return cls(tuple(columns), codes, ordered_fields, double_fields, key_fields)
 
     @classmethod
     def from_records(cls, records: Sequence[Mapping[str, object]]) -> PropertyTable:
@@ -157,15 +153,13 @@ class PropertyTable:
     def take(self, rows: np.ndarray) -> PropertyTable:
         """The table of ``rows`` (sharing the encoded values)."""
         codes = self.codes[np.asarray(rows, dtype=np.int64)]
-        return PropertyTable(self.keys, codes, self.fields, self.field_offsets, self.doubles)
+        return PropertyTable(self.keys, codes, self.fields, self.doubles, self.key_fields)
 
     def value(self, index: int) -> PropertyValue:
         """Value ``index`` as it decodes from a tile."""
         if index >= self.n_fields:
             return decode_value_field(self.doubles[index - self.n_fields].tobytes())
-        return decode_value_field(
-            self.fields[self.field_offsets[index] : self.field_offsets[index + 1]].tobytes()
-        )
+        return decode_value_field(self.fields[index])
 
     def record(self, row: int) -> dict[str, PropertyValue]:
         """The values of one row, missing ones left out."""
@@ -196,6 +190,7 @@ def tile_tags(tables: Sequence[PropertyTable], rows: np.ndarray) -> TileTags:
     """
     rows = np.asarray(rows, dtype=np.int64)
     names = [key for table in tables for key in table.keys]
+    key_fields = [f for table in tables for f in table.key_fields]
     blocks, bases, base = [], [], 0
     for table in tables:
         block = table.codes[rows]
@@ -216,7 +211,10 @@ def tile_tags(tables: Sequence[PropertyTable], rows: np.ndarray) -> TileTags:
     local_key = [
         key_index.setdefault(name, len(key_index)) if u else -1 for name, u in zip(names, used, strict=True)
     ]
-    keys = b"".join(map(_key_field, key_index))
+    if len(key_index) == sum(used):
+        keys = b"".join(compress(key_fields, used))
+    else:  # a key of two tables
+        keys = b"".join(field(0x1A, key.encode()) for key in key_index)  # Layer.keys = 3
     feature, column = np.nonzero(present)  # feature by feature, keys in column order
     distinct, local_value = _distinct(codes[feature, column], base)
     key_of = np.array(local_key, dtype=np.int64)[column]
@@ -238,25 +236,55 @@ def tile_tags(tables: Sequence[PropertyTable], rows: np.ndarray) -> TileTags:
     )
 
 
+SMALL_TILE_CELLS = 128
+"""Tiles of at most this many feature × key cells get their tags from ``small_tile_tags``."""
+
+
+def small_tile_tags(
+    tables: Sequence[PropertyTable], rows: list[int]
+) -> tuple[bytes, bytes, list[bytes]] | None:
+    """``tile_tags`` of a tile with few cells as ``(keys, values, tags of each feature)``, by a plain loop:
+    numpy's fixed cost per call is more than the whole loop there. None when the tile has more than
+    SMALL_TILE_CELLS cells or a key is in two tables (``tile_tags`` resolves those)."""
+    names = [key for table in tables for key in table.keys]
+    if len(rows) * len(names) > SMALL_TILE_CELLS or len(set(names)) < len(names):
+        return None
+    merged: list[list[int]] = [[] for _ in rows]  # per feature: the value index of every key, -1: none
+    used: list[bool] = []
+    base = 0
+    for table in tables:
+        block = table.codes[rows]
+        used += (block >= 0).any(axis=0).tolist()
+        for row, codes in zip(merged, block.tolist(), strict=True):
+            row += [c + base if c >= 0 else -1 for c in codes] if base else codes
+        base += table.n_values
+    distinct = sorted(set().union(*merged))
+    if distinct and distinct[0] < 0:
+        del distinct[0]
+    local = dict(zip(distinct, range(len(distinct)), strict=True))
+    key_of = list(accumulate(used, initial=-1))[1:]  # local key index of each used column, in column order
+    pairs = [[x for j, c in enumerate(row) if c >= 0 for x in (key_of[j], local[c])] for row in merged]
+    if sum(used) < 0x80 and len(distinct) < 0x80:
+        tags = [bytes(pair) for pair in pairs]
+    else:
+        tags = [b"".join(map(varint, pair)) for pair in pairs]
+    key_fields = [f for table in tables for f in table.key_fields]
+    keys = b"".join(compress(key_fields, used))
+    bases = list(accumulate([0, *(table.n_values for table in tables[:-1])]))
+    return keys, _values(tables, bases, np.array(distinct, dtype=np.int64)), tags
+
+
 def _values(tables: Sequence[PropertyTable], bases: list[int], distinct: np.ndarray) -> bytes:
     """The Layer.values fields of the sorted value indices ``distinct`` (table ``i`` from ``bases[i]`` on)."""
     limits = [limit for t, first in zip(tables, bases, strict=True) for limit in (first, first + t.n_fields)]
     cuts = np.searchsorted(distinct, [*limits, bases[-1] + tables[-1].n_values]).tolist()
-    values = []
+    values: list[bytes] = []
     for i, (table, first) in enumerate(zip(tables, bases, strict=True)):
         low, split, high = cuts[2 * i : 2 * i + 3]
-        if split > low:
-            fields = distinct[low:split] - first
-            offsets = table.field_offsets
-            values.append(take_ranges(table.fields, offsets[fields], offsets[fields + 1]))
-        if high > split:
-            values.append(table.doubles[distinct[split:high] - (first + table.n_fields)].reshape(-1))
-    return np.concatenate(values).tobytes() if values else b""
-
-
-@functools.lru_cache(maxsize=4096)
-def _key_field(key: str) -> bytes:
-    return field(0x1A, key.encode())  # Layer.keys = 3
+        fields = table.fields
+        values += [fields[j] for j in (distinct[low:split] - first).tolist()]
+        values.append(table.doubles[distinct[split:high] - (first + table.n_fields)].tobytes())
+    return b"".join(values)
 
 
 def _distinct(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ import geo.properties
 from geo.grid import tiles_covering
 from geo.mvt import encode_layer, encode_polygon_layer, encode_tile, ragged_polygons
 from geo.prepare import prepare_level
-from geo.properties import PropertyTable, decode_value_field, value_field
+from geo.properties import PropertyTable, decode_value_field, small_tile_tags, tile_tags, value_field
 from geo.protobuf import encode_varints, ragged_indices, take_ranges
 from geo.tiles import AreaProperties, level_properties, render_tile, render_tile_reference
 from tests.test_geo_mvt import decode, normalised, python_varint
@@ -30,8 +30,12 @@ PATHS = ["numpy", "python"]
 
 @contextmanager
 def encoder_path(path: str):
-    """Force the vectorised or the plain-loop assembly of features, whatever the tile size."""
-    with mock.patch.object(geo.mvt, "SMALL_LAYER_FEATURES", 0 if path == "numpy" else 10**9):
+    """Force the vectorised or the plain-loop encoding of tags and features, whatever the tile size."""
+    limit = 0 if path == "numpy" else 10**9
+    with (
+        mock.patch.object(geo.properties, "SMALL_TILE_CELLS", limit),
+        mock.patch.object(geo.mvt, "SMALL_LAYER_FEATURES", limit),
+    ):
         yield
 
 
@@ -239,3 +243,24 @@ def test_area_properties_must_match_the_level(synthetic):
     assert len(empty) == 0 and not empty
     with pytest.raises(KeyError):
         empty[synthetic.codes[0]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(records, records, st.data())
+def test_small_tile_tags_are_tile_tags_byte_for_byte(first, second, data):
+    rows = min(len(first), len(second))
+    extra = [{f"x{k}": v for k, v in record.items()} for record in second[:rows]]  # keys of its own
+    tables = [PropertyTable.from_records(first[:rows]), PropertyTable.from_records(extra)]
+    picked = sorted(data.draw(st.sets(st.integers(0, rows - 1), min_size=1)))
+    keys, values, tags = small_tile_tags(tables, picked)
+    expected = tile_tags(tables, np.array(picked))
+    assert (keys, values) == (expected.keys, expected.values)
+    packed = expected.buffer.tobytes()
+    assert tags == [
+        packed[a:b] for a, b in zip(expected.starts.tolist(), expected.stops.tolist(), strict=True)
+    ]
+
+
+def test_small_tile_tags_leave_keys_of_two_tables_to_tile_tags():
+    tables = [PropertyTable.from_records([{"a": 1}]), PropertyTable.from_records([{"a": 2}])]
+    assert small_tile_tags(tables, [0]) is None
