@@ -10,6 +10,7 @@ possible value, or ``np.unique`` for few) and every tag is varint-encoded at onc
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress
@@ -249,29 +250,37 @@ def small_tile_tags(
     names = [key for table in tables for key in table.keys]
     if len(rows) * len(names) > SMALL_TILE_CELLS or len(set(names)) < len(names):
         return None
-    merged: list[list[int]] = [[] for _ in rows]  # per feature: the value index of every key, -1: none
-    used: list[bool] = []
-    base = 0
-    for table in tables:
-        block = table.codes[rows]
-        used += (block >= 0).any(axis=0).tolist()
-        for row, codes in zip(merged, block.tolist(), strict=True):
-            row += [c + base if c >= 0 else -1 for c in codes] if base else codes
-        base += table.n_values
-    distinct = sorted(set().union(*merged))
-    if distinct and distinct[0] < 0:
-        del distinct[0]
-    local = dict(zip(distinct, range(len(distinct)), strict=True))
+    blocks = [table.codes[rows] for table in tables]
+    used = [u for block in blocks for u in (block >= 0).any(axis=0).tolist()]
     key_of = list(accumulate(used, initial=-1))[1:]  # local key index of each used column, in column order
-    pairs = [[x for j, c in enumerate(row) if c >= 0 for x in (key_of[j], local[c])] for row in merged]
-    if sum(used) < 0x80 and len(distinct) < 0x80:
+    pairs: list[list[int]] = [[] for _ in rows]  # per feature: key, value, key, value …
+    values: list[bytes] = []
+    n_values = first_key = 0
+    for table, block in zip(tables, blocks, strict=True):
+        codes = block.tolist()
+        distinct = sorted(set().union(*codes))
+        if distinct and distinct[0] < 0:
+            del distinct[0]
+        local = dict(zip(distinct, range(n_values, n_values + len(distinct)), strict=True)).__getitem__
+        n_values += len(distinct)
+        keys = key_of[first_key : first_key + len(table.keys)]
+        first_key += len(table.keys)
+        for pair, row in zip(pairs, codes, strict=True):
+            present = [c >= 0 for c in row]
+            ks, vs = list(compress(keys, present)), list(map(local, compress(row, present)))
+            both = [0] * (2 * len(ks))
+            both[0::2], both[1::2] = ks, vs
+            pair += both
+        split = bisect_left(distinct, table.n_fields)
+        values += [table.fields[i] for i in distinct[:split]]
+        if split < len(distinct):
+            values.append(table.doubles[np.array(distinct[split:]) - table.n_fields].tobytes())
+    if sum(used) < 0x80 and n_values < 0x80:
         tags = [bytes(pair) for pair in pairs]
     else:
         tags = [b"".join(map(varint, pair)) for pair in pairs]
     key_fields = [f for table in tables for f in table.key_fields]
-    keys = b"".join(compress(key_fields, used))
-    bases = list(accumulate([0, *(table.n_values for table in tables[:-1])]))
-    return keys, _values(tables, bases, np.array(distinct, dtype=np.int64)), tags
+    return b"".join(compress(key_fields, used)), b"".join(values), tags
 
 
 def _values(tables: Sequence[PropertyTable], bases: list[int], distinct: np.ndarray) -> bytes:
