@@ -1,0 +1,27 @@
+"""A server process gives back the memory it frees (tileserver/allocation.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def run_fresh(code: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout.strip()
+
+
+def test_importing_the_server_puts_arrow_on_the_system_allocator():
+    assert run_fresh("import pyarrow; print(pyarrow.default_memory_pool().backend_name)") != "system"
+    code = "import tileserver, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    assert run_fresh(code) == "system"
+
+
+def test_an_operator_setting_is_kept():
+    env = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
+    code = "import tileserver, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "jemalloc"
