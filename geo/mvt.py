@@ -191,26 +191,8 @@ def encode_commands_layer(
     small = small_tile_tags(tables, kept) if len(kept) <= SMALL_LAYER_FEATURES else None
     if small is not None:
         keys, values, tags = small
-        ids = np.asarray(ids)[kept].tolist()
-        features = []
-        for feature_id, geometry, packed in zip(ids, [commands[i] for i in kept], tags, strict=True):
-            id_varint, tags_head = varint(feature_id), b"\x12" + varint(len(packed)) if packed else b""
-            geometry_head = b"\x18\x03\x22" + varint(len(geometry))  # type = 3 (polygon), geometry = 4
-            body_length = (
-                1 + len(id_varint) + len(tags_head) + len(packed) + len(geometry_head) + len(geometry)
-            )
-            features += (
-                b"\x12",
-                varint(body_length),
-                b"\x08",
-                id_varint,
-                tags_head,
-                packed,
-                geometry_head,
-                geometry,
-            )
-        head = b"\x78\x02" + field(0x0A, name.encode())
-        return b"".join((head, *features, keys, values, b"\x28", varint(extent)))
+        features = _features_in_python(np.asarray(ids)[kept].tolist(), [commands[i] for i in kept], tags)
+        return _layer_message(name, features, keys, values, extent)
     stops = np.cumsum([len(c) for c in commands], dtype=np.int64)
     spans = np.stack([stops - [len(c) for c in commands], stops], axis=1).reshape(-1, 2)
     buffer = np.frombuffer(b"".join(commands), dtype=np.uint8)
@@ -233,38 +215,34 @@ def _layer(
     ids = np.asarray(ids, dtype=np.int64)[kept]
     geometry_start, geometry_stop = spans[kept, 0], spans[kept, 1]
     if len(kept) <= SMALL_LAYER_FEATURES:
-        features = _features_in_python(buffer, geometry_start, geometry_stop, ids, tags)
+        geometry, packed = buffer.tobytes(), tags.buffer.tobytes()
+        features = _features_in_python(
+            ids.tolist(),
+            [geometry[a:b] for a, b in zip(geometry_start.tolist(), geometry_stop.tolist(), strict=True)],
+            [packed[a:b] for a, b in zip(tags.starts.tolist(), tags.stops.tolist(), strict=True)],
+        )
     else:
         features = _features(buffer, geometry_start, geometry_stop, ids, tags).tobytes()
+    return _layer_message(name, features, tags.keys, tags.values, extent)
+
+
+def _layer_message(name: str, features: bytes, keys: bytes, values: bytes, extent: int) -> bytes:
     # version = 15, name = 1, features = 2, keys = 3, values = 4, extent = 5
-    head = b"\x78\x02" + field(0x0A, name.encode())
-    return b"".join((head, features, tags.keys, tags.values, b"\x28", varint(extent)))
+    return b"".join(
+        (b"\x78\x02", field(0x0A, name.encode()), features, keys, values, b"\x28", varint(extent))
+    )
 
 
-def _features_in_python(
-    buffer: np.ndarray, starts: np.ndarray, stops: np.ndarray, ids: np.ndarray, tags: TileTags
-) -> bytes:
-    """The Layer.features fields of a few features, one at a time."""
-    geometry, tag_bytes = buffer.tobytes(), tags.buffer.tobytes()
+def _features_in_python(ids: list[int], geometries: list[bytes], tags: list[bytes]) -> bytes:
+    """The Layer.features fields of a few features (id, geometry commands, packed tags), one at a time."""
     out: list[bytes] = []
-    for feature_id, start, stop, tag_start, tag_stop in zip(
-        ids.tolist(), starts.tolist(), stops.tolist(), tags.starts.tolist(), tags.stops.tolist(), strict=True
-    ):
-        id_varint, tags_length, geometry_length = varint(feature_id), tag_stop - tag_start, stop - start
-        tags_head = b"\x12" + varint(tags_length) if tags_length else b""  # tags = 2, packed
-        geometry_head = b"\x18\x03\x22" + varint(geometry_length)  # type = 3 (polygon), geometry = 4
-        body_length = 1 + len(id_varint) + len(tags_head) + tags_length + len(geometry_head) + geometry_length
-        out += (
-            b"\x12",  # Layer.features = 2
-            varint(body_length),
-            b"\x08",  # id = 1
-            id_varint,
-            tags_head,
-            tag_bytes[tag_start:tag_stop],
-            geometry_head,
-            geometry[start:stop],
-        )
-    return b"".join(out)
+    for feature_id, geometry, packed in zip(ids, geometries, tags, strict=True):
+        id_varint = varint(feature_id)
+        tags_head = b"\x12" + varint(len(packed)) if packed else b""  # tags = 2, packed
+        geometry_head = b"\x18\x03\x22" + varint(len(geometry))  # type = 3 (polygon), geometry = 4
+        body_length = 1 + len(id_varint) + len(tags_head) + len(packed) + len(geometry_head) + len(geometry)
+        out += (b"\x12", varint(body_length), b"\x08", id_varint, tags_head, packed, geometry_head, geometry)
+    return b"".join(out)  # Layer.features = 2, each: id = 1, then tags, type and geometry
 
 
 def _features(
