@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -10,8 +10,7 @@ import shapely
 from geo.grid import EXTENT, Bounds, grow, tile_bounds
 
 
-@dataclass(frozen=True)
-class TileFrame:
+class TileFrame(NamedTuple):
     """One tile's coordinate frame: EPSG:3857 metres to tile coordinates (origin top left, y down)."""
 
     minx: float
@@ -40,6 +39,7 @@ class TileFrame:
 
 
 _EMPTY = shapely.Polygon()
+_POLYGONAL = (3, 6)  # Polygon, MultiPolygon
 
 
 def clip_polygons(
@@ -49,21 +49,25 @@ def clip_polygons(
 
     Geometries inside the rectangle are passed through unchanged (they must be non-empty polygons of positive
     area, as prepared geometry is); clipping leftovers of lower dimension (edges touching the rectangle) are
-    dropped. ``envelopes`` are the geometries' ``shapely.bounds`` when known.
+    dropped. ``envelopes`` are the geometries' ``shapely.bounds`` when known. A tile holds tens to hundreds
+    of areas, so the per-area decisions are plain loops over lists: cheaper there than numpy's calls.
     """
     minx, miny, maxx, maxy = bounds
-    xmin, ymin, xmax, ymax = (shapely.bounds(geometries) if envelopes is None else envelopes).T
-    cut = np.flatnonzero((xmin < minx) | (ymin < miny) | (xmax > maxx) | (ymax > maxy))
-    if not len(cut):
+    boxes = (shapely.bounds(geometries) if envelopes is None else envelopes).tolist()
+    cut = [i for i, (a, b, c, d) in enumerate(boxes) if a < minx or b < miny or c > maxx or d > maxy]
+    if not cut:
         return np.arange(len(geometries)), geometries
-    clipped = geometries.copy()
     pieces = shapely.clip_by_rect(geometries[cut], minx, miny, maxx, maxy)
-    kinds = shapely.get_type_id(pieces)
-    for i in np.flatnonzero((kinds != 3) & (kinds != 6)).tolist():
-        polygons = [p for p in shapely.get_parts(pieces[i]) if shapely.get_type_id(p) in (3, 6)]
-        pieces[i] = shapely.multipolygons(shapely.get_parts(polygons)) if polygons else _EMPTY
+    for i, kind in enumerate(shapely.get_type_id(pieces).tolist()):
+        if kind not in _POLYGONAL:
+            polygons = [p for p in shapely.get_parts(pieces[i]) if shapely.get_type_id(p) in _POLYGONAL]
+            pieces[i] = shapely.multipolygons(shapely.get_parts(polygons)) if polygons else _EMPTY
+    clipped = geometries.copy()
     clipped[cut] = pieces
+    empty = [i for i, area in zip(cut, shapely.area(pieces).tolist(), strict=True) if not area > 0]
+    if not empty:  # empty and collapsed pieces have no area
+        return np.arange(len(geometries)), clipped
     keep = np.ones(len(geometries), dtype=bool)
-    keep[cut] = shapely.area(pieces) > 0  # empty and collapsed pieces have none
+    keep[empty] = False
     positions = np.flatnonzero(keep)
     return positions, clipped[positions]

@@ -104,7 +104,9 @@ class PreparedLevel:
 
     def query(self, bounds: Bounds) -> np.ndarray:
         """Sorted row positions of the areas whose envelope meets ``bounds`` (EPSG:3857)."""
-        return np.sort(self.tree.query(shapely.box(*bounds)))
+        box = np.empty(1, dtype=object)  # an array of one: STRtree.query's scalar path costs more
+        box[0] = shapely.box(*bounds)
+        return np.sort(self.tree.query(box)[1])
 
 
 def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:

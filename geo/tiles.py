@@ -17,7 +17,7 @@ import mapbox_vector_tile
 import numpy as np
 
 from geo.clip import TileFrame, clip_polygons
-from geo.grid import EXTENT, validate_tile
+from geo.grid import EXTENT
 from geo.mvt import encode_commands_layer, encode_layer, encode_tile, ragged_polygons
 from geo.prepare import PROPERTY_COLUMNS, PreparedLevel
 from geo.properties import Column, PropertyTable, PropertyValue
@@ -111,12 +111,11 @@ def tile_content(
 
     Nothing below the level's minzoom: the layer is not meant to be shown there.
     """
-    tile = validate_tile(z, x, y)
-    frame = TileFrame.of(tile.z, tile.x, tile.y, buffer=buffer, extent=extent)
-    if tile.z < prepared.minzoom:
+    frame = TileFrame.of(z, x, y, buffer=buffer, extent=extent)  # validates the address
+    if z < prepared.minzoom:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), frame
     rows = prepared.query(frame.clip)
-    band = prepared.band(tile.z)
+    band = prepared.band(z)
     positions, clipped = clip_polygons(band.geometries[rows], frame.clip, band.envelopes[rows])
     return rows[positions], clipped, frame
 
