@@ -40,6 +40,9 @@ class TileFrame(NamedTuple):
 
 _EMPTY = shapely.Polygon()
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon
+SMALL_CLIP = 48
+"""Up to this many geometries, which ones cross the rectangle is decided by a loop over a list (cheaper
+there than numpy's calls; measured on the tiles of the 6000-area demo)."""
 
 
 def clip_polygons(
@@ -49,13 +52,18 @@ def clip_polygons(
 
     Geometries inside the rectangle are passed through unchanged (they must be non-empty polygons of positive
     area, as prepared geometry is); clipping leftovers of lower dimension (edges touching the rectangle) are
-    dropped. ``envelopes`` are the geometries' ``shapely.bounds`` when known. A tile holds tens to hundreds
-    of areas, so the per-area decisions are plain loops over lists: cheaper there than numpy's calls.
+    dropped. ``envelopes`` are the geometries' ``shapely.bounds`` when known.
     """
     minx, miny, maxx, maxy = bounds
-    boxes = (shapely.bounds(geometries) if envelopes is None else envelopes).tolist()
-    cut = [i for i, (a, b, c, d) in enumerate(boxes) if a < minx or b < miny or c > maxx or d > maxy]
-    if not cut:
+    if envelopes is None:
+        envelopes = shapely.bounds(geometries)
+    if len(envelopes) <= SMALL_CLIP:
+        boxes = envelopes.tolist()
+        cut = [i for i, (a, b, c, d) in enumerate(boxes) if a < minx or b < miny or c > maxx or d > maxy]
+    else:
+        xmin, ymin, xmax, ymax = envelopes.T
+        cut = np.flatnonzero((xmin < minx) | (ymin < miny) | (xmax > maxx) | (ymax > maxy))
+    if not len(cut):
         return np.arange(len(geometries)), geometries
     pieces = shapely.clip_by_rect(geometries[cut], minx, miny, maxx, maxy)
     for i, kind in enumerate(shapely.get_type_id(pieces).tolist()):
@@ -64,10 +72,10 @@ def clip_polygons(
             pieces[i] = shapely.multipolygons(shapely.get_parts(polygons)) if polygons else _EMPTY
     clipped = geometries.copy()
     clipped[cut] = pieces
-    empty = [i for i, area in zip(cut, shapely.area(pieces).tolist(), strict=True) if not area > 0]
-    if not empty:  # empty and collapsed pieces have no area
+    areas = shapely.area(pieces)
+    if areas.all():  # empty and collapsed pieces have no area
         return np.arange(len(geometries)), clipped
     keep = np.ones(len(geometries), dtype=bool)
-    keep[empty] = False
+    keep[np.asarray(cut)[areas <= 0]] = False
     positions = np.flatnonzero(keep)
     return positions, clipped[positions]
