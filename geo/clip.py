@@ -77,5 +77,5 @@ def clip_polygons(
         return np.arange(len(geometries)), clipped
     keep = np.ones(len(geometries), dtype=bool)
     keep[np.asarray(cut)[areas <= 0]] = False
-    positions = np.flatnonzero(keep)
+    positions = keep.nonzero()[0]
     return positions, clipped[positions]

@@ -208,7 +208,7 @@ def _layer(
     extent: int,
 ) -> bytes:
     """The Layer message of features whose geometry is ``buffer[start:stop]`` for each row of ``spans``."""
-    kept = np.flatnonzero(spans[:, 1] > spans[:, 0])
+    kept = (spans[:, 1] > spans[:, 0]).nonzero()[0]
     if not len(kept):
         return b""
     tags = tile_tags(tables, kept)

@@ -220,7 +220,7 @@ def tile_tags(tables: Sequence[PropertyTable], rows: np.ndarray) -> TileTags:
     distinct, local_value = _distinct(codes[feature, column], base)
     key_of = np.array(local_key, dtype=np.int64)[column]
     pairs = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(feature, minlength=len(rows)), out=pairs[1:])
+    np.add.accumulate(np.bincount(feature, minlength=len(rows)), out=pairs[1:])
     if len(key_index) < 0x80:  # one byte per key index
         buffer, pair_at = encode_varints(local_value, lead=key_of)
     else:
@@ -304,7 +304,7 @@ def _distinct(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
         return distinct, inverse.reshape(-1)
     seen = np.zeros(bound, dtype=bool)
     seen[values] = True
-    distinct = np.flatnonzero(seen)
+    distinct = seen.nonzero()[0]
     local = np.empty(bound, dtype=np.int64)
     local[distinct] = np.arange(len(distinct))
     return distinct, local[values]

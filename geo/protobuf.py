@@ -52,7 +52,7 @@ def encode_varints(values: np.ndarray, lead: np.ndarray | None = None) -> tuple[
     value is written after its lead byte, and the offsets are those of the lead bytes.
     """
     values = np.asarray(values).astype(np.int64, copy=False)
-    top = int(values.max()) if len(values) else 0
+    top = int(np.maximum.reduce(values)) if len(values) else 0
     width = max(1, (top.bit_length() + 6) // 7)
     if width == 1 and lead is None:
         return values.astype(np.uint8), np.arange(len(values) + 1)
@@ -66,14 +66,14 @@ def encode_varints(values: np.ndarray, lead: np.ndarray | None = None) -> tuple[
     for more in longer:
         sizes += more
     offsets = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
+    np.add.accumulate(sizes, out=offsets[1:])
     out = np.empty(int(offsets[-1]), dtype=np.uint8)
     if lead is not None:
         out[offsets[:-1]] = lead
     start = offsets[:-1] + skip
     out[start] = (values & 0x7F) | (longer[0] << 7) if longer else values
     for k in range(1, width):
-        at = np.flatnonzero(longer[k - 1])
+        at = longer[k - 1].nonzero()[0]
         byte = (values[at] >> (7 * k)) & 0x7F
         if k < len(longer):
             byte |= longer[k][at] << 7

@@ -97,18 +97,18 @@ def small_polygon_commands(
     if not len(coords):
         return [b""] * len(geometries)
     points = np.rint((coords - origin) * (scale, -scale)).astype(np.int64)
-    low, high = int(points.min()), int(points.max())
+    low, high = int(np.minimum.reduce(points, axis=None)), int(np.maximum.reduce(points, axis=None))
     if max(-low, high, high - low) >= DELTA_LIMIT:
         return None
 
     # every step between consecutive points; those between two rings are never read
     steps = points[1:] - points[:-1]
-    moving = steps.any(axis=1)
+    moving = np.logical_or.reduce(steps, axis=1)
     # per point i: twice the signed area of the steps before it, and how many of them move
     area = np.zeros(len(points), dtype=np.int64)
-    np.cumsum(points[:-1, 0] * points[1:, 1] - points[1:, 0] * points[:-1, 1], out=area[1:])
+    np.add.accumulate(points[:-1, 0] * points[1:, 1] - points[1:, 0] * points[:-1, 1], out=area[1:])
     moved = np.zeros(len(points), dtype=np.int64)
-    np.cumsum(moving, out=moved[1:])
+    np.add.accumulate(moving, dtype=np.int64, out=moved[1:])
     # the moving steps, flat (x, y, x, y …) forwards and, negated, backwards
     kept = steps[moving]
     forward, backward = kept.reshape(-1).tolist(), (-kept[::-1]).reshape(-1).tolist()
