@@ -43,6 +43,9 @@ are NaN where the source has no counts."""
 TOTAL = "total"
 """The breakdown of a value for everyone; others read ``dimension=group``, e.g. ``sex=female``."""
 
+_COUNT_CHUNK = 1 << 20
+"""Rows per pass when counting over the whole value table (bounds the temporaries of a count)."""
+
 Direction = Literal["higher_better", "higher_worse", "neutral"]
 Kind = Literal["share", "median", "mean", "rate", "count", "index", "category"]
 
@@ -243,9 +246,13 @@ class Dataset:
         if self.values.empty:
             return {}
         levels = self.values["level"].cat
-        year = self.values["year"].to_numpy(dtype=np.int64)
-        first, span = int(year.min()), int(year.max() - year.min()) + 1
-        pairs = np.bincount(levels.codes.to_numpy(dtype=np.int64) * span + (year - first))
+        codes, year = levels.codes.to_numpy(), self.values["year"].to_numpy()
+        first, span = int(year.min()), int(year.max()) - int(year.min()) + 1
+        pairs = np.zeros(len(levels.categories) * span, dtype=np.int64)
+        for start in range(0, len(year), _COUNT_CHUNK):  # in chunks: no table-sized int64 temporaries
+            chunk = slice(start, start + _COUNT_CHUNK)
+            key = codes[chunk].astype(np.int64) * span + (year[chunk].astype(np.int64) - first)
+            pairs += np.bincount(key, minlength=len(pairs))
         found: dict[str, tuple[int, ...]] = {}
         for pair in np.flatnonzero(pairs).tolist():
             level = str(levels.categories[pair // span])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -72,3 +74,20 @@ def test_an_empty_folder_says_how_to_fill_it(tmp_path):
     with pytest.raises(InputError, match="barometer demo"):
         store.read_version(tmp_path)
     assert store.read_or_empty(tmp_path).levels == ()
+
+
+def test_years_of_each_level_counted_in_chunks_match_the_table(monkeypatch):
+    from indicators import model
+
+    dataset = grid_dataset(years=(2019, 2021, 2023))
+    deso = dataset.values.astype({"level": str})
+    regso = deso[deso["year"] != 2021].assign(level="regso")  # a second level, with a gap
+    values = pd.concat([deso, regso], ignore_index=True).astype({"level": "category"})
+    dataset = dataclasses.replace(dataset, values=values)
+    monkeypatch.setattr(model, "_COUNT_CHUNK", 5)  # many passes over a small table
+    expected = {
+        str(level): tuple(sorted(int(y) for y in group["year"].unique()))
+        for level, group in values.groupby("level", observed=True)
+    }
+    assert {level: dataset.years_of(level) for level in expected} == expected
+    assert expected == {"deso": (2019, 2021, 2023), "regso": (2019, 2023)}

@@ -116,7 +116,9 @@ class TileSet:
         return ":".join([self.dataset.version, *map(str, parts)])
 
     def warm(self) -> None:
+        """Prepare every level and count its years: before gunicorn forks, so the workers share them."""
         for level in self.dataset.levels:
+            self.dataset.years_of(level)
             if level != "riket":
                 self.prepared(level)
 
