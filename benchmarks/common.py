@@ -7,7 +7,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,14 +81,19 @@ def sample_tiles(tileset, per_zoom: int, seed: int = 7) -> list[SampleTile]:
     return out
 
 
-def timed(function: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Median wall time of ``repeat`` calls (seconds) and the last result."""
-    times, result = [], None
+def timed_together(
+    functions: Mapping[str, Callable[[], object]], repeat: int
+) -> dict[str, tuple[float, object]]:
+    """Median wall time (seconds) and last result of each function, called in turns: one warm-up call each,
+    then ``repeat`` rounds of one call each, so every function meets the same moments of a shared machine."""
+    results = {name: function() for name, function in functions.items()}
+    times: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        for name, function in functions.items():
+            start = time.perf_counter()
+            results[name] = function()
+            times[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(times[name]), results[name]) for name in functions}
 
 
 def gz(body: bytes) -> bytes:

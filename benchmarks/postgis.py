@@ -5,7 +5,8 @@ Installs and starts Debian's PostgreSQL 15 + PostGIS 3 when needed, (re)creates 
 polygons (what a PostGIS tile server would usually query), ``band`` our per-zoom coverage-simplified ones
 (exactly the geometry our tiles are cut from). Year tiles join a table of the same properties our year tiles
 carry. PostGIS time is client wall time of a prepared statement over the Unix socket (server work plus
-returning the bytea), median of ``repeat`` runs per tile; ours is the median of ``repeat`` render_tile calls.
+returning the bytea); ours is a ``TileSet.tile`` call. After a warm-up call each (which also plans and
+prepares the statements), the three are called in turns ``repeat`` times per tile, and the medians compared.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import getpass
 import io
 import shutil
 import subprocess
+from functools import partial
 
 import numpy as np
 import shapely
 
-from benchmarks.common import SampleTile, gz, median, timed
+from benchmarks.common import SampleTile, gz, median, timed_together
 
 DATABASE = "barometer_bench"
 SOCKET = "/var/run/postgresql"
@@ -138,22 +140,25 @@ def compare(tileset, sample: list[SampleTile], years: dict[str, int], repeat: in
         }
         for tile in sample:
             for year in (None, years[tile.level]):
-                ours_time, ours = timed(
-                    lambda t=tile, yr=year: tileset.tile(t.level, t.z, t.x, t.y, yr), repeat
+                params = {"z": tile.z, "x": tile.x, "y": tile.y, "level": tile.level}
+                src, band = (queries[(table, tile.level, year is not None)] for table in ("src", "band"))
+                measured = timed_together(
+                    {
+                        "ours": partial(tileset.tile, tile.level, tile.z, tile.x, tile.y, year),
+                        "src": partial(_tile_of, db, src, params),
+                        "band": partial(_tile_of, db, band, params),
+                    },
+                    repeat,
                 )
-                row = {"tile": tile, "year": year, "ours_s": ours_time, "ours_gz": len(gz(ours))}
-                for table in ("src", "band"):
-                    query = queries[(table, tile.level, year is not None)]
-                    params = {"z": tile.z, "x": tile.x, "y": tile.y, "level": tile.level}
-
-                    def execute(q=query, p=params) -> bytes:
-                        return bytes(db.execute(q, p, prepare=True).fetchone()[0])
-
-                    execute()  # plans and prepares the statement
-                    seconds, body = timed(execute, repeat)
-                    row[f"{table}_s"], row[f"{table}_gz"] = seconds, len(gz(body))
+                row: dict = {"tile": tile, "year": year}
+                for name, (seconds, body) in measured.items():
+                    row[f"{name}_s"], row[f"{name}_gz"] = seconds, len(gz(body))
                 rows.append(row)
     return rows
+
+
+def _tile_of(db, query: str, params: dict) -> bytes:
+    return bytes(db.execute(query, params, prepare=True).fetchone()[0])
 
 
 def summarise(rows: list[dict]) -> list[dict]:

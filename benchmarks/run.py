@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--areas", type=int, default=6000, help="DeSO areas in the demo (default 6000)")
     parser.add_argument("--quick", action="store_true", help="fewer sample tiles, 1 repeat, 3 s wrk runs")
     args = parser.parse_args()
-    per_zoom, repeat, seconds = (3, 1, 3) if args.quick else (8, 5, 10)
+    per_zoom, repeat, seconds = (3, 1, 3) if args.quick else (8, 9, 10)
     WORK.mkdir(parents=True, exist_ok=True)
     report: list[str] = [f"# Benchmark run {time.strftime('%Y-%m-%d %H:%M')}", "", machine(), ""]
     load_before = os.getloadavg()
