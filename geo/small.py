@@ -74,10 +74,6 @@ def ring_structure(geometries: np.ndarray) -> list[list[list[int]]]:
     return out
 
 
-def _zigzag(steps: np.ndarray) -> np.ndarray:
-    return (steps << 1) ^ (steps >> 63)
-
-
 def small_polygon_commands(
     geometries: np.ndarray, origin: tuple[float, float], scale: float
 ) -> list[bytes] | None:

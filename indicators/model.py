@@ -247,7 +247,8 @@ class Dataset:
             return {}
         levels = self.values["level"].cat
         codes, year = levels.codes.to_numpy(), self.values["year"].to_numpy()
-        first, span = int(year.min()), int(year.max()) - int(year.min()) + 1
+        first = int(year.min())
+        span = int(year.max()) - first + 1
         pairs = np.zeros(len(levels.categories) * span, dtype=np.int64)
         for start in range(0, len(year), _COUNT_CHUNK):  # in chunks: no table-sized int64 temporaries
             chunk = slice(start, start + _COUNT_CHUNK)
