@@ -8,13 +8,15 @@ RUN npm run build
 
 FROM python:3.11-slim-bookworm
 WORKDIR /app
-COPY pyproject.toml README.md ./
+# a C compiler for the MVT kernel (geo/_mvt.c), removed again once it is built
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml setup.py README.md ./
 COPY tileserver tileserver
 COPY geo geo
 COPY indicators indicators
 COPY styles styles
 COPY data data
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir -e . && apt-get purge -y --auto-remove gcc libc6-dev
 COPY --from=web /src/web/dist web/dist
 ENV BAROMETER_DATA=/data
 EXPOSE 8000

@@ -1,5 +1,5 @@
-"""Protocol buffer primitives of the MVT encoder: varints one at a time and vectorised, length-delimited
-fields, gathering many byte ranges of a buffer with numpy, and the Value message of a property value."""
+"""Protocol buffer primitives of the MVT encoder: varints, length-delimited fields, and the Value message of
+a property value (encoded once per distinct value; geo._mvt copies them into tiles)."""
 
 from __future__ import annotations
 
@@ -33,68 +33,6 @@ def varint(value: int) -> bytes:
 def field(tag: int, payload: bytes) -> bytes:
     """A length-delimited field: tag byte(s), length, payload."""
     return varint(tag) + varint(len(payload)) + payload
-
-
-def varint_sizes(values: np.ndarray) -> np.ndarray:
-    """Bytes of the varint of every non-negative int64 value."""
-    values = np.asarray(values, dtype=np.int64)
-    sizes = np.ones(len(values), dtype=np.int64)
-    top = int(values.max()) if len(values) else 0
-    for k in range(1, (top.bit_length() + 6) // 7):
-        sizes += values >= 1 << (7 * k)
-    return sizes
-
-
-def encode_varints(values: np.ndarray, lead: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Varint bytes of non-negative integers below 2**63, and the byte offset of each value (n + 1).
-
-    With ``lead`` (one byte per value, below 128: e.g. a one-byte key index before each value index) each
-    value is written after its lead byte, and the offsets are those of the lead bytes.
-    """
-    values = np.asarray(values).astype(np.int64, copy=False)
-    top = int(np.maximum.reduce(values)) if len(values) else 0
-    width = max(1, (top.bit_length() + 6) // 7)
-    if width == 1 and lead is None:
-        return values.astype(np.uint8), np.arange(len(values) + 1)
-    if width == 1:  # lead and value: two bytes each
-        out = np.empty(2 * len(values), dtype=np.uint8)
-        out[0::2], out[1::2] = lead, values
-        return out, np.arange(0, len(out) + 1, 2)
-    longer = [values >= 1 << (7 * k) for k in range(1, width)]  # longer[k - 1]: more than k bytes
-    skip = 0 if lead is None else 1
-    sizes = np.full(len(values), 1 + skip, dtype=np.int64)
-    for more in longer:
-        sizes += more
-    offsets = np.zeros(len(values) + 1, dtype=np.int64)
-    np.add.accumulate(sizes, out=offsets[1:])
-    out = np.empty(int(offsets[-1]), dtype=np.uint8)
-    if lead is not None:
-        out[offsets[:-1]] = lead
-    start = offsets[:-1] + skip
-    out[start] = (values & 0x7F) | (longer[0] << 7) if longer else values
-    for k in range(1, width):
-        at = longer[k - 1].nonzero()[0]
-        byte = (values[at] >> (7 * k)) & 0x7F
-        if k < len(longer):
-            byte |= longer[k][at] << 7
-        out[start[at] + k] = byte
-    return out, offsets
-
-
-def ragged_indices(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions ``starts[i] .. starts[i] + lengths[i] - 1`` of every range, back to back."""
-    lengths = np.asarray(lengths, dtype=np.int64)
-    total = int(lengths.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    first = np.zeros(len(lengths), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=first[1:])
-    return np.repeat(np.asarray(starts, dtype=np.int64) - first, lengths) + np.arange(total)
-
-
-def take_ranges(buffer: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """The byte ranges ``buffer[starts[i]:stops[i]]``, concatenated."""
-    return buffer[ragged_indices(starts, np.asarray(stops) - np.asarray(starts))]
 
 
 def plain(value: object) -> PropertyValue | None:

@@ -1,6 +1,6 @@
 """Rendering one vector tile of a prepared level: geometry only, or with a year's values as properties.
 
-``render_tile`` uses the vectorised encoder in geo.mvt with columnar property tables: the area attributes
+``render_tile`` uses the encoder of geo.mvt with columnar property tables: the area attributes
 once per level (``level_properties``), extra values as an ``AreaProperties`` built once per year (or, slower,
 any mapping of code to values). ``render_tile_reference`` does the same with mapbox_vector_tile (the oracle in
 tests and the baseline in benchmarks).
@@ -18,10 +18,9 @@ import numpy as np
 
 from geo.clip import TileFrame, clip_polygons
 from geo.grid import EXTENT
-from geo.mvt import encode_commands_layer, encode_layer, encode_tile, ragged_polygons
+from geo.mvt import encode_layer, encode_tile
 from geo.prepare import PROPERTY_COLUMNS, PreparedLevel
 from geo.properties import Column, PropertyTable, PropertyValue
-from geo.small import small_polygon_commands
 
 Extra = Mapping[str, Mapping[str, float | int | str]]
 """Extra properties per area code, e.g. every indicator's value of one year."""
@@ -143,13 +142,8 @@ def render_tile(
     tables = [level_properties(prepared).take(rows)]
     if extra:
         tables.append(_extra_table(prepared, rows, extra))
-    ids = prepared.ids[rows]
-    commands = small_polygon_commands(clipped, (frame.minx, frame.maxy), frame.scale)
-    if commands is not None:
-        return encode_tile([encode_commands_layer(layer, commands, ids, tables, extent)])
-    coords, *offsets = ragged_polygons(clipped)
-    ragged = (frame.to_tile(coords), *offsets)
-    return encode_tile([encode_layer(layer, ragged, ids, tables, extent)])
+    transform = (frame.minx, frame.maxy, frame.scale, -frame.scale)
+    return encode_tile([encode_layer(layer, clipped, prepared.ids[rows], tables, extent, transform)])
 
 
 def render_tile_reference(

@@ -1,4 +1,5 @@
-"""The vectorised MVT encoder and tile rendering, against hand-computed tiles and mapbox_vector_tile."""
+"""The MVT encoder (geo.mvt and its kernel geo._mvt) and tile rendering, against hand-computed tiles, a
+plain-Python transcription of the MVT 2.1 polygon rules, and mapbox_vector_tile."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mapbox_vector_tile.Mapbox import vector_tile_pb2
 
+from geo import _mvt
 from geo.grid import pixel_size, tile_bounds, tiles_covering
-from geo.mvt import encode_polygon_layer, encode_tile, encode_varints, polygon_commands, ragged_polygons
+from geo.mvt import IDENTITY, encode_layer, encode_polygon_layer, encode_tile
 from geo.prepare import prepare_level
+from geo.properties import PropertyTable
+from geo.protobuf import varint
 from geo.tiles import render_tile, render_tile_reference
 from tests.test_geo_prepare import SCB, pixel_coverage, read_regso
 
@@ -217,32 +222,40 @@ def test_empty_tiles(hand_level):
     assert encode_tile([b"", b""]) == b""
 
 
+def commands(geometries, transform=IDENTITY) -> dict[int, list[int]]:
+    """The geometry command integers of each feature by id (1, 2, …); collapsed geometries are absent."""
+    layer = encode_layer(
+        "l", np.array(geometries, dtype=object), range(1, len(geometries) + 1), [], 4096, transform
+    )
+    tile = vector_tile_pb2.tile()
+    tile.ParseFromString(encode_tile([layer]))
+    return {f.id: list(f.geometry) for layer in tile.layers for f in layer.features}
+
+
 def test_commands_by_hand():
     # counter-clockwise on screen, with a repeated point and jitter that rounds away
     square = shapely.Polygon([(2, 2), (2, 12.2), (2, 12), (11.8, 12), (12, 2)])
     donut = shapely.Polygon([(30, 0), (30, 30), (0, 30), (0, 0)], [[(10, 10), (20, 10), (20, 20), (10, 20)]])
     box = shapely.Polygon([(21, 20), (21, 21), (20, 21), (20, 20)])
-    buffer, spans = polygon_commands(ragged_polygons(np.array([square, donut, box])))
-    commands = [list(buffer[start:stop]) for start, stop in spans]
+    got = commands([square, donut, box])
     # reversed to clockwise, from the old last point (12, 2): MoveTo(1) then LineTo(3) then ClosePath, with
     # zigzag deltas (n -> 2n, -n -> 2n - 1)
-    assert commands[0] == [9, 24, 4, 26, 0, 20, 19, 0, 0, 19, 15]
+    assert got[1] == [9, 24, 4, 26, 0, 20, 19, 0, 0, 19, 15]
     # new feature: the cursor restarts at (0, 0); the hole is reversed to counter-clockwise and starts
     # relative to the end of the exterior ring (0, 0)
-    assert commands[1] == [9, 60, 0, 26, 0, 60, 59, 0, 0, 59, 15, 9, 20, 40, 26, 20, 0, 0, 19, 19, 0, 15]
-    assert commands[2] == [
-        9,
-        42,
-        40,
-        26,
-        0,
-        2,
-        1,
-        0,
-        0,
-        1,
-        15,
-    ]  # from (0, 0), not from (10, 10) where #2 ended
+    assert got[2] == [9, 60, 0, 26, 0, 60, 59, 0, 0, 59, 15, 9, 20, 40, 26, 20, 0, 0, 19, 19, 0, 15]
+    assert got[3] == [9, 42, 40, 26, 0, 2, 1, 0, 0, 1, 15]  # from (0, 0), not from (10, 10) where #2 ended
+
+
+def test_transform_maps_metres_to_tile_coordinates():
+    # tile x = (x - 100) * 2, tile y = (y - 50) * -2: the box's corners (105, 45), (105, 50), (100, 50),
+    # (100, 45) are (10, 10), (10, 0), (0, 0), (0, 10), counter-clockwise on screen, so written from (0, 10)
+    assert commands([shapely.box(100, 45, 105, 50)], (100.0, 50.0, 2.0, -2.0)) == {
+        1: [9, 0, 20, 26, 0, 19, 20, 0, 0, 20, 15]
+    }
+    # round half to even, as numpy's rint: (2.5, 0.5) (2.5, 1.5) (0.5, 1.5) (0.5, 0.5) become (2, 0) (2, 2)
+    # (0, 2) (0, 0), clockwise with y down
+    assert commands([shapely.box(0.5, 0.5, 2.5, 1.5)]) == {1: [9, 4, 0, 26, 0, 4, 3, 0, 0, 3, 15]}
 
 
 def test_collapsed_rings_and_parts_are_dropped():
@@ -253,43 +266,128 @@ def test_collapsed_rings_and_parts_are_dropped():
         [(0, 0), (30, 0), (30, 30), (0, 30)], [[(10, 10), (10.2, 10), (10.2, 10.2), (10, 10.2)]]
     )
     partly = shapely.MultiPolygon([shapely.box(0, 0, 0.2, 0.2), shapely.box(5, 5, 8, 8)])
-    buffer, spans = polygon_commands(ragged_polygons(np.array([line, exterior_gone, hole_gone, partly])))
-    assert spans[0, 0] == spans[0, 1] and spans[1, 0] == spans[1, 1]
-    hole_gone_commands = list(buffer[spans[2, 0] : spans[2, 1]])
-    assert hole_gone_commands.count(15) == 1 and len(hole_gone_commands) == 11  # one ring left
-    partly_commands = list(buffer[spans[3, 0] : spans[3, 1]])
-    assert partly_commands[:3] == [9, 16, 10] and len(partly_commands) == 11  # only the 5..8 box, from (8, 5)
+    got = commands([line, exterior_gone, hole_gone, partly, shapely.Polygon()])
+    assert set(got) == {3, 4}  # the others are left out as features
+    assert got[3].count(15) == 1 and len(got[3]) == 11  # one ring left
+    assert got[4][:3] == [9, 16, 10] and len(got[4]) == 11  # only the 5..8 box, from (8, 5)
+    assert encode_layer("l", np.array([line]), [1], []) == b""
 
 
 def test_only_polygons_are_encoded():
     with pytest.raises(ValueError, match="polygons"):
-        ragged_polygons(np.array([shapely.LineString([(0, 0), (1, 1)])]))
+        encode_layer("l", np.array([shapely.LineString([(0, 0), (1, 1)])]), [1], [])
 
 
-def python_varint(value: int) -> bytes:
-    out = bytearray()
+def test_bad_input_raises_instead_of_crashing():
+    square = shapely.to_wkb(shapely.box(0, 0, 10, 10), byte_order=1)
+    ids = np.array([1], dtype=np.int64)
+    with pytest.raises(ValueError, match="ids"):
+        encode_layer("l", np.array([shapely.box(0, 0, 1, 1)]), [1, 2], [])
+    with pytest.raises(ValueError, match="rows"):
+        encode_layer("l", np.array([shapely.box(0, 0, 1, 1)]), [1], [PropertyTable.from_records([{}, {}])])
+    for broken in (square[:-3], square[:7], b"\x00" + square[1:], b""):
+        with pytest.raises(ValueError, match="WKB"):
+            _mvt.encode_layer(b"l", 4096, [broken], IDENTITY, ids, [], [])
+    with pytest.raises(ValueError, match="2\\*\\*31"):
+        encode_layer("l", np.array([shapely.box(0, 0, 2**32, 10)]), [1], [])
+    with pytest.raises(ValueError, match="2\\*\\*31"):
+        encode_layer("l", np.array([shapely.box(0, 0, 10, 10)]), [1], [], 4096, (0.0, 0.0, math.nan, 1.0))
+    table = PropertyTable.from_records([{"a": 1}])
+    codes = np.array([[5]], dtype=np.int32)  # beyond the table's one value
+    with pytest.raises(ValueError, match="beyond"):
+        _mvt.encode_layer(b"l", 4096, [square], IDENTITY, ids, [(codes, *_table_parts(table))], [0])
+    with pytest.raises(ValueError, match="key_ids"):
+        _mvt.encode_layer(b"l", 4096, [square], IDENTITY, ids, [(table.codes, *_table_parts(table))], [])
+
+
+def _table_parts(table: PropertyTable) -> tuple:
+    return table.key_fields, table.values, table.offsets
+
+
+def reference_commands(geometry: shapely.Geometry, scale: float) -> list[int]:
+    """MVT 2.1 polygon commands of one geometry at ``scale``, transcribed from the spec ring by ring."""
+    out: list[int] = []
+    cursor = (0, 0)
+    polygons = shapely.get_parts(geometry) if geometry.geom_type == "MultiPolygon" else [geometry]
+    for polygon in polygons:
+        for k, ring in enumerate([polygon.exterior, *polygon.interiors]):
+            points: list[tuple[int, int]] = []
+            for x, y in ring.coords:
+                point = (int(np.rint(x * scale)), int(np.rint(y * scale)))
+                if not points or points[-1] != point:
+                    points.append(point)
+            points = points[:-1]  # the closing point
+            n = len(points)
+            area = sum(
+                points[i][0] * points[(i + 1) % n][1] - points[(i + 1) % n][0] * points[i][1]
+                for i in range(n)
+            )
+            if n < 3 or area == 0:
+                if k == 0:
+                    break  # the exterior takes its holes with it
+                continue
+            if (area < 0) if k == 0 else (area > 0):
+                points = points[::-1]
+            deltas = []
+            for point in points:
+                deltas += [point[0] - cursor[0], point[1] - cursor[1]]
+                cursor = point
+            zigzag = [(d << 1) ^ (d >> 63) for d in deltas]
+            out += [9, *zigzag[:2], ((n - 1) << 3) | 2, *zigzag[2:], 15]
+    return out
+
+
+rings = st.lists(st.tuples(st.integers(-40, 40), st.integers(-40, 40)), min_size=3, max_size=12).map(
+    lambda points: [(x / 4, y / 4) for x, y in points]
+)  # quarter units: rounding makes repeats
+
+
+@st.composite
+def polygon_sets(draw) -> list:
+    """Polygons with holes, multipolygons, both windings, repeated and collapsing points."""
+    out = []
+    for _ in range(draw(st.integers(1, 6))):
+        parts = []
+        for _ in range(draw(st.integers(1, 3))):
+            shell = shapely.Polygon(draw(rings)).convex_hull
+            if shell.geom_type != "Polygon" or shell.is_empty:
+                continue
+            holes = [shapely.Polygon(draw(rings)).convex_hull for _ in range(draw(st.integers(0, 2)))]
+            for hole in holes:
+                if hole.geom_type == "Polygon" and shell.contains(hole):
+                    shell = shapely.Polygon(shell.exterior.coords, [*shell.interiors, hole.exterior.coords])
+            if draw(st.booleans()):  # the other winding
+                reverse = [ring.coords[::-1] for ring in shell.interiors]
+                shell = shapely.Polygon(shell.exterior.coords[::-1], reverse)
+            parts.append(shell)
+        if parts:
+            out.append(parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(polygon_sets(), st.sampled_from([0.5, 1.0, 3.0]))
+def test_commands_follow_the_spec_on_random_polygons(polygons, scale):
+    expected = {i + 1: reference_commands(g, scale) for i, g in enumerate(polygons)}
+    assert commands(polygons, (0.0, 0.0, scale, scale)) == {i: c for i, c in expected.items() if c}
+
+
+@pytest.mark.parametrize("value", [0, 1, 127, 128, 300, 2**14 - 1, 2**14, 2**35, 2**63 + 5])
+def test_varints_match_the_protobuf_rule(value):
+    out, rest = bytearray(), value
     while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(0, 2**35 - 1) | st.integers(0, 300), max_size=40))
-def test_varints_match_the_protobuf_rule(values):
-    data, offsets = encode_varints(np.array(values, dtype=np.int64))
-    expected = [python_varint(v) for v in values]
-    assert data.tobytes() == b"".join(expected)
-    assert list(np.diff(offsets)) == [len(e) for e in expected]
+        byte, rest = rest & 0x7F, rest >> 7
+        out.append(byte | (0x80 if rest else 0))
+        if not rest:
+            break
+    assert varint(value) == bytes(out)
 
 
 def test_layer_with_many_keys_and_values_matches_oracle():
     # more than 127 keys and values: tags need multi-byte varints
     square = shapely.box(0, 0, 100, 100)
     props = [{f"k{i}": float(i) + 0.5 * g for i in range(150)} | {"code": f"c{g}"} for g in range(3)]
-    ragged = ragged_polygons(np.array([square, square, square]))
-    mine = encode_tile([encode_polygon_layer("l", ragged, [1, 2, 3], props)])
+    mine = encode_tile([encode_polygon_layer("l", np.array([square, square, square]), [1, 2, 3], props)])
     reference = mapbox_vector_tile.encode(
         {
             "name": "l",

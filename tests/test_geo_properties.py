@@ -4,8 +4,6 @@ against mapbox_vector_tile and hand-written expectations."""
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
-from unittest import mock
 
 import mapbox_vector_tile
 import numpy as np
@@ -14,29 +12,13 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import geo.mvt
-import geo.properties
 from geo.grid import tiles_covering
-from geo.mvt import encode_layer, encode_polygon_layer, encode_tile, ragged_polygons
+from geo.mvt import encode_layer, encode_polygon_layer, encode_tile
 from geo.prepare import prepare_level
-from geo.properties import PropertyTable, decode_value_field, small_tile_tags, tile_tags, value_field
-from geo.protobuf import encode_varints, ragged_indices, take_ranges
+from geo.properties import PropertyTable, decode_value_field, value_field
 from geo.tiles import AreaProperties, level_properties, render_tile, render_tile_reference
-from tests.test_geo_mvt import decode, normalised, python_varint
+from tests.test_geo_mvt import decode, normalised
 from tests.test_geo_prepare import pixel_coverage
-
-PATHS = ["numpy", "python"]
-
-
-@contextmanager
-def encoder_path(path: str):
-    """Force the vectorised or the plain-loop encoding of tags and features, whatever the tile size."""
-    limit = 0 if path == "numpy" else 10**9
-    with (
-        mock.patch.object(geo.properties, "SMALL_TILE_CELLS", limit),
-        mock.patch.object(geo.mvt, "SMALL_LAYER_FEATURES", limit),
-    ):
-        yield
 
 
 def typed(properties: dict) -> dict:
@@ -75,15 +57,9 @@ records = st.lists(
 @settings(max_examples=150, deadline=None)
 @given(records)
 def test_random_records_decode_to_their_present_values_with_their_types(batch):
-    ragged = ragged_polygons(squares(len(batch)))
-    tiles = []
-    for path in PATHS:
-        with encoder_path(path):
-            tiles.append(
-                encode_tile([encode_polygon_layer("l", ragged, list(range(1, len(batch) + 1)), batch)])
-            )
-    assert normalised(tiles[0]) == normalised(tiles[1])
-    tile = tiles[0]
+    tile = encode_tile(
+        [encode_polygon_layer("l", squares(len(batch)), list(range(1, len(batch) + 1)), batch)]
+    )
     features = decode(tile)["l"]["features"]
     assert [f["id"] for f in features] == list(range(1, len(batch) + 1))
     for feature, record in zip(features, batch, strict=True):
@@ -102,11 +78,9 @@ def test_random_records_decode_to_their_present_values_with_their_types(batch):
     assert normalised(tile) == normalised(reference)
 
 
-@pytest.mark.parametrize("path", PATHS)
-def test_values_are_distinct_per_type_and_shared_between_keys(path):
+def test_values_are_distinct_per_type_and_shared_between_keys():
     batch = [{"i": 1, "f": 1.0, "b": True, "s": "1"}, {"i2": 1, "f2": 1.0, "b2": True, "s2": "1", "z": 0.0}]
-    with encoder_path(path):
-        layer = encode_polygon_layer("l", ragged_polygons(squares(2)), [1, 2], batch)
+    layer = encode_polygon_layer("l", squares(2), [1, 2], batch)
     decoded = decode(encode_tile([layer]))["l"]["features"]
     assert typed(decoded[1]["properties"]) == typed(batch[1])
     assert layer.count(value_field(1.0)) == 1 and layer.count(value_field(1)) == 1  # one entry per value
@@ -152,12 +126,10 @@ def test_value_fields_decode_back(value):
     assert typed({"v": decode_value_field(value_field(value))}) == typed({"v": value})
 
 
-@pytest.mark.parametrize("path", PATHS)
-def test_later_tables_override_keys_where_they_have_values(path):
+def test_later_tables_override_keys_where_they_have_values():
     base = PropertyTable.from_records([{"code": "A", "name": "a"}, {"code": "B", "name": "b"}, {"code": "C"}])
     extra = PropertyTable.from_records([{"name": "x", "v": 1.5}, {"v": math.nan}, {"name": 2}])
-    with encoder_path(path):
-        layer = encode_layer("l", ragged_polygons(squares(3)), [1, 2, 3], [base, extra])
+    layer = encode_layer("l", squares(3), [1, 2, 3], [base, extra])
     features = decode(encode_tile([layer]))["l"]["features"]
     assert [typed(f["properties"]) for f in features] == [
         typed({"code": "A", "name": "x", "v": 1.5}),
@@ -167,30 +139,9 @@ def test_later_tables_override_keys_where_they_have_values(path):
     assert layer.count(b"\x1a\x04name") == 1  # the key is written once
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(0, 2**63 - 1) | st.integers(0, 300), max_size=40), st.randoms())
-def test_varints_with_lead_bytes(numbers, random):
-    lead = [random.randrange(128) for _ in numbers]
-    data, offsets = encode_varints(np.array(numbers, dtype=np.int64), lead=np.array(lead, dtype=np.int64))
-    expected = [bytes([b]) + python_varint(v) for b, v in zip(lead, numbers, strict=True)]
-    assert data.tobytes() == b"".join(expected)
-    assert list(np.diff(offsets)) == [len(e) for e in expected]
-    plain, _ = encode_varints(np.array(numbers, dtype=np.int64))
-    assert plain.tobytes() == b"".join(python_varint(v) for v in numbers)
-
-
-def test_ragged_ranges():
-    buffer = np.arange(20, dtype=np.uint8)
-    assert ragged_indices(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist() == [5, 6, 9, 10, 11]
-    assert take_ranges(buffer, np.array([3, 10]), np.array([5, 11])).tolist() == [3, 4, 10]
-    assert ragged_indices(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).tolist() == []
-
-
-@pytest.mark.parametrize("path", PATHS)
-def test_many_keys_and_values_need_multi_byte_tags(path):
+def test_many_keys_and_values_need_multi_byte_tags():
     batch = [{f"k{i}": float(i) + 0.5 * g for i in range(150)} | {"code": f"c{g}"} for g in range(3)]
-    with encoder_path(path):
-        tile = encode_tile([encode_polygon_layer("l", ragged_polygons(squares(3)), [1, 2, 3], batch)])
+    tile = encode_tile([encode_polygon_layer("l", squares(3), [1, 2, 3], batch)])
     assert [typed(f["properties"]) for f in decode(tile)["l"]["features"]] == [typed(r) for r in batch]
 
 
@@ -211,8 +162,7 @@ def year_columns(prepared, seed: int = 0) -> dict:
     return columns
 
 
-@pytest.mark.parametrize("path", PATHS)
-def test_area_properties_render_like_the_same_values_as_dicts(synthetic, path):
+def test_area_properties_render_like_the_same_values_as_dicts(synthetic):
     extra = AreaProperties.from_columns(synthetic, year_columns(synthetic))
     as_dicts = {code: dict(values) for code, values in extra.items()}
     assert len(as_dicts) == len(extra) and set(as_dicts) <= set(synthetic.codes)
@@ -221,8 +171,7 @@ def test_area_properties_render_like_the_same_values_as_dicts(synthetic, path):
     assert all(type(v["kind"]) is int for v in as_dicts.values() if "kind" in v)
     compared = 0
     for tile in tiles_covering(synthetic.bounds, synthetic.minzoom, synthetic.maxzoom):
-        with encoder_path(path):
-            mine = render_tile(synthetic, tile.z, tile.x, tile.y, layer="l", extra=extra)
+        mine = render_tile(synthetic, tile.z, tile.x, tile.y, layer="l", extra=extra)
         from_dicts = render_tile(synthetic, tile.z, tile.x, tile.y, layer="l", extra=as_dicts)
         reference = render_tile_reference(synthetic, tile.z, tile.x, tile.y, layer="l", extra=extra)
         assert normalised(mine) == normalised(from_dicts) == normalised(reference), tile
@@ -243,24 +192,3 @@ def test_area_properties_must_match_the_level(synthetic):
     assert len(empty) == 0 and not empty
     with pytest.raises(KeyError):
         empty[synthetic.codes[0]]
-
-
-@settings(max_examples=150, deadline=None)
-@given(records, records, st.data())
-def test_small_tile_tags_are_tile_tags_byte_for_byte(first, second, data):
-    rows = min(len(first), len(second))
-    extra = [{f"x{k}": v for k, v in record.items()} for record in second[:rows]]  # keys of its own
-    tables = [PropertyTable.from_records(first[:rows]), PropertyTable.from_records(extra)]
-    picked = sorted(data.draw(st.sets(st.integers(0, rows - 1), min_size=1)))
-    keys, values, tags = small_tile_tags(tables, picked)
-    expected = tile_tags(tables, np.array(picked))
-    assert (keys, values) == (expected.keys, expected.values)
-    packed = expected.buffer.tobytes()
-    assert tags == [
-        packed[a:b] for a, b in zip(expected.starts.tolist(), expected.stops.tolist(), strict=True)
-    ]
-
-
-def test_small_tile_tags_leave_keys_of_two_tables_to_tile_tags():
-    tables = [PropertyTable.from_records([{"a": 1}]), PropertyTable.from_records([{"a": 2}])]
-    assert small_tile_tags(tables, [0]) is None
