@@ -67,6 +67,12 @@ static inline Py_ssize_t varint_size(uint64_t v) {
     return n;
 }
 
+/* The length of a Feature message: id, tags (when there are any), type POLYGON, geometry. */
+static inline Py_ssize_t feature_size(int64_t id, Py_ssize_t tag_size, Py_ssize_t geometry_size) {
+    Py_ssize_t size = 1 + varint_size((uint64_t)id) + 3 + varint_size(geometry_size) + geometry_size;
+    return tag_size ? size + 1 + varint_size(tag_size) + tag_size : size;
+}
+
 static inline uint64_t zigzag(int64_t d) { return ((uint64_t)d << 1) ^ (uint64_t)(d >> 63); }
 
 /* ---- geometry ---------------------------------------------------------------------------------------- */
@@ -250,8 +256,10 @@ static PyObject *encode_layer(PyObject *self, PyObject *args) {
     Py_ssize_t n_tables = 0, n_columns = 0;
     Buf geometry = {0}, tags = {0}, out = {0};
     Points pts = {0};
-    Py_ssize_t *spans = NULL, *kept = NULL, *tag_spans = NULL, *key_of_id = NULL, *local_key = NULL;
-    Py_ssize_t *key_column = NULL, *next_same = NULL, *cell_value_at = NULL;
+    Py_ssize_t *spans = NULL, *kept = NULL, *tag_spans = NULL, *local_key = NULL;
+    Py_ssize_t *key_column = NULL, *next_same = NULL, *cell_value_at = NULL, *column_table = NULL;
+    PyObject **column_field = NULL, **key_field = NULL;
+    int32_t *column_code = NULL;
     uint32_t *cell_value = NULL, *sorted = NULL, *scratch = NULL;
     int32_t *cell_key = NULL;
     const int64_t *ids = ids_view.buf;
@@ -327,7 +335,7 @@ static PyObject *encode_layer(PyObject *self, PyObject *args) {
         goto done;
     }
 
-    /* key ids per column, and for each column the next column with the same key */
+    /* per column: its table, its Layer.keys field, its key id and the next column with the same key id */
     key_ids_fast = PySequence_Fast(key_id_seq, "key_ids must be a sequence");
     if (!key_ids_fast) goto done;
     if (PySequence_Fast_GET_SIZE(key_ids_fast) != n_columns) {
@@ -335,14 +343,22 @@ static PyObject *encode_layer(PyObject *self, PyObject *args) {
         goto done;
     }
     Py_ssize_t m = n_columns ? n_columns : 1;
-    key_column = PyMem_Malloc(m * sizeof(Py_ssize_t));  /* column -> key id */
-    next_same = PyMem_Malloc(m * sizeof(Py_ssize_t));   /* column -> next column of its key, or -1 */
-    key_of_id = PyMem_Malloc(m * sizeof(Py_ssize_t));   /* key id -> a column with it */
-    local_key = PyMem_Malloc(m * sizeof(Py_ssize_t));   /* key id -> index in this tile, or -1 */
-    if (!key_column || !next_same || !key_of_id || !local_key) {
+    column_table = PyMem_Malloc(m * sizeof(Py_ssize_t));
+    column_field = PyMem_Malloc(m * sizeof(PyObject *));
+    column_code = PyMem_Malloc(m * sizeof(int32_t));  /* the codes of one row */
+    key_column = PyMem_Malloc(m * sizeof(Py_ssize_t)); /* column -> key id */
+    next_same = PyMem_Malloc(m * sizeof(Py_ssize_t));  /* column -> next column of its key, or -1 */
+    key_field = PyMem_Malloc(m * sizeof(PyObject *));  /* key id -> its Layer.keys field */
+    local_key = PyMem_Malloc(m * sizeof(Py_ssize_t));  /* key id -> index in this tile, or -1 */
+    if (!column_table || !column_field || !column_code || !key_column || !next_same || !key_field || !local_key) {
         PyErr_NoMemory();
         goto done;
     }
+    for (Py_ssize_t i = 0, j = 0; i < n_tables; i++)
+        for (Py_ssize_t k = 0; k < tables[i].n_keys; k++, j++) {
+            column_table[j] = i;
+            column_field[j] = PyTuple_GET_ITEM(tables[i].keys, k);
+        }
     for (Py_ssize_t j = 0; j < n_columns; j++) {
         Py_ssize_t id = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(key_ids_fast, j));
         if (id == -1 && PyErr_Occurred()) goto done;
@@ -351,22 +367,19 @@ static PyObject *encode_layer(PyObject *self, PyObject *args) {
             goto done;
         }
         key_column[j] = id;
+        key_field[id] = column_field[j];
         local_key[j] = -1;
     }
     int duplicated = 0;
-    for (Py_ssize_t j = n_columns - 1; j >= 0; j--) {
+    for (Py_ssize_t j = 0; j < n_columns; j++) {
         next_same[j] = -1;
-        for (Py_ssize_t later = j + 1; later < n_columns; later++)
-            if (key_column[later] == key_column[j]) {
-                next_same[j] = later;
-                duplicated = 1;
-                break;
-            }
-        key_of_id[key_column[j]] = j;
+        for (Py_ssize_t later = j + 1; later < n_columns && next_same[j] < 0; later++)
+            if (key_column[later] == key_column[j]) next_same[j] = later;
+        duplicated |= next_same[j] >= 0;
     }
 
     /* the cells (key, value) of every kept feature, feature by feature */
-    Py_ssize_t max_cells = n_kept * (n_columns ? n_columns : 1);
+    Py_ssize_t max_cells = n_kept * m;
     cell_key = PyMem_Malloc(max_cells * sizeof(int32_t));
     cell_value = PyMem_Malloc(max_cells * sizeof(uint32_t));
     cell_value_at = PyMem_Malloc((n_kept + 1) * sizeof(Py_ssize_t));
@@ -379,34 +392,29 @@ static PyObject *encode_layer(PyObject *self, PyObject *args) {
     for (Py_ssize_t f = 0; f < n_kept; f++) {
         Py_ssize_t g = kept[f];
         cell_value_at[f] = n_cells;
-        Py_ssize_t column = 0;
-        for (Py_ssize_t i = 0; i < n_tables; i++) {
-            const Table *tb = &tables[i];
-            const int32_t *row = (const int32_t *)tb->codes.buf + g * tb->n_keys;
-            for (Py_ssize_t k = 0; k < tb->n_keys; k++, column++) {
-                int32_t code = row[k];
-                if (code < 0) continue;
-                if (code >= tb->n_values) {
+        for (Py_ssize_t i = 0, j = 0; i < n_tables; i++) {
+            const int32_t *row = (const int32_t *)tables[i].codes.buf + g * tables[i].n_keys;
+            for (Py_ssize_t k = 0; k < tables[i].n_keys; k++, j++) {
+                if (row[k] >= tables[i].n_values) {
                     PyErr_Format(PyExc_ValueError, "table %zd: a value code beyond its values", i);
                     goto done;
                 }
-                if (duplicated) { /* a later column of the same key with a value wins */
-                    Py_ssize_t later = next_same[column], won = 0;
-                    while (later >= 0 && !won) {
-                        Py_ssize_t c = later, ti = 0;
-                        while (c >= tables[ti].n_keys) c -= tables[ti++].n_keys;
-                        won = ((const int32_t *)tables[ti].codes.buf)[g * tables[ti].n_keys + c] >= 0;
-                        later = next_same[later];
-                    }
-                    if (won) continue;
-                }
-                Py_ssize_t id = key_column[column];
-                if (local_key[id] < 0) local_key[id] = n_local_keys++;
-                uint32_t value = (uint32_t)(tb->base + code);
-                cell_key[n_cells] = (int32_t)local_key[id];
-                cell_value[n_cells++] = value;
-                if (value > top) top = value;
+                column_code[j] = row[k];
             }
+        }
+        for (Py_ssize_t j = 0; j < n_columns; j++) {
+            if (column_code[j] < 0) continue;
+            int overridden = 0; /* a later column of the same key with a value wins */
+            for (Py_ssize_t later = duplicated ? next_same[j] : -1; later >= 0 && !overridden;
+                 later = next_same[later])
+                overridden = column_code[later] >= 0;
+            if (overridden) continue;
+            Py_ssize_t id = key_column[j];
+            if (local_key[id] < 0) local_key[id] = n_local_keys++;
+            uint32_t value = (uint32_t)(tables[column_table[j]].base + column_code[j]);
+            cell_key[n_cells] = (int32_t)local_key[id];
+            cell_value[n_cells++] = value;
+            if (value > top) top = value;
         }
     }
     cell_value_at[n_kept] = n_cells;
@@ -454,10 +462,8 @@ static PyObject *encode_layer(PyObject *self, PyObject *args) {
     }
     for (Py_ssize_t id = 0; id < n_columns; id++) {
         if (local_key[id] < 0) continue;
-        Py_ssize_t c = key_of_id[id], ti = 0;
-        while (c >= tables[ti].n_keys) c -= tables[ti++].n_keys;
-        key_fields[local_key[id]] = PyTuple_GET_ITEM(tables[ti].keys, c);
-        keys_size += PyBytes_GET_SIZE(key_fields[local_key[id]]);
+        key_fields[local_key[id]] = key_field[id];
+        keys_size += PyBytes_GET_SIZE(key_field[id]);
     }
     Py_ssize_t table_of = 0;
     for (Py_ssize_t i = 0; i < n_distinct; i++) {
@@ -469,9 +475,7 @@ static PyObject *encode_layer(PyObject *self, PyObject *args) {
     Py_ssize_t features_size = 0;
     for (Py_ssize_t f = 0; f < n_kept; f++) {
         Py_ssize_t g = kept[f];
-        Py_ssize_t geometry_size = spans[2 * g + 1] - spans[2 * g], tag_size = tag_spans[f + 1] - tag_spans[f];
-        Py_ssize_t body = 1 + varint_size((uint64_t)ids[g]) + 3 + varint_size(geometry_size) + geometry_size;
-        if (tag_size) body += 1 + varint_size(tag_size) + tag_size;
+        Py_ssize_t body = feature_size(ids[g], tag_spans[f + 1] - tag_spans[f], spans[2 * g + 1] - spans[2 * g]);
         features_size += 1 + varint_size(body) + body;
     }
     if (reserve(&out, 2 + 1 + 10 + name.len + features_size + keys_size + values_size + 11 + 32 * n_kept)) {
@@ -484,10 +488,8 @@ static PyObject *encode_layer(PyObject *self, PyObject *args) {
     for (Py_ssize_t f = 0; f < n_kept; f++) {
         Py_ssize_t g = kept[f];
         Py_ssize_t geometry_size = spans[2 * g + 1] - spans[2 * g], tag_size = tag_spans[f + 1] - tag_spans[f];
-        Py_ssize_t body = 1 + varint_size((uint64_t)ids[g]) + 3 + varint_size(geometry_size) + geometry_size;
-        if (tag_size) body += 1 + varint_size(tag_size) + tag_size;
         put_bytes(&out, "\x12", 1); /* Layer.features */
-        put_varint(&out, (uint64_t)body);
+        put_varint(&out, (uint64_t)feature_size(ids[g], tag_size, geometry_size));
         put_bytes(&out, "\x08", 1); /* id */
         put_varint(&out, (uint64_t)ids[g]);
         if (tag_size) {
@@ -527,7 +529,10 @@ done:
     PyMem_Free(tag_spans);
     PyMem_Free(key_column);
     PyMem_Free(next_same);
-    PyMem_Free(key_of_id);
+    PyMem_Free(key_field);
+    PyMem_Free(column_table);
+    PyMem_Free(column_field);
+    PyMem_Free(column_code);
     PyMem_Free(local_key);
     PyMem_Free(cell_key);
     PyMem_Free(cell_value);
@@ -545,7 +550,11 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "geo._mvt", "The compiled per-tile MVT layer encoder (see geo/mvt.py).", -1, methods,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "geo._mvt",
+    .m_doc = "The compiled per-tile MVT layer encoder (see geo/mvt.py).",
+    .m_size = -1,
+    .m_methods = methods,
 };
 
 PyMODINIT_FUNC PyInit__mvt(void) { return PyModule_Create(&module); }
