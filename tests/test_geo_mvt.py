@@ -10,7 +10,7 @@ import mapbox_vector_tile
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from mapbox_vector_tile.Mapbox import vector_tile_pb2
 
@@ -370,6 +370,24 @@ def polygon_sets(draw) -> list:
 def test_commands_follow_the_spec_on_random_polygons(polygons, scale):
     expected = {i + 1: reference_commands(g, scale) for i, g in enumerate(polygons)}
     assert commands(polygons, (0.0, 0.0, scale, scale)) == {i: c for i, c in expected.items() if c}
+
+
+@settings(max_examples=300, deadline=None)
+@given(polygon_sets(), st.data())
+def test_damaged_wkb_is_refused_or_encoded_never_read_past(polygons, data):
+    """Truncated or overwritten WKB (counts included) raises ValueError or encodes; it never reads past."""
+    assume(polygons)
+    wkb = bytearray(shapely.to_wkb(polygons[0], byte_order=1))
+    cut = data.draw(st.integers(0, len(wkb)))
+    for _ in range(data.draw(st.integers(0, 4))):
+        wkb[data.draw(st.integers(0, len(wkb) - 1))] = data.draw(st.integers(0, 255))
+    damaged = bytes(wkb[:cut]) if data.draw(st.booleans()) else bytes(wkb)
+    try:
+        layer = _mvt.encode_layer(b"l", 4096, [damaged], IDENTITY, np.array([1], dtype=np.int64), [], [])
+    except ValueError as error:
+        assert "WKB" in str(error) or "polygons" in str(error) or "2**31" in str(error)
+    else:
+        assert isinstance(layer, bytes)
 
 
 @pytest.mark.parametrize("value", [0, 1, 127, 128, 300, 2**14 - 1, 2**14, 2**35, 2**63 + 5])
