@@ -204,6 +204,42 @@ static int encode_geometry(PyObject *wkb, const Affine *t, Points *pts, Buf *out
     return 0;
 }
 
+/* The commands of every geometry; the geometries with any left are the layer's features. */
+typedef struct {
+    Buf commands;
+    Py_ssize_t *spans;  /* spans[2g], spans[2g + 1]: the bytes of geometry g in commands */
+    Py_ssize_t *kept;   /* the features: geometries with commands, in order */
+    Py_ssize_t n_kept;
+} Geometries;
+
+static void free_geometries(Geometries *g) {
+    PyMem_Free(g->commands.data);
+    PyMem_Free(g->spans);
+    PyMem_Free(g->kept);
+}
+
+static int encode_geometries(PyObject *list, const Affine *t, Geometries *out) {
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    Points points = {0};
+    out->spans = PyMem_Malloc((2 * n + 1) * sizeof(Py_ssize_t));
+    out->kept = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t));
+    if (!out->spans || !out->kept) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t g = 0; g < n; g++) {
+        out->spans[2 * g] = out->commands.size;
+        if (encode_geometry(PyList_GET_ITEM(list, g), t, &points, &out->commands)) {
+            PyMem_Free(points.xy);
+            return -1;
+        }
+        out->spans[2 * g + 1] = out->commands.size;
+        if (out->commands.size > out->spans[2 * g]) out->kept[out->n_kept++] = g;
+    }
+    PyMem_Free(points.xy);
+    return 0;
+}
+
 /* ---- properties -------------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -213,11 +249,106 @@ typedef struct {
     Py_ssize_t n_keys, n_values, base;
 } Table;
 
-static void release_tables(Table *tables, Py_ssize_t n) {
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (tables[i].codes.obj) PyBuffer_Release(&tables[i].codes);
-        if (tables[i].offsets.obj) PyBuffer_Release(&tables[i].offsets);
+/* The property tables and their columns (table order, then key order). */
+typedef struct {
+    Table *tables;
+    Py_ssize_t n_tables, n_columns, n_values;
+    Py_ssize_t *table_of;  /* column -> its table */
+    Py_ssize_t *key_id;    /* column -> its key id (the same for columns of the same key name) */
+    Py_ssize_t *next_same; /* column -> the next column of its key id, or -1 */
+    PyObject **key_field;  /* key id -> its Layer.keys field */
+    int duplicated;        /* some key id has more than one column */
+} Columns;
+
+static void free_columns(Columns *c) {
+    for (Py_ssize_t i = 0; i < c->n_tables; i++) {
+        PyBuffer_Release(&c->tables[i].codes);
+        PyBuffer_Release(&c->tables[i].offsets);
     }
+    PyMem_Free(c->tables);
+    PyMem_Free(c->table_of);
+    PyMem_Free(c->key_id);
+    PyMem_Free(c->next_same);
+    PyMem_Free(c->key_field);
+}
+
+static int table_error(PyObject *kind, Py_ssize_t i, const char *what) {
+    PyErr_Format(kind, "table %zd: %s", i, what);
+    return -1;
+}
+
+/* Take a table (codes, keys, values, offsets) of n rows; its buffers are released by free_columns. */
+static int read_table(PyObject *item, Py_ssize_t i, Py_ssize_t n, Columns *c) {
+    Table *tb = &c->tables[i];
+    if (!PyArg_ParseTuple(item, "y*O!O!y*", &tb->codes, &PyTuple_Type, &tb->keys, &PyBytes_Type, &tb->values,
+                          &tb->offsets))
+        return -1;
+    c->n_tables = i + 1;
+    tb->n_keys = PyTuple_GET_SIZE(tb->keys);
+    tb->n_values = tb->offsets.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    tb->base = c->n_values;
+    c->n_values += tb->n_values;
+    c->n_columns += tb->n_keys;
+    if (tb->codes.len != n * tb->n_keys * (Py_ssize_t)sizeof(int32_t) || tb->n_values < 0)
+        return table_error(PyExc_ValueError, i, "codes must be int32 (geometries, keys)");
+    for (Py_ssize_t k = 0; k < tb->n_keys; k++)
+        if (!PyBytes_Check(PyTuple_GET_ITEM(tb->keys, k)))
+            return table_error(PyExc_TypeError, i, "keys must be bytes");
+    return 0;
+}
+
+static int read_columns(PyObject *table_seq, PyObject *key_id_seq, Py_ssize_t n, Columns *c) {
+    PyObject *tables = PySequence_Fast(table_seq, "tables must be a sequence");
+    if (!tables) return -1;
+    Py_ssize_t n_tables = PySequence_Fast_GET_SIZE(tables);
+    c->tables = PyMem_Calloc(n_tables ? n_tables : 1, sizeof(Table));
+    int failed = !c->tables;
+    if (failed) PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n_tables && !failed; i++)
+        failed = read_table(PySequence_Fast_GET_ITEM(tables, i), i, n, c) != 0;
+    Py_DECREF(tables);
+    if (failed) return -1;
+    if (c->n_values >= UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "too many property values");
+        return -1;
+    }
+
+    PyObject *key_ids = PySequence_Fast(key_id_seq, "key_ids must be a sequence");
+    if (!key_ids) return -1;
+    Py_ssize_t m = c->n_columns ? c->n_columns : 1;
+    c->table_of = PyMem_Malloc(m * sizeof(Py_ssize_t));
+    c->key_id = PyMem_Malloc(m * sizeof(Py_ssize_t));
+    c->next_same = PyMem_Malloc(m * sizeof(Py_ssize_t));
+    c->key_field = PyMem_Malloc(m * sizeof(PyObject *));
+    if (!c->table_of || !c->key_id || !c->next_same || !c->key_field) {
+        PyErr_NoMemory();
+        failed = 1;
+    } else if (PySequence_Fast_GET_SIZE(key_ids) != c->n_columns) {
+        PyErr_SetString(PyExc_ValueError, "key_ids: one per column of the tables");
+        failed = 1;
+    }
+    for (Py_ssize_t i = 0, j = 0; i < c->n_tables && !failed; i++)
+        for (Py_ssize_t k = 0; k < c->tables[i].n_keys && !failed; k++, j++) {
+            Py_ssize_t id = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(key_ids, j));
+            if (id < 0 || id >= c->n_columns) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "key_ids must be in 0 .. columns - 1");
+                failed = 1;
+                break;
+            }
+            c->table_of[j] = i;
+            c->key_id[j] = id;
+            c->key_field[id] = PyTuple_GET_ITEM(c->tables[i].keys, k);
+        }
+    Py_DECREF(key_ids);
+    if (failed) return -1;
+    for (Py_ssize_t j = 0; j < c->n_columns; j++) {
+        c->next_same[j] = -1;
+        for (Py_ssize_t later = j + 1; later < c->n_columns && c->next_same[j] < 0; later++)
+            if (c->key_id[later] == c->key_id[j]) c->next_same[j] = later;
+        c->duplicated |= c->next_same[j] >= 0;
+    }
+    return 0;
 }
 
 /* Sort 32-bit unsigned values (LSD radix, 8 bits a pass; tmp as long as v). */
@@ -231,316 +362,216 @@ static void radix_sort(uint32_t *v, uint32_t *tmp, Py_ssize_t n, uint32_t top) {
     }
 }
 
-/* ---- the layer --------------------------------------------------------------------------------------- */
+/* The property part of a layer: its keys and values, and the packed tags of every feature. */
+typedef struct {
+    PyObject **keys; /* Layer.keys fields in tile order */
+    Py_ssize_t n_keys;
+    uint32_t *values; /* the values in tile order: indices across the tables, sorted */
+    Py_ssize_t n_values;
+    Buf packed;
+    Py_ssize_t *spans; /* spans[f], spans[f + 1]: the tags of feature f in packed */
+} Tags;
 
-static const char encode_layer_doc[] =
-    "encode_layer(name, extent, geometries, transform, ids, tables, key_ids) -> bytes\n\n"
-    "The Layer message of polygon features; b'' when no feature has geometry left.\n"
-    "geometries: list of 2D little-endian (Multi)Polygon WKB (or None); transform: (ox, oy, sx, sy);\n"
-    "ids: int64 buffer, one per geometry; tables: sequence of (codes, keys, values, offsets) with codes an\n"
-    "int32 buffer of (geometries, len(keys)) value codes, keys the Layer.keys fields, values the Layer.values\n"
-    "fields back to back and offsets the int64 buffer of their starts and end; key_ids: one int per column\n"
-    "over all tables, equal for columns of the same key name.";
+static void free_tags(Tags *t) {
+    PyMem_Free(t->keys);
+    PyMem_Free(t->values);
+    PyMem_Free(t->packed.data);
+    PyMem_Free(t->spans);
+}
 
-static PyObject *encode_layer(PyObject *self, PyObject *args) {
-    Py_buffer name, ids_view = {0};
-    int extent;
-    PyObject *geometries, *table_seq, *key_id_seq;
-    Affine t;
-    if (!PyArg_ParseTuple(args, "y*iO!(dddd)y*OO", &name, &extent, &PyList_Type, &geometries, &t.ox, &t.oy,
-                          &t.sx, &t.sy, &ids_view, &table_seq, &key_id_seq))
-        return NULL;
-
-    PyObject *result = NULL, *tables_fast = NULL, *key_ids_fast = NULL;
-    Table *tables = NULL;
-    Py_ssize_t n_tables = 0, n_columns = 0;
-    Buf geometry = {0}, tags = {0}, out = {0};
-    Points pts = {0};
-    Py_ssize_t *spans = NULL, *kept = NULL, *tag_spans = NULL, *local_key = NULL;
-    Py_ssize_t *key_column = NULL, *next_same = NULL, *cell_value_at = NULL, *column_table = NULL;
-    PyObject **column_field = NULL, **key_field = NULL;
-    int32_t *column_code = NULL;
-    uint32_t *cell_value = NULL, *sorted = NULL, *scratch = NULL;
-    int32_t *cell_key = NULL;
-    const int64_t *ids = ids_view.buf;
-    Py_ssize_t n = PyList_GET_SIZE(geometries);
-
-    if (ids_view.len != n * (Py_ssize_t)sizeof(int64_t)) {
-        PyErr_SetString(PyExc_ValueError, "ids: one int64 per geometry");
-        goto done;
-    }
-
-    /* geometry of every feature; spans[2g], spans[2g + 1]: its byte range */
-    spans = PyMem_Malloc((2 * n + 1) * sizeof(Py_ssize_t));
-    kept = PyMem_Malloc((n + 1) * sizeof(Py_ssize_t));
-    if (!spans || !kept) {
+static int encode_tags(const Columns *c, const Geometries *g, Tags *out) {
+    Py_ssize_t m = c->n_columns ? c->n_columns : 1, n_cells = 0;
+    Py_ssize_t *local_key = PyMem_Malloc(m * sizeof(Py_ssize_t)); /* key id -> index in the tile, or -1 */
+    int32_t *row_code = PyMem_Malloc(m * sizeof(int32_t));        /* one row's code of every column */
+    int32_t *cell_key = PyMem_Malloc(g->n_kept * m * sizeof(int32_t));
+    uint32_t *cell_value = PyMem_Malloc(g->n_kept * m * sizeof(uint32_t));
+    uint32_t *scratch = PyMem_Malloc(g->n_kept * m * sizeof(uint32_t));
+    out->keys = PyMem_Malloc(m * sizeof(PyObject *));
+    out->values = PyMem_Malloc(g->n_kept * m * sizeof(uint32_t));
+    out->spans = PyMem_Malloc((g->n_kept + 1) * sizeof(Py_ssize_t));
+    int failed = 0;
+    if (!local_key || !row_code || !cell_key || !cell_value || !scratch || !out->keys || !out->values ||
+        !out->spans) {
         PyErr_NoMemory();
+        failed = 1;
         goto done;
     }
-    Py_ssize_t n_kept = 0;
-    for (Py_ssize_t g = 0; g < n; g++) {
-        spans[2 * g] = geometry.size;
-        if (encode_geometry(PyList_GET_ITEM(geometries, g), &t, &pts, &geometry)) goto done;
-        spans[2 * g + 1] = geometry.size;
-        if (geometry.size > spans[2 * g]) kept[n_kept++] = g;
-    }
-    if (!n_kept) {
-        result = PyBytes_FromStringAndSize("", 0);
-        goto done;
-    }
+    for (Py_ssize_t id = 0; id < c->n_columns; id++) local_key[id] = -1;
 
-    /* the property tables */
-    tables_fast = PySequence_Fast(table_seq, "tables must be a sequence");
-    if (!tables_fast) goto done;
-    n_tables = PySequence_Fast_GET_SIZE(tables_fast);
-    tables = PyMem_Calloc(n_tables ? n_tables : 1, sizeof(Table));
-    if (!tables) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    Py_ssize_t n_all_values = 0;
-    for (Py_ssize_t i = 0; i < n_tables; i++) {
-        Table *tb = &tables[i];
-        PyObject *item = PySequence_Fast_GET_ITEM(tables_fast, i);
-        if (!PyArg_ParseTuple(item, "y*O!O!y*", &tb->codes, &PyTuple_Type, &tb->keys, &PyBytes_Type,
-                              &tb->values, &tb->offsets)) {
-            n_tables = i; /* release what was taken */
-            goto done;
-        }
-        tb->n_keys = PyTuple_GET_SIZE(tb->keys);
-        tb->n_values = tb->offsets.len / (Py_ssize_t)sizeof(int64_t) - 1;
-        tb->base = n_all_values;
-        n_all_values += tb->n_values;
-        n_columns += tb->n_keys;
-        if (tb->codes.len != n * tb->n_keys * (Py_ssize_t)sizeof(int32_t) || tb->n_values < 0) {
-            PyErr_Format(PyExc_ValueError, "table %zd: codes must be int32 (geometries, keys)", i);
-            n_tables = i + 1;
-            goto done;
-        }
-        const int64_t *off = tb->offsets.buf;
-        if (off[0] < 0 || off[tb->n_values] > PyBytes_GET_SIZE(tb->values)) {
-            PyErr_Format(PyExc_ValueError, "table %zd: value offsets beyond the values", i);
-            n_tables = i + 1;
-            goto done;
-        }
-        for (Py_ssize_t k = 0; k < tb->n_keys; k++)
-            if (!PyBytes_Check(PyTuple_GET_ITEM(tb->keys, k))) {
-                PyErr_Format(PyExc_TypeError, "table %zd: keys must be bytes", i);
-                n_tables = i + 1;
-                goto done;
-            }
-    }
-    if (n_all_values >= UINT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "too many property values");
-        goto done;
-    }
-
-    /* per column: its table, its Layer.keys field, its key id and the next column with the same key id */
-    key_ids_fast = PySequence_Fast(key_id_seq, "key_ids must be a sequence");
-    if (!key_ids_fast) goto done;
-    if (PySequence_Fast_GET_SIZE(key_ids_fast) != n_columns) {
-        PyErr_SetString(PyExc_ValueError, "key_ids: one per column of the tables");
-        goto done;
-    }
-    Py_ssize_t m = n_columns ? n_columns : 1;
-    column_table = PyMem_Malloc(m * sizeof(Py_ssize_t));
-    column_field = PyMem_Malloc(m * sizeof(PyObject *));
-    column_code = PyMem_Malloc(m * sizeof(int32_t));  /* the codes of one row */
-    key_column = PyMem_Malloc(m * sizeof(Py_ssize_t)); /* column -> key id */
-    next_same = PyMem_Malloc(m * sizeof(Py_ssize_t));  /* column -> next column of its key, or -1 */
-    key_field = PyMem_Malloc(m * sizeof(PyObject *));  /* key id -> its Layer.keys field */
-    local_key = PyMem_Malloc(m * sizeof(Py_ssize_t));  /* key id -> index in this tile, or -1 */
-    if (!column_table || !column_field || !column_code || !key_column || !next_same || !key_field || !local_key) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t i = 0, j = 0; i < n_tables; i++)
-        for (Py_ssize_t k = 0; k < tables[i].n_keys; k++, j++) {
-            column_table[j] = i;
-            column_field[j] = PyTuple_GET_ITEM(tables[i].keys, k);
-        }
-    for (Py_ssize_t j = 0; j < n_columns; j++) {
-        Py_ssize_t id = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(key_ids_fast, j));
-        if (id == -1 && PyErr_Occurred()) goto done;
-        if (id < 0 || id >= n_columns) {
-            PyErr_SetString(PyExc_ValueError, "key_ids must be in 0 .. columns - 1");
-            goto done;
-        }
-        key_column[j] = id;
-        key_field[id] = column_field[j];
-        local_key[j] = -1;
-    }
-    int duplicated = 0;
-    for (Py_ssize_t j = 0; j < n_columns; j++) {
-        next_same[j] = -1;
-        for (Py_ssize_t later = j + 1; later < n_columns && next_same[j] < 0; later++)
-            if (key_column[later] == key_column[j]) next_same[j] = later;
-        duplicated |= next_same[j] >= 0;
-    }
-
-    /* the cells (key, value) of every kept feature, feature by feature */
-    Py_ssize_t max_cells = n_kept * m;
-    cell_key = PyMem_Malloc(max_cells * sizeof(int32_t));
-    cell_value = PyMem_Malloc(max_cells * sizeof(uint32_t));
-    cell_value_at = PyMem_Malloc((n_kept + 1) * sizeof(Py_ssize_t));
-    if (!cell_key || !cell_value || !cell_value_at) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    Py_ssize_t n_cells = 0, n_local_keys = 0;
+    /* the cells (key in the tile, value across the tables) of every feature, feature by feature */
     uint32_t top = 0;
-    for (Py_ssize_t f = 0; f < n_kept; f++) {
-        Py_ssize_t g = kept[f];
-        cell_value_at[f] = n_cells;
-        for (Py_ssize_t i = 0, j = 0; i < n_tables; i++) {
-            const int32_t *row = (const int32_t *)tables[i].codes.buf + g * tables[i].n_keys;
-            for (Py_ssize_t k = 0; k < tables[i].n_keys; k++, j++) {
-                if (row[k] >= tables[i].n_values) {
-                    PyErr_Format(PyExc_ValueError, "table %zd: a value code beyond its values", i);
+    for (Py_ssize_t f = 0; f < g->n_kept; f++) {
+        out->spans[f] = n_cells;
+        for (Py_ssize_t i = 0, j = 0; i < c->n_tables; i++) {
+            const Table *tb = &c->tables[i];
+            const int32_t *row = (const int32_t *)tb->codes.buf + g->kept[f] * tb->n_keys;
+            for (Py_ssize_t k = 0; k < tb->n_keys; k++, j++) {
+                if (row[k] >= tb->n_values) {
+                    table_error(PyExc_ValueError, i, "a value code beyond its values");
+                    failed = 1;
                     goto done;
                 }
-                column_code[j] = row[k];
+                row_code[j] = row[k];
             }
         }
-        for (Py_ssize_t j = 0; j < n_columns; j++) {
-            if (column_code[j] < 0) continue;
+        for (Py_ssize_t j = 0; j < c->n_columns; j++) {
+            if (row_code[j] < 0) continue;
             int overridden = 0; /* a later column of the same key with a value wins */
-            for (Py_ssize_t later = duplicated ? next_same[j] : -1; later >= 0 && !overridden;
-                 later = next_same[later])
-                overridden = column_code[later] >= 0;
+            for (Py_ssize_t later = c->duplicated ? c->next_same[j] : -1; later >= 0 && !overridden;
+                 later = c->next_same[later])
+                overridden = row_code[later] >= 0;
             if (overridden) continue;
-            Py_ssize_t id = key_column[j];
-            if (local_key[id] < 0) local_key[id] = n_local_keys++;
-            uint32_t value = (uint32_t)(tables[column_table[j]].base + column_code[j]);
+            Py_ssize_t id = c->key_id[j];
+            if (local_key[id] < 0) {
+                local_key[id] = out->n_keys;
+                out->keys[out->n_keys++] = c->key_field[id];
+            }
+            uint32_t value = (uint32_t)(c->tables[c->table_of[j]].base + row_code[j]);
             cell_key[n_cells] = (int32_t)local_key[id];
             cell_value[n_cells++] = value;
             if (value > top) top = value;
         }
     }
-    cell_value_at[n_kept] = n_cells;
+    out->spans[g->n_kept] = n_cells;
 
-    /* distinct values, sorted; each cell's value becomes its rank */
-    sorted = PyMem_Malloc((n_cells ? n_cells : 1) * sizeof(uint32_t));
-    scratch = PyMem_Malloc((n_cells ? n_cells : 1) * sizeof(uint32_t));
-    if (!sorted || !scratch) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    memcpy(sorted, cell_value, n_cells * sizeof(uint32_t));
-    radix_sort(sorted, scratch, n_cells, top);
-    Py_ssize_t n_distinct = 0;
+    /* the distinct values, sorted; a cell's value in the tile is its rank among them */
+    memcpy(out->values, cell_value, n_cells * sizeof(uint32_t));
+    radix_sort(out->values, scratch, n_cells, top);
     for (Py_ssize_t i = 0; i < n_cells; i++)
-        if (!n_distinct || sorted[i] != sorted[n_distinct - 1]) sorted[n_distinct++] = sorted[i];
+        if (!out->n_values || out->values[i] != out->values[out->n_values - 1])
+            out->values[out->n_values++] = out->values[i];
 
-    /* packed tags of every kept feature */
-    tag_spans = PyMem_Malloc((n_kept + 1) * sizeof(Py_ssize_t));
-    if (!tag_spans || reserve(&tags, 20 * (n_cells + 1))) {
-        if (!tag_spans) PyErr_NoMemory();
+    if (reserve(&out->packed, 20 * (n_cells + 1))) {
+        failed = 1;
         goto done;
     }
-    for (Py_ssize_t f = 0; f < n_kept; f++) {
-        tag_spans[f] = tags.size;
-        for (Py_ssize_t c = cell_value_at[f]; c < cell_value_at[f + 1]; c++) {
-            Py_ssize_t low = 0, high = n_distinct - 1;
-            while (low < high) { /* the value's rank */
+    for (Py_ssize_t f = 0; f < g->n_kept; f++) {
+        Py_ssize_t first = out->spans[f], stop = out->spans[f + 1];
+        out->spans[f] = out->packed.size;
+        for (Py_ssize_t cell = first; cell < stop; cell++) {
+            Py_ssize_t low = 0, high = out->n_values - 1;
+            while (low < high) {
                 Py_ssize_t mid = (low + high) / 2;
-                if (sorted[mid] < cell_value[c]) low = mid + 1;
+                if (out->values[mid] < cell_value[cell]) low = mid + 1;
                 else high = mid;
             }
-            put_varint(&tags, (uint64_t)cell_key[c]);
-            put_varint(&tags, (uint64_t)low);
+            put_varint(&out->packed, (uint64_t)cell_key[cell]);
+            put_varint(&out->packed, (uint64_t)low);
         }
     }
-    tag_spans[n_kept] = tags.size;
+    out->spans[g->n_kept] = out->packed.size;
 
-    /* the Layer message: version, name, features, keys, values, extent */
-    Py_ssize_t keys_size = 0, values_size = 0;
-    PyObject **key_fields = PyMem_Malloc((n_local_keys ? n_local_keys : 1) * sizeof(PyObject *));
-    if (!key_fields) {
-        PyErr_NoMemory();
-        goto done;
+done:
+    PyMem_Free(local_key);
+    PyMem_Free(row_code);
+    PyMem_Free(cell_key);
+    PyMem_Free(cell_value);
+    PyMem_Free(scratch);
+    return failed ? -1 : 0;
+}
+
+/* ---- the layer --------------------------------------------------------------------------------------- */
+
+/* The Layer.values field of value v (an index across the tables, asked for in increasing order from table
+ * *table on); NULL when its offsets lie outside the table's values. */
+static inline const char *value_field(const Columns *c, uint32_t v, Py_ssize_t *table, Py_ssize_t *size) {
+    while (v >= c->tables[*table].base + c->tables[*table].n_values) (*table)++;
+    const Table *tb = &c->tables[*table];
+    const int64_t *off = tb->offsets.buf;
+    Py_ssize_t at = v - tb->base;
+    if (off[at] < 0 || off[at + 1] < off[at] || off[at + 1] > PyBytes_GET_SIZE(tb->values)) {
+        table_error(PyExc_ValueError, *table, "value offsets outside its values");
+        return NULL;
     }
-    for (Py_ssize_t id = 0; id < n_columns; id++) {
-        if (local_key[id] < 0) continue;
-        key_fields[local_key[id]] = key_field[id];
-        keys_size += PyBytes_GET_SIZE(key_field[id]);
+    *size = off[at + 1] - off[at];
+    return PyBytes_AS_STRING(tb->values) + off[at];
+}
+
+/* The Layer message: version, name, features (id, tags, type, geometry), keys, values, extent. */
+static PyObject *layer_message(const Py_buffer *name, int extent, const int64_t *ids, const Geometries *g,
+                               const Columns *c, const Tags *t) {
+    Py_ssize_t size = 3 + 10 + name->len + 1 + 10, field_size = 0, table = 0;
+    for (Py_ssize_t f = 0; f < g->n_kept; f++) {
+        Py_ssize_t at = g->kept[f];
+        Py_ssize_t geometry_size = g->spans[2 * at + 1] - g->spans[2 * at];
+        Py_ssize_t body = feature_size(ids[at], t->spans[f + 1] - t->spans[f], geometry_size);
+        size += 1 + varint_size(body) + body;
     }
-    Py_ssize_t table_of = 0;
-    for (Py_ssize_t i = 0; i < n_distinct; i++) {
-        while (sorted[i] >= tables[table_of].base + tables[table_of].n_values) table_of++;
-        const int64_t *off = tables[table_of].offsets.buf;
-        Py_ssize_t v = sorted[i] - tables[table_of].base;
-        values_size += off[v + 1] - off[v];
+    for (Py_ssize_t k = 0; k < t->n_keys; k++) size += PyBytes_GET_SIZE(t->keys[k]);
+    for (Py_ssize_t i = 0; i < t->n_values; i++) {
+        if (!value_field(c, t->values[i], &table, &field_size)) return NULL;
+        size += field_size;
     }
-    Py_ssize_t features_size = 0;
-    for (Py_ssize_t f = 0; f < n_kept; f++) {
-        Py_ssize_t g = kept[f];
-        Py_ssize_t body = feature_size(ids[g], tag_spans[f + 1] - tag_spans[f], spans[2 * g + 1] - spans[2 * g]);
-        features_size += 1 + varint_size(body) + body;
-    }
-    if (reserve(&out, 2 + 1 + 10 + name.len + features_size + keys_size + values_size + 11 + 32 * n_kept)) {
-        PyMem_Free(key_fields);
-        goto done;
-    }
+    Buf out = {0};
+    if (reserve(&out, size)) return NULL;
     put_bytes(&out, "\x78\x02\x0a", 3); /* version = 2, name */
-    put_varint(&out, (uint64_t)name.len);
-    put_bytes(&out, name.buf, name.len);
-    for (Py_ssize_t f = 0; f < n_kept; f++) {
-        Py_ssize_t g = kept[f];
-        Py_ssize_t geometry_size = spans[2 * g + 1] - spans[2 * g], tag_size = tag_spans[f + 1] - tag_spans[f];
+    put_varint(&out, (uint64_t)name->len);
+    put_bytes(&out, name->buf, name->len);
+    for (Py_ssize_t f = 0; f < g->n_kept; f++) {
+        Py_ssize_t at = g->kept[f];
+        Py_ssize_t tag_size = t->spans[f + 1] - t->spans[f];
+        Py_ssize_t geometry_size = g->spans[2 * at + 1] - g->spans[2 * at];
         put_bytes(&out, "\x12", 1); /* Layer.features */
-        put_varint(&out, (uint64_t)feature_size(ids[g], tag_size, geometry_size));
+        put_varint(&out, (uint64_t)feature_size(ids[at], tag_size, geometry_size));
         put_bytes(&out, "\x08", 1); /* id */
-        put_varint(&out, (uint64_t)ids[g]);
+        put_varint(&out, (uint64_t)ids[at]);
         if (tag_size) {
             put_bytes(&out, "\x12", 1); /* tags, packed */
             put_varint(&out, (uint64_t)tag_size);
-            put_bytes(&out, tags.data + tag_spans[f], tag_size);
+            put_bytes(&out, t->packed.data + t->spans[f], tag_size);
         }
         put_bytes(&out, "\x18\x03\x22", 3); /* type = POLYGON, geometry, packed */
         put_varint(&out, (uint64_t)geometry_size);
-        put_bytes(&out, geometry.data + spans[2 * g], geometry_size);
+        put_bytes(&out, g->commands.data + g->spans[2 * at], geometry_size);
     }
-    for (Py_ssize_t k = 0; k < n_local_keys; k++)
-        put_bytes(&out, PyBytes_AS_STRING(key_fields[k]), PyBytes_GET_SIZE(key_fields[k]));
-    PyMem_Free(key_fields);
-    table_of = 0;
-    for (Py_ssize_t i = 0; i < n_distinct; i++) {
-        while (sorted[i] >= tables[table_of].base + tables[table_of].n_values) table_of++;
-        const int64_t *off = tables[table_of].offsets.buf;
-        Py_ssize_t v = sorted[i] - tables[table_of].base;
-        put_bytes(&out, PyBytes_AS_STRING(tables[table_of].values) + off[v], off[v + 1] - off[v]);
+    for (Py_ssize_t k = 0; k < t->n_keys; k++)
+        put_bytes(&out, PyBytes_AS_STRING(t->keys[k]), PyBytes_GET_SIZE(t->keys[k]));
+    table = 0;
+    for (Py_ssize_t i = 0; i < t->n_values; i++) {
+        const char *bytes = value_field(c, t->values[i], &table, &field_size);
+        put_bytes(&out, bytes, field_size);
     }
     put_bytes(&out, "\x28", 1); /* extent */
     put_varint(&out, (uint64_t)extent);
-    result = PyBytes_FromStringAndSize((const char *)out.data, out.size);
-
-done:
-    release_tables(tables, n_tables);
-    PyMem_Free(tables);
-    Py_XDECREF(tables_fast);
-    Py_XDECREF(key_ids_fast);
-    PyMem_Free(geometry.data);
-    PyMem_Free(tags.data);
+    PyObject *result = PyBytes_FromStringAndSize((const char *)out.data, out.size);
     PyMem_Free(out.data);
-    PyMem_Free(pts.xy);
-    PyMem_Free(spans);
-    PyMem_Free(kept);
-    PyMem_Free(tag_spans);
-    PyMem_Free(key_column);
-    PyMem_Free(next_same);
-    PyMem_Free(key_field);
-    PyMem_Free(column_table);
-    PyMem_Free(column_field);
-    PyMem_Free(column_code);
-    PyMem_Free(local_key);
-    PyMem_Free(cell_key);
-    PyMem_Free(cell_value);
-    PyMem_Free(cell_value_at);
-    PyMem_Free(sorted);
-    PyMem_Free(scratch);
+    return result;
+}
+
+static const char encode_layer_doc[] =
+    "encode_layer(name, extent, geometries, transform, ids, tables, key_ids) -> bytes\n\n"
+    "The Layer message of polygon features; b'' when no feature has geometry left.\n"
+    "geometries: list of 2D little-endian (Multi)Polygon WKB (or None); transform: (ox, oy, sx, sy);\n"
+    "ids: int64 buffer, one per geometry; tables: sequence of (codes, keys, values, offsets) with codes\n"
+    "an int32 buffer of (geometries, len(keys)) value codes, keys the Layer.keys fields, values the\n"
+    "Layer.values fields back to back and offsets the int64 buffer of their starts and end; key_ids: one\n"
+    "int per column over all tables, equal for columns of the same key name.";
+
+static PyObject *encode_layer(PyObject *self, PyObject *args) {
+    Py_buffer name, ids;
+    int extent;
+    PyObject *geometries, *tables, *key_ids, *result = NULL;
+    Affine t;
+    if (!PyArg_ParseTuple(args, "y*iO!(dddd)y*OO", &name, &extent, &PyList_Type, &geometries, &t.ox, &t.oy,
+                          &t.sx, &t.sy, &ids, &tables, &key_ids))
+        return NULL;
+    Geometries g = {0};
+    Columns c = {0};
+    Tags tags = {0};
+    Py_ssize_t n = PyList_GET_SIZE(geometries);
+    if (ids.len != n * (Py_ssize_t)sizeof(int64_t))
+        PyErr_SetString(PyExc_ValueError, "ids: one int64 per geometry");
+    else if (encode_geometries(geometries, &t, &g) == 0) {
+        if (!g.n_kept)
+            result = PyBytes_FromStringAndSize("", 0);
+        else if (read_columns(tables, key_ids, n, &c) == 0 && encode_tags(&c, &g, &tags) == 0)
+            result = layer_message(&name, extent, ids.buf, &g, &c, &tags);
+    }
+    free_tags(&tags);
+    free_columns(&c);
+    free_geometries(&g);
     PyBuffer_Release(&name);
-    PyBuffer_Release(&ids_view);
+    PyBuffer_Release(&ids);
     return result;
 }
 

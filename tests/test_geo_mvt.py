@@ -298,6 +298,15 @@ def test_bad_input_raises_instead_of_crashing():
         _mvt.encode_layer(b"l", 4096, [square], IDENTITY, ids, [(codes, *_table_parts(table))], [0])
     with pytest.raises(ValueError, match="key_ids"):
         _mvt.encode_layer(b"l", 4096, [square], IDENTITY, ids, [(table.codes, *_table_parts(table))], [])
+    keys, values, offsets = _table_parts(table)
+    with pytest.raises(ValueError, match="offsets"):  # a value said to reach past the values
+        _mvt.encode_layer(
+            b"l", 4096, [square], IDENTITY, ids, [(table.codes, keys, values, offsets + 99)], [0]
+        )
+    with pytest.raises(ValueError, match="codes"):  # two rows for one geometry
+        _mvt.encode_layer(
+            b"l", 4096, [square], IDENTITY, ids, [(np.vstack([codes, codes]), keys, values, offsets)], [0]
+        )
 
 
 def _table_parts(table: PropertyTable) -> tuple:
