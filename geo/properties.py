@@ -44,10 +44,6 @@ class PropertyTable:
     def __len__(self) -> int:
         return len(self.codes)
 
-    @property
-    def n_values(self) -> int:
-        return len(self.offsets) - 1
-
     @classmethod
     def from_columns(cls, columns: Mapping[str, Column], rows: int) -> PropertyTable:
         """A table of ``rows`` rows from one column per key (see ``Column``)."""
