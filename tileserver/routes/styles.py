@@ -18,13 +18,18 @@ from tileserver.services import TileSet, status_property
 blueprint = Blueprint("styles", __name__)
 
 
-def map_options(dataset: Dataset, level: str, indicator: str, year: str) -> MapOptions:
-    """MapOptions from the path and the query string; every bad option is a 4xx naming it."""
+def map_options(
+    dataset: Dataset, level: str, indicator: str, year: str, *, scope: tuple[str, ...] = ()
+) -> MapOptions:
+    """MapOptions from the path and the query string; every bad option is a 4xx naming it.
+
+    ``scope`` is the classes' municipalities when the query names none (a download for one municipality
+    is classed within it, like the page)."""
     level = params.level(dataset, level)
     indicator = params.indicator(dataset, indicator)
     year_value = params.year(dataset, level, year)
     args = request.args
-    kommun = tuple(c for c in args.get("kommun", "").split(",") if c)
+    kommun = tuple(c for c in args.get("kommun", "").split(",") if c) or scope
     for code in kommun:
         params.choice("kommun", code, dataset.municipalities["code"], not_found=True)
     breaks = None
