@@ -29,7 +29,8 @@ def test_without_configuration_the_demo_is_served_from_memory(monkeypatch):
     for key in ("BAROMETER_DATA", "REDIS_URL"):
         monkeypatch.delenv(key, raising=False)
     app = create_app()
-    assert isinstance(app.extensions["barometer"].cache.cache, MemoryCache)
+    cache = app.extensions["barometer"].cache.cache
+    assert isinstance(cache, TieredCache) and isinstance(cache.near, MemoryCache) and cache.far is None
     catalog = app.test_client().get("/api/catalog").get_json()
     assert "demo" in catalog["title"].lower()
     assert {"deso", "regso", "kommun"} <= {level["id"] for level in catalog["levels"]}

@@ -110,6 +110,10 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace) -> None:
     from tileserver import create_app
 
+    if args.production:
+        from tileserver.wsgi import prepare_metrics_folder
+
+        prepare_metrics_folder()  # before the app imports prometheus_client
     overrides = {"DATA": args.data} if args.data else {}
     app = create_app(overrides)
     services = app.extensions["barometer"]
