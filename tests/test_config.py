@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from tileserver import create_app
@@ -53,6 +54,15 @@ def test_compose_runs_the_app_with_redis_and_a_healthcheck_the_app_answers(clien
     assert "redis-cli" in " ".join(redis["healthcheck"]["test"])
     probe = " ".join(app["healthcheck"]["test"])
     health_url = re.search(r"http://127\.0\.0\.1:8000(/[\w/]+)", probe).group(1)
+    assert health_url == "/readyz"
+    for _ in range(200):  # ready once the dataset is loaded and prepared (in the background)
+        if client.get(health_url).status_code == 200:
+            break
+        time.sleep(0.05)
     assert client.get(health_url).status_code == 200
+    proxy = compose["services"]["proxy"]
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+    assert "./deploy/nginx-barometer.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert "server app:8000 " in (REPO / "deploy" / "nginx-barometer.conf").read_text()
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "--production" in dockerfile and "npm ci" in dockerfile
