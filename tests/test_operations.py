@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -132,21 +133,25 @@ def production(data_dir, tmp_path):
 
 def test_production_metrics_add_up_every_worker_and_logs_are_json(production):
     base, metrics_dir, log = production
-    n = 40
-    for i in range(n):  # new connections: gunicorn hands them to both workers
-        assert _get(f"{base}/api/health?probe={i}")[0] == 200
-    status, body = _get(f"{base}/metrics")
+
+    def worker_pids() -> set[str]:
+        return {path.stem.rsplit("_", 1)[-1] for path in metrics_dir.glob("counter_*.db")}
+
+    sent = 0
+    with ThreadPoolExecutor(8) as pool:  # concurrent connections: both workers take some
+        while sent < 800 and len(worker_pids()) < 2:
+            answers = pool.map(lambda i: _get(f"{base}/api/health?probe={i}")[0], range(sent, sent + 40))
+            assert set(answers) == {200}
+            sent += 40
+    assert len(worker_pids()) == 2, "the requests did not reach both workers"
+    status, body = _get(f"{base}/metrics")  # answered by one worker ...
     assert status == 200
-    health = samples(body.decode(), "barometer_requests_total")[
-        '{method="GET",route="/api/health",status="200"}'
-    ]
-    assert health >= n  # one worker answered the scrape, but the count is every worker's
-    pids = {path.stem.rsplit("_", 1)[-1] for path in metrics_dir.glob("*.db")}
-    assert len(pids) >= 2, pids  # both workers wrote samples
+    requests = samples(body.decode(), "barometer_requests_total")
+    assert requests['{method="GET",route="/api/health",status="200"}'] == sent  # ... counting both
     lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
     records = [json.loads(line) for line in lines]
     probes = [
         r for r in records if r["path"] == "/api/health" and r["query"] and r["query"].startswith("probe=")
     ]
-    assert len(probes) == n
+    assert len(probes) == sent
     assert all(r["status"] == 200 and r["method"] == "GET" and r["duration_ms"] >= 0 for r in probes)
