@@ -71,7 +71,9 @@ def read_values(
     matches named areas. ``level`` forces the codes' level. ``indicator`` names the indicator of a file that
     does not (or renames a file's only indicator). ``strict`` makes unmatched area names an error.
     Options: ``sheet`` (xlsx), ``sep`` (csv), ``year`` (files without years), ``title``,
-    ``kommun_names`` (code → name, for name matching), ``drop_unknown``.
+    ``kommun_names`` (code → name, for name matching), ``drop_unknown``, ``columns`` (csv/xlsx: field → the
+    file's column, fields ``code``, ``year``, ``value``, ``indicator``, ``breakdown``, ``status``,
+    ``numerator``, ``denominator``), ``kinds`` (indicator id → kind, for range checks).
     """
     path = Path(path)
     where = path.name

@@ -112,6 +112,30 @@ def _roles(header: list[str]) -> tuple[dict[str, int], list[int]]:
     return roles, area_candidates
 
 
+MAP_FIELDS = {
+    "code": "area",
+    "area": "area",
+    **{role: role for role in ROLES if role not in ("area", "name")},
+}
+"""Fields a column mapping (``--map value=Antal``) may name, and the role each one gives its column."""
+
+
+def _mapped_roles(header: list[str], columns: dict, ctx: Context, header_row: int) -> dict[str, int]:
+    """The roles of the columns the user named (``{"code": "Regionkod", "value": "Antal"}``)."""
+    roles: dict[str, int] = {}
+    for field, name in columns.items():
+        if field not in MAP_FIELDS:
+            raise ctx.error(f"--map {field}={name}: unknown field {field!r}; known: {sorted(MAP_FIELDS)}")
+        wanted = normalise_column_name(name)
+        index = next((i for i, text in enumerate(header) if text.strip() == name.strip()), None)
+        if index is None:
+            index = next((i for i, text in enumerate(header) if normalise_column_name(text) == wanted), None)
+        if index is None:
+            raise ctx.error(f"--map {field}={name}: no column {name!r} among {header}", header_row)
+        roles[MAP_FIELDS[field]] = index
+    return roles
+
+
 def _as_code(cell: object, ctx: Context) -> object | None:
     """The code part of a cell (``0180``, ``180``, ``0180 Stockholm`` → ``0180``), or None for a name."""
     return _code_part(cell, ctx.level)
@@ -212,6 +236,10 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     if not rows:
         raise ctx.error("no data rows below the header", header_row)
     roles, area_candidates = _roles(header)
+    mapped = _mapped_roles(header, ctx.options.get("columns") or {}, ctx, header_row)
+    if "area" in mapped:
+        area_candidates = [mapped.pop("area")]
+    roles.update(mapped)
     if not area_candidates:
         raise ctx.error(
             f"no area column (kod, code, region, regsokod, kommunkod, ...) among {header}", header_row
