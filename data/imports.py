@@ -162,8 +162,10 @@ def match_report(
     """
     where = spec.path.name
     if values.empty:
-        dropped = f" (no row named a loaded area: {_examples(unmatched)})" if unmatched else ""
-        raise InputError(f"the file gave no values{dropped}", file=where)
+        dropped = (
+            f"no area in the file matches a loaded area, e.g. {_examples(unmatched)}: " if unmatched else ""
+        )
+        raise InputError(f"{dropped}the file gave no values", file=where)
     keys = set(zip(values["level"].astype(str), values["code"].astype(str), strict=True))
     if not len(areas):
         if spec.min_match > 0:
@@ -180,6 +182,8 @@ def match_report(
     outside = len(keys - matched) + len({label for row, label in unmatched if not reach(label)})
     labels = {label for _, label in missed}
     line = f"{len(matched)} areas in the file match loaded areas, {len(labels)} do not"
+    if missed:
+        line += f" ({_examples(missed)})"
     if outside:
         line += f"; {outside} lie outside them (other municipalities, or levels without loaded areas)"
     if matched and len(matched) >= spec.min_match * (len(matched) + len(labels)):

@@ -1,4 +1,4 @@
-"""Every option of ``barometer import values``, through the command: each test fails if its flag is dropped."""
+"""Every option of ``barometer import values`` through the command: each test fails if its flag is dropped."""
 
 from __future__ import annotations
 

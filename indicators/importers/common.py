@@ -281,7 +281,7 @@ def _check_known_areas(frame: pd.DataFrame, ctx: Context, records: list[Record])
     more = f" (and {len(others)} other unknown codes: {others[:5]})" if others else ""
     raise ctx.error(
         f"unknown {first['level']} code {first['code']!r}: not among the loaded areas{more}; "
-        "pass drop_unknown=True to drop such rows",
+        "pass --drop-unknown to drop such rows",
         int(first["_row"]),
         column,
     )

@@ -51,7 +51,7 @@ def guess_format(path: str | Path) -> str:
         raise InputError("JSON that is neither PxWeb JSON-stat2 nor a Kolada answer", file=path.name)
     if path.exists() and path.read_bytes()[:4] == b"PK\x03\x04":
         return "xlsx"
-    raise InputError(f"unknown format {path.suffix!r}: give fmt= one of {list(FORMATS)}", file=path.name)
+    raise InputError(f"unknown format {path.suffix!r}: give --format, one of {list(FORMATS)}", file=path.name)
 
 
 def read_values(

@@ -177,8 +177,8 @@ def _area_codes(rows: list[tuple[int, list]], index: int, column: str, ctx: Cont
     if matcher.needs_kommun_names:
         if not matcher.codes:
             raise ctx.error(
-                "RegSO/DeSO names are unique only within a municipality, and the areas carry no "
-                "kommun names: load the kommun areas too or pass kommun_names={code: name}"
+                "RegSO/DeSO names are unique only within a municipality, and the areas carry no kommun "
+                "names: load the kommun areas too (barometer import areas) or pass kommun_names={code: name}"
             )
         ctx.report.append("some RegSO/DeSO areas lack a kommun name and cannot be matched by name")
     matched: list[object | None] = []
@@ -207,7 +207,9 @@ def _year_of(cells: list, roles: dict[str, int], ctx: Context) -> object:
         return cells[roles["year"]]
     if "year" in ctx.options:
         return ctx.options["year"]
-    raise ctx.error("no year column (år, year, tid) and no years in the headers: pass year=")
+    raise ctx.error(
+        "no year column (år, year, tid) and no years in the headers: pass --year YEAR (or --map year=COLUMN)"
+    )
 
 
 def _is_text_column(rows: list[tuple[int, list]], index: int) -> bool:
@@ -275,7 +277,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
             elif ctx.indicator:
                 indicator = ctx.indicator
             else:
-                raise ctx.error("no indicator column: pass indicator=", row)
+                raise ctx.error("no indicator column: name the indicator with --indicator", row)
             extra = {k: (cells[i] if i is not None else None) for k, i in optional.items()}
             status = str(extra.pop("status") or "").strip().casefold() or None
             records.append(
@@ -296,7 +298,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     elif years:
         labels = sorted({(m.group("label") or "").strip() for m in years.values()})
         if len(labels) == 1 and not ctx.indicator and not labels[0]:
-            raise ctx.error("the columns are years: pass indicator= to name the indicator", header_row)
+            raise ctx.error("the columns are years: name the indicator with --indicator", header_row)
         ids = {
             label: (
                 ctx.indicator
