@@ -149,12 +149,9 @@ def _serve(args: argparse.Namespace) -> None:
 
 def _demo(args: argparse.Namespace) -> None:
     from data.demo import build_demo
-    from data.store import make_dataset, write_version
+    from data.store import write_version
 
-    demo = build_demo(args.areas) if args.areas else build_demo()
-    dataset = make_dataset(
-        demo.areas, demo.values, demo.indicators, {"title": "Barometer demo (fictional data)"}
-    )
+    dataset = (build_demo(args.areas) if args.areas else build_demo()).dataset()
     write_version(args.data, dataset)
     print(f"wrote demo dataset {dataset.version} to {args.data}")
 
@@ -395,7 +392,7 @@ def _seed_parser(commands: argparse._SubParsersAction) -> None:
 
 def _seed(args: argparse.Namespace) -> int:
     from data.store import read_version
-    from tileserver.config import DEFAULTS
+    from tileserver.config import attribution
     from tileserver.seed import plan, seed
     from tileserver.services import TileSet
 
@@ -431,7 +428,7 @@ def _seed(args: argparse.Namespace) -> int:
         pmtiles=args.pmtiles,
         redis_url=redis_url if args.cache else None,
         workers=args.workers,
-        attribution=str(os.environ.get("BAROMETER_ATTRIBUTION") or DEFAULTS["ATTRIBUTION"]),
+        attribution=attribution(os.environ.get("BAROMETER_ATTRIBUTION"), tileset.dataset),
     )
     print(f"seeded {report.tiles} tiles of dataset {tileset.dataset.version} ({report.empty} empty)")
     for spec in specs:
