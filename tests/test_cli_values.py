@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import openpyxl
 import pytest
-import shapely
 
 from data import store
-from tileserver.cli import main
-
-CODES = ("0201C1000", "0201C1001", "0201C1002", "0201C1003")
+from tests.cli_data import data_with_areas
+from tests.cli_data import import_values as values
 
 
 @pytest.fixture
 def data(tmp_path):
-    """A data folder holding four DeSO areas of municipality 0201 and two municipalities by name."""
-    boxes = [shapely.box(650_000 + i * 1000, 6_580_000, 651_000 + i * 1000, 6_581_000) for i in range(4)]
-    gpd.GeoDataFrame(
-        {"deso": list(CODES), "desonamn": [f"Område {i}" for i in range(4)]}, geometry=boxes, crs="EPSG:3006"
-    ).to_file(tmp_path / "deso.gpkg")
-    gpd.GeoDataFrame(
-        {"kommunkod": ["0201", "0202"], "kommunnamn": ["Alfaby", "Betaby"]},
-        geometry=[
-            shapely.box(650_000, 6_570_000, 660_000, 6_590_000),
-            shapely.box(660_000, 6_570_000, 670_000, 6_590_000),
-        ],
-        crs="EPSG:3006",
-    ).to_file(tmp_path / "kommun.gpkg")
-    root = tmp_path / "data"
-    for name in ("deso.gpkg", "kommun.gpkg"):
-        assert main(["import", "areas", "--data", str(root), str(tmp_path / name)]) == 0
-    return root
-
-
-def values(root, *args: str) -> int:
-    return main(["import", "values", "--data", str(root), *map(str, args)])
+    return data_with_areas(tmp_path)
 
 
 def rows(root, indicator: str):

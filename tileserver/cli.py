@@ -206,7 +206,7 @@ def _import_areas(args: argparse.Namespace) -> None:
 
 def _import_values(args: argparse.Namespace) -> None:
     from data.imports import ValueFile, import_values
-    from indicators.definitions import FLAGS, check_definition, load_definitions
+    from indicators.definitions import FLAGS, check_definition, check_id, load_definitions
 
     given = {field: getattr(args, flag[2:].replace("-", "_")) for field, flag in FLAGS.items()}
     definition = {field: value for field, value in given.items() if value is not None}
@@ -215,6 +215,8 @@ def _import_values(args: argparse.Namespace) -> None:
         raise ParameterError(
             "--indicator", f"{', '.join(flags)} describe one indicator: name it with --indicator"
         )
+    if args.indicator:
+        check_id(args.indicator, "--indicator")
     if definition:
         definition = check_definition(args.indicator, definition, "flags")
     spec = ValueFile(
