@@ -59,13 +59,14 @@ FLAGS: dict[str, str] = {
     "description_en": "--description",
 }
 """The import flag that sets each field (for messages)."""
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+"""Ids as URLs and tile properties carry them: ``mean_income``, Kolada's ``N00945``, PxWeb's ``000005QX``."""
 
 
 def check_id(ident: str, where: str = "indicator id") -> str:
-    """``ident`` when it is a slug fit for URLs and tile properties (lower case, digits, ``_.-``)."""
+    """``ident`` when it is fit for URLs and tile properties (ASCII letters, digits, ``_.-``)."""
     if not ID_PATTERN.match(ident):
-        raise InputError(f"{where} {ident!r}: use lower-case letters, digits and _ . - (at most 64)")
+        raise InputError(f"{where} {ident!r}: use letters a-z, digits and _ . - (at most 64, no spaces)")
     return ident
 
 

@@ -79,6 +79,10 @@ def test_an_indicator_that_is_not_built_in_needs_a_kind(tmp_path, data, capsys):
     assert "--indicator" in capsys.readouterr().err
     assert import_values(data, tmp_path / "income.csv", "--indicator", "Mean Income", "--kind", "mean") == 2
     assert "--indicator" in capsys.readouterr().err
+    assert (
+        import_values(data, tmp_path / "income.csv", "--indicator", "N00945", "--kind", "mean") == 0
+    )  # Kolada
+    assert store.read_version(data).indicators["N00945"].kind == "mean"
 
 
 def test_a_builtin_id_for_a_users_file_shows_the_users_source(tmp_path, data):
