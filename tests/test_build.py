@@ -114,9 +114,13 @@ def test_a_changed_input_gives_another_version(tmp_path, recipe):
     assert store.current_version(tmp_path / "a") != store.current_version(tmp_path / "b")
 
 
-def test_title_attribution_and_default_view_reach_the_server(tmp_path, recipe):
+def test_title_attribution_and_default_view_reach_the_server(tmp_path, recipe, capsys):
     data = tmp_path / "data"
     assert build(recipe, data) == 0
+    capsys.readouterr()
+    assert main(["info", "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "title:       Alfaby: inkomster" in out and "attribution: Statistik: Alfaby kommun" in out
     client = create_app({"DATA": str(data), "TESTING": True}).test_client()
     catalog = client.get("/api/catalog").get_json()
     assert catalog["title"] == "Alfaby: inkomster"
@@ -189,3 +193,13 @@ def test_the_example_recipe_builds_the_scb_files_into_a_served_dataset(tmp_path)
         checked += 1
     assert checked == 3
     assert len(served) == sum(1 for c in regso["kommunkod"] if c == "1480")
+
+
+def test_a_recipe_takes_its_definitions_from_a_file_beside_it(tmp_path, recipe):
+    text = recipe.read_text(encoding="utf-8")
+    table = text[text.index("[indicators.bostader]") :]
+    (recipe.parent / "defs.toml").write_text(table.replace('"count"', '"index"'), encoding="utf-8")
+    recipe.write_text('definitions = "defs.toml"\n' + text.replace(table, ""), encoding="utf-8")
+    assert build(recipe, tmp_path / "data") == 0
+    dwellings = store.read_version(tmp_path / "data").indicators["bostader"]
+    assert (dwellings.kind, dwellings.unit, dwellings.title_sv) == ("index", "bostäder", "Bostäder")

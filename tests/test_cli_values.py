@@ -138,3 +138,13 @@ def test_an_import_into_a_folder_without_areas_fails(tmp_path, capsys):
     assert values(root, file, "--indicator", "andel", "--kind", "share") == 2
     assert "import areas" in capsys.readouterr().err
     assert values(root, file, "--indicator", "andel", "--kind", "share", "--min-match", "0") == 0
+
+
+def test_format_reads_a_file_whose_name_does_not_say(tmp_path, data, capsys):
+    file = tmp_path / "export.dat"
+    file.write_text("kod;år;andel\n0201C1000;2020;12\n0201C1001;2020;14\n", encoding="utf-8")
+    args = ("--indicator", "andel", "--kind", "share")
+    assert values(data, file, *args) == 2
+    assert "--format" in capsys.readouterr().err
+    assert values(data, file, *args, "--format", "csv") == 0
+    assert rows(data, "andel")["value"].to_dict() == {"0201C1000": 12.0, "0201C1001": 14.0}

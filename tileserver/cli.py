@@ -163,6 +163,7 @@ def _info(args: argparse.Namespace) -> None:
     print(f"data folder: {args.data}")
     print(f"version:     {dataset.version}")
     print(f"title:       {dataset.meta.get('title', '')}")
+    print(f"attribution: {dataset.attribution}")
     counts = dataset.areas["level"].value_counts()
     for level in dataset.levels:
         years = dataset.years_of(level)
