@@ -6,9 +6,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from data.store import make_dataset, read_version, write_version
-from indicators.catalog import COMPUTED
 from indicators.definitions import check_id
+from indicators.derive import DERIVED
 from indicators.model import Dataset, NotFoundError, ParameterError
+
+COMPUTED = frozenset(ind.id for ind in DERIVED)
+"""Indicators every build computes from others: renaming or removing them would be undone."""
 
 
 def _known(dataset: Dataset, ident: str, parameter: str) -> None:
@@ -17,7 +20,9 @@ def _known(dataset: Dataset, ident: str, parameter: str) -> None:
             parameter, f"no indicator {ident!r}; the dataset has {sorted(dataset.indicators)}"
         )
     if ident in COMPUTED:
-        raise ParameterError(parameter, f"{ident!r} is computed from other indicators at every build")
+        raise ParameterError(
+            parameter, f"{ident!r} is computed from other indicators at every build; remove those instead"
+        )
 
 
 def rename_indicator(root: Path, old: str, new: str) -> Dataset:

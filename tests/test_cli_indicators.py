@@ -154,3 +154,17 @@ def test_rename_and_remove_make_new_versions_and_keep_the_old(tmp_path, data, ca
     assert "ID" in capsys.readouterr().err
     assert main(["indicators", "rename", "x", "Not A Slug", "--data", str(data)]) == 2
     assert store.current_version(data) == removed.version
+
+
+def test_measures_computed_at_every_build_cannot_be_removed(tmp_path, capsys):
+    data = tmp_path / "demo"
+    assert main(["demo", "--data", str(data)]) == 0
+    before = store.read_version(data)
+    for computed in ("socioeconomic_index", "omradestyp"):
+        assert computed in before.indicators
+        assert main(["indicators", "remove", computed, "--data", str(data)]) == 2
+        assert "computed from other indicators" in capsys.readouterr().err
+    assert main(["indicators", "remove", "voter_turnout", "--data", str(data)]) == 0
+    after = store.read_version(data)
+    assert set(before.indicators) - set(after.indicators) == {"voter_turnout"}
+    assert "voter_turnout" not in set(after.values["indicator"])

@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     values = kinds.add_parser("values", help="indicator values: CSV, XLSX, JSON-stat2, Kolada, SCB exports")
     _data_option(values)
     values.add_argument("file", type=Path)
-    values.add_argument("--format", dest="fmt")
+    values.add_argument("--format", dest="fmt", help="csv, xlsx, pxweb or kolada (default: from the file)")
     values.add_argument("--indicator", help="indicator id for files that hold one indicator")
     values.add_argument("--level", choices=LEVELS)
     values.add_argument("--strict", action="store_true", help="unmatched area names are an error")
