@@ -57,8 +57,9 @@ class ReadValues:
 
 def add_areas(
     areas: gpd.GeoDataFrame, meta: Mapping, spec: AreaFile
-) -> tuple[gpd.GeoDataFrame, dict, list[str]]:
-    """``areas`` with the file's level replaced by the file's areas, the meta that records it, a report."""
+) -> tuple[gpd.GeoDataFrame, dict, list[str], set[str]]:
+    """``areas`` with the file's level replaced by the file's areas, the meta that records it, a report and
+    the file's levels."""
     from geo.read import read_areas
 
     result = read_areas(spec.path, level=spec.level, layer=spec.layer, columns=dict(spec.columns) or None)
@@ -72,14 +73,15 @@ def add_areas(
         "inputs": [*meta.get("inputs", []), {"areas": spec.path.name}],
         "kommun_names": {**meta.get("kommun_names", {}), **result.kommun_names},
     }
-    levels = ", ".join(sorted(set(incoming["level"])))
-    return combined, meta, [*result.report, f"read {len(incoming)} areas ({levels}) from {spec.path}"]
+    levels = set(incoming["level"])
+    read = f"read {len(incoming)} areas ({', '.join(sorted(levels))}) from {spec.path}"
+    return combined, meta, [*result.report, read], levels
 
 
 def import_areas(root: Path, spec: AreaFile) -> list[str]:
     """Replace the areas of the file's level with the file's areas."""
     current = read_or_empty(root)
-    areas, meta, report = add_areas(current.areas, current.meta, spec)
+    areas, meta, report, _ = add_areas(current.areas, current.meta, spec)
     dataset = make_dataset(areas, current.values, current.indicators, meta)
     write_version(root, dataset)
     return [*report, f"dataset version {dataset.version} is now current"]

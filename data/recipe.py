@@ -110,8 +110,17 @@ def load_recipe(path: Path) -> Recipe:
 def build(recipe: Recipe) -> tuple[Dataset, list[str]]:
     """The recipe's dataset, from nothing but its files, and a report."""
     areas, meta, report = empty_areas(), {}, []
+    level_of: dict[str, str] = {}
     for spec in recipe.areas:
-        areas, meta, lines = add_areas(areas, meta, spec)
+        areas, meta, lines, levels = add_areas(areas, meta, spec)
+        for level in sorted(levels):
+            if level in level_of:
+                raise InputError(
+                    f"{spec.path.name} and {level_of[level]} both give the {level} areas: merge them into "
+                    "one file (a GIS's merge), or leave one out",
+                    file=str(recipe.path),
+                )
+            level_of[level] = spec.path.name
         report += lines
     tables: list[pd.DataFrame] = [empty_values()]
     indicators: dict[str, Indicator] = {}

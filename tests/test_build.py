@@ -144,6 +144,10 @@ def test_title_attribution_and_default_view_reach_the_server(tmp_path, recipe, c
         (('kind = "mean"', 'kind = "average"'), "kind 'average'"),
         (('title = "Alfaby: inkomster"', 'titel = "Alfaby"'), "unknown keys ['titel']"),
         (("[indicators.bostader]", DUPLICATE + "[indicators.bostader]"), "both give mean_income values"),
+        (
+            ('[[areas]]\nfile = "../files/deso.gpkg"', '[[areas]]\nfile = "../files/deso.gpkg"\n' * 2),
+            "both give the",
+        ),
     ],
 )
 def test_a_bad_recipe_fails_and_names_the_key(tmp_path, recipe, capsys, change, named):
