@@ -73,7 +73,7 @@ def read_values(
     Options: ``sheet`` (xlsx), ``sep`` (csv), ``year`` (files without years), ``title``,
     ``kommun_names`` (code → name, for name matching), ``drop_unknown``, ``columns`` (csv/xlsx: field → the
     file's column, fields ``code``, ``year``, ``value``, ``indicator``, ``breakdown``, ``status``,
-    ``numerator``, ``denominator``), ``kinds`` (indicator id → kind, for range checks).
+    ``numerator``, ``denominator``), ``kinds`` (indicator id → kind, as the user defined them before reading).
     """
     path = Path(path)
     where = path.name
