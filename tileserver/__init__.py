@@ -48,9 +48,5 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 def demo_dataset(areas: int | None = None):
     """The deterministic demo, built in memory."""
     from data.demo import build_demo
-    from data.store import make_dataset
 
-    demo = build_demo(areas) if areas else build_demo()
-    return make_dataset(
-        demo.areas, demo.values, demo.indicators, {"title": "Barometer demo (fictional data)"}
-    )
+    return (build_demo(areas) if areas else build_demo()).dataset()
