@@ -1,0 +1,208 @@
+"""``barometer fetch scb``: the tables the recipes name, into a new dataset version or a folder of files.
+
+Every raw answer stays under ``<data>/sources/scb`` (see :mod:`indicators.fetch.client`), so a second run
+fetches only what is missing, and ``offline=True`` builds the same version again from the folder alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from data.imports import add_values
+from data.store import read_or_empty
+from indicators.fetch.client import SCB_API, PxWebClient, RawCache
+from indicators.fetch.recipes import Recipe, builtin_recipes
+from indicators.fetch.scb import (
+    Query,
+    Scope,
+    VersionError,
+    boundary_name,
+    boundary_version,
+    plan,
+    rows_from_answer,
+    source_text,
+)
+from indicators.model import VALUE_COLUMNS, Indicator, InputError, ParameterError, normalise_values
+
+SOURCES = Path("sources") / "scb"
+"""Where raw answers are kept, under the data folder."""
+DEFAULT_VERSION = "2025"
+
+
+@dataclass
+class FetchReport:
+    """What a fetch did: lines for the user, refused recipes, and the counts of calls and cached answers."""
+
+    lines: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    calls: int = 0
+    cached: int = 0
+    version: str | None = None
+
+
+def fetch_scb(
+    root: Path,
+    *,
+    kommun: Sequence[str] = (),
+    lan: Sequence[str] = (),
+    level: str = "deso",
+    years: tuple[int, int] | None = None,
+    indicators: Sequence[str] | None = None,
+    base_url: str = SCB_API,
+    out: Path | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    boundaries: str | None = None,
+    timeout: float = 60.0,
+    progress: bool = True,
+    client: PxWebClient | None = None,
+) -> FetchReport:
+    """Fetch the recipes' tables for the areas asked for and write them (see the module docstring)."""
+    report = FetchReport()
+    recipes = _chosen(indicators, level, report)
+    current = read_or_empty(root)
+    version = _version(current.meta, level, boundaries, report)
+    client = client or PxWebClient(
+        base_url, RawCache(Path(root) / SOURCES), offline=offline, refresh=refresh, timeout=timeout
+    )
+    limits = client.limits()
+    scope = Scope(tuple(kommun), tuple(lan))
+    queries: list[Query] = []
+    for recipe in recipes:
+        try:
+            queries += plan(
+                recipe,
+                client.metadata(recipe.table),
+                level=level,
+                version=version,
+                scope=scope,
+                years=years,
+                max_cells=limits.max_cells,
+            )
+        except VersionError as error:
+            if indicators:
+                raise
+            report.refused.append(f"{recipe.id}: {error}")
+    rows: list[dict] = []
+    updated: dict[str, list[str]] = {}
+    for query in tqdm(queries, desc="fetch scb", unit="query", disable=not progress):
+        doc, path = client.data(query.recipe.table, query.body)
+        rows += rows_from_answer(query.recipe, query.level, doc, str(path))
+        updated.setdefault(query.recipe.id, []).append(str(doc.get("updated", "")))
+    report.calls, report.cached = client.calls, client.cached
+    fetched = {q.recipe.id: q.recipe for q in queries}
+    found = {rid: r.to_indicator(source_text(r, updated.get(rid, []))) for rid, r in fetched.items()}
+    values = normalise_values(pd.DataFrame(rows, columns=list(VALUE_COLUMNS)))
+    values = _known_areas(values, current, level, report)
+    report.lines.append(
+        f"{len(queries)} queries ({client.calls} HTTP calls, {client.cached} answers from the cache); "
+        f"{len(values)} values of {len(found)} indicators, {boundary_name(level, version)}"
+    )
+    if out is not None:
+        write_folder(out, values, found, level, report)
+        return report
+    if values.empty:
+        raise InputError("nothing fetched: no recipe matched the areas and years asked for", file=str(root))
+    source = {"fetch": "scb", "level": level, "tables": sorted({q.recipe.table for q in queries})}
+    dataset = add_values(Path(root), current, values, found, source)
+    report.version = dataset.version
+    report.lines.append(f"dataset version {dataset.version} is now current")
+    return report
+
+
+def _chosen(indicators: Sequence[str] | None, level: str, report: FetchReport) -> list[Recipe]:
+    recipes = builtin_recipes()
+    if indicators:
+        unknown = [i for i in indicators if i not in recipes]
+        if unknown:
+            raise ParameterError(
+                "indicators", f"no recipe for {unknown}; known: {', '.join(sorted(recipes))}"
+            )
+        chosen = [recipes[i] for i in indicators]
+        for recipe in chosen:
+            if not recipe.available:
+                raise ParameterError("indicators", f"{recipe.id} cannot be fetched: {recipe.reason}")
+            if level not in recipe.levels:
+                raise ParameterError("level", f"{recipe.id} is published for {list(recipe.levels)} only")
+        return chosen
+    unavailable = sorted(r.id for r in recipes.values() if not r.available)
+    if unavailable:
+        report.lines.append(f"not public at DeSO/RegSO (see the catalog): {', '.join(unavailable)}")
+    return [r for r in recipes.values() if r.available and level in r.levels]
+
+
+def _version(meta: dict, level: str, boundaries: str | None, report: FetchReport) -> str:
+    loaded = boundary_version(meta.get("area_versions", {}).get(level))
+    if boundaries and loaded and boundaries != loaded:
+        raise VersionError(
+            f"--boundaries {boundaries} asks for {boundary_name(level, boundaries)}, but the loaded {level} "
+            f"areas are {boundary_name(level, loaded)}"
+        )
+    version = boundaries or loaded
+    if version is None:
+        version = DEFAULT_VERSION
+        report.lines.append(
+            f"the {level} areas state no boundary version; fetching {boundary_name(level, version)} "
+            "(--boundaries 2018 for DeSO 2018/RegSO 2020)"
+        )
+    return version
+
+
+def _known_areas(values: pd.DataFrame, current, level: str, report: FetchReport) -> pd.DataFrame:
+    """Only the values of loaded areas (when the level is loaded): the rest are reported and left out."""
+    if level not in current.levels or values.empty:
+        return values
+    known = values["code"].astype(str).isin(set(current.area_frame(level)["code"]))
+    if not known.all():
+        codes = sorted(set(values.loc[~known, "code"].astype(str)))
+        report.lines.append(
+            f"{len(codes)} fetched {level} codes are not among the loaded areas, left out: {codes[:5]}"
+        )
+    return normalise_values(values[known].reset_index(drop=True))
+
+
+def write_folder(
+    out: Path, values: pd.DataFrame, found: dict[str, Indicator], level: str, report: FetchReport
+) -> None:
+    """One long CSV per indicator and a ``recipe.toml`` naming them, for ``barometer build``."""
+    out.mkdir(parents=True, exist_ok=True)
+    lines = [
+        'title = "SCB, Statistikdatabasen"',
+        'attribution = "Källa: SCB (CC0)"',
+        "",
+    ]
+    for ind_id, indicator in sorted(found.items()):
+        rows = values[values["indicator"] == ind_id]
+        name = f"{ind_id}_{level}.csv"
+        rows[["code", "year", "breakdown", "value", "status", "numerator", "denominator"]].to_csv(
+            out / name, index=False, float_format="%.10g"
+        )
+        lines += [
+            "[[values]]",
+            f"file = {_toml(name)}",
+            f"indicator = {_toml(ind_id)}",
+            f"level = {_toml(level)}",
+            "",
+        ]
+        lines.append(f"[indicators.{ind_id}]")
+        for key, value in indicator.to_json().items():
+            if key != "id":
+                lines.append(f"{key} = {_toml(value)}")
+        lines.append("")
+    (out / "recipe.toml").write_text("\n".join(lines), encoding="utf-8")
+    report.lines.append(f"wrote {len(found)} value files and recipe.toml to {out}")
+
+
+def _toml(value: object) -> str:
+    """A TOML value: strings, numbers and lists of strings (JSON's escapes are TOML's)."""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return json.dumps(str(value), ensure_ascii=False)

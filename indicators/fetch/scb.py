@@ -1,0 +1,250 @@
+"""Planning SCB queries from recipes, and turning the answers into the model's value table.
+
+Boundary versions. SCB publishes DeSO and RegSO in two versions: DeSO 2018 with RegSO 2020 (reference years
+up to 2023) and DeSO 2025 with RegSO 2025 (from 2024). In Statistikdatabasen's tables the 2025 codes carry a
+suffix (``0114A0010_DeSO2025``, ``0114R001_RegSO2025``), the older ones none (``0114A0010``); a table can hold
+both. Barometer names the pair by its DeSO year: version ``"2018"`` or ``"2025"``. Values are fetched only in
+the version of the loaded areas; a table without codes of that version is refused with a message naming both.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from indicators.fetch.recipes import Cells, Output, Recipe
+from indicators.importers.common import parse_number
+from indicators.importers.pxweb import _categories, _cell
+from indicators.model import InputError, level_of_code
+
+BOUNDARY_NAMES: Mapping[str, Mapping[str, str]] = {
+    "2018": {"deso": "DeSO 2018", "regso": "RegSO 2020"},
+    "2025": {"deso": "DeSO 2025", "regso": "RegSO 2025"},
+}
+"""Barometer's boundary versions and the names SCB gives each level's version."""
+_SUFFIX = re.compile(r"^(?P<code>.+?)_(?P<level>DeSO|RegSO)(?P<year>\d{4})$")
+_VINTAGE = {"2018": "2018", "2020": "2018", "2025": "2025"}
+
+
+class VersionError(InputError):
+    """A table that publishes the level in another boundary version than the loaded areas."""
+
+
+def region_code(code: str) -> tuple[str, str | None, str | None]:
+    """``(plain code, level, version)`` of an SCB region code: ``0114A0010_DeSO2025`` → DeSO, 2025."""
+    match = _SUFFIX.match(code)
+    plain = match["code"] if match else code
+    level = level_of_code(plain)
+    if level not in ("deso", "regso"):
+        return plain, level, None
+    if match is None:
+        return plain, level, "2018"
+    return plain, level, _VINTAGE.get(match["year"], match["year"])
+
+
+def boundary_version(file_version: object) -> str | None:
+    """Barometer's version of an area file's ``version`` value (SCB's files: ``2025_v1``, ``2020_v3``)."""
+    match = re.match(r"^\s*(\d{4})", str(file_version or ""))
+    return _VINTAGE.get(match[1]) if match else None
+
+
+def boundary_name(level: str, version: str) -> str:
+    return BOUNDARY_NAMES.get(version, {}).get(level, f"{level} {version}")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The municipalities and counties asked for; both empty means the whole country."""
+
+    kommun: tuple[str, ...] = ()
+    lan: tuple[str, ...] = ()
+
+    def holds(self, code: str) -> bool:
+        return (not self.kommun and not self.lan) or code[:4] in self.kommun or code[:2] in self.lan
+
+
+@dataclass(frozen=True)
+class Query:
+    """One data call: a recipe's table and ``VariablesSelection`` body, at most ``max_cells`` cells."""
+
+    recipe: Recipe
+    level: str
+    body: Mapping
+    cells: int
+
+
+def plan(
+    recipe: Recipe,
+    metadata: Mapping,
+    *,
+    level: str,
+    version: str,
+    scope: Scope,
+    years: tuple[int, int] | None,
+    max_cells: int,
+) -> list[Query]:
+    """The data calls that fetch ``recipe`` for the areas in ``scope``, split to keep ``max_cells``."""
+    where = f"table {recipe.table} ({recipe.id})"
+    try:
+        dimensions = metadata["dimension"]
+        region_codes = _categories(dimensions[recipe.region])[0]
+        time_codes = _categories(dimensions[recipe.time])[0]
+    except (KeyError, TypeError) as exc:
+        raise InputError(f"{where}: its metadata has no variable {exc}") from exc
+    for var, codes in recipe.select.items():
+        known = set(_categories(dimensions[var])[0]) if var in dimensions else set()
+        unknown = sorted(set(codes) - known)
+        if unknown:
+            raise InputError(
+                f"{where}: the table has no value {unknown} of variable {var!r} (recipe {recipe.path})"
+            )
+    of_level = [(code, region_code(code)) for code in region_codes]
+    of_level = [(code, plain, v) for code, (plain, lv, v) in of_level if lv == level]
+    versions = sorted({v for _, _, v in of_level if v})
+    if not of_level:
+        raise InputError(f"{where}: the table has no {level} codes")
+    if version not in versions:
+        have = ", ".join(boundary_name(level, v) for v in versions)
+        raise VersionError(
+            f"{where} publishes {have}, but the loaded {level} areas are {boundary_name(level, version)}: "
+            f"load {have} areas (or fetch with --boundaries {versions[-1]})"
+        )
+    regions = sorted(code for code, plain, v in of_level if v == version and scope.holds(plain))
+    if not regions:
+        raise InputError(f"{where}: no {boundary_name(level, version)} areas in the municipalities asked for")
+    chosen = [t for t in time_codes if years is None or _year_in(t, years)]
+    if not chosen:
+        raise InputError(
+            f"{where}: no years in {years[0]}-{years[1]}; the table has {time_codes[0]}-{time_codes[-1]}"
+        )
+    per_cell = recipe.cells_per_area_year()
+    if per_cell > max_cells:
+        raise InputError(
+            f"{where}: one area and year is {per_cell} cells, more than the server's {max_cells}"
+        )
+    year_chunk = min(len(chosen), max(1, max_cells // per_cell))
+    region_chunk = max(1, max_cells // (per_cell * year_chunk))
+    queries = []
+    for y in range(0, len(chosen), year_chunk):
+        for r in range(0, len(regions), region_chunk):
+            part, span = regions[r : r + region_chunk], chosen[y : y + year_chunk]
+            body = recipe.selection(part, span)
+            queries.append(Query(recipe, level, body, len(part) * len(span) * per_cell))
+    return queries
+
+
+def _year_in(code: str, years: tuple[int, int]) -> bool:
+    return code[:4].isdigit() and years[0] <= int(code[:4]) <= years[1]
+
+
+class _Cube:
+    """Cells of one JSON-stat 2.0 answer by category codes (the categories are read by the pxweb importer)."""
+
+    def __init__(self, doc: Mapping, where: str) -> None:
+        self.doc, self.where = doc, where
+        self.ids = list(doc["id"])
+        self.codes = {d: _categories(doc["dimension"][d])[0] for d in self.ids}
+        self.position = {d: {c: i for i, c in enumerate(codes)} for d, codes in self.codes.items()}
+        self.stride: dict[str, int] = {}
+        step = 1
+        for d, size in zip(reversed(self.ids), reversed(list(doc["size"])), strict=True):
+            self.stride[d] = step
+            step *= int(size)
+
+    def raw(self, assign: Mapping[str, str]) -> object:
+        flat = 0
+        for d in self.ids:
+            code = assign.get(d)
+            if code is None:
+                if len(self.codes[d]) != 1:
+                    raise InputError(
+                        f"{self.where}: variable {d!r} has several values and the recipe chose none"
+                    )
+                code = self.codes[d][0]
+            flat += self.position[d][code] * self.stride[d]
+        value = _cell(self.doc.get("value"), flat)
+        return _cell(self.doc.get("status"), flat) if value is None else value
+
+    def total(self, fixed: Mapping[str, str], cells: Cells) -> tuple[float, str]:
+        """The sum of the cells (every combination of the listed codes) and its status."""
+        combos: list[dict[str, str]] = [dict(fixed)]
+        for var, codes in cells.items():
+            combos = [{**combo, var: code} for combo in combos for code in codes]
+        total, statuses = 0.0, set()
+        for combo in combos:
+            parsed = parse_number(self.raw(combo))
+            if parsed is None:
+                raise InputError(f"{self.where}: cell {combo} is neither a number nor a status marker")
+            value, status = parsed
+            statuses.add(status)
+            total += value if status == "ok" else 0.0
+        for status in ("suppressed", "missing"):
+            if status in statuses:
+                return math.nan, status
+        return total, "ok"
+
+
+def rows_from_answer(recipe: Recipe, level: str, doc: Mapping, where: str) -> list[dict]:
+    """The value rows (VALUE_COLUMNS) of one answer: every region, year and output of the recipe."""
+    cube = _Cube(doc, where)
+    count = recipe.indicator.get("kind") == "count"
+    rows = []
+    for code in cube.codes.get(recipe.region, []):
+        plain = region_code(code)[0]
+        for year in cube.codes.get(recipe.time, []):
+            fixed = {recipe.region: code, recipe.time: year}
+            for out in recipe.outputs:
+                rows.append(
+                    {"indicator": recipe.id, "level": level, "code": plain, "year": int(year[:4])}
+                    | _output_values(cube, fixed, out, count)
+                )
+    return rows
+
+
+def _output_values(cube: _Cube, fixed: Mapping[str, str], out: Output, count: bool) -> dict:
+    nan = math.nan
+    num, num_status = cube.total(fixed, out.numerator) if out.numerator else (nan, "")
+    den, den_status = cube.total(fixed, out.denominator) if out.denominator else (nan, "")
+    if out.value is not None:
+        value, status = cube.total(fixed, out.value)
+        value *= out.factor
+        if count:
+            num, den = value, (den if out.denominator else value)
+    elif den_status == "ok" and num_status == "ok":
+        value, status = (out.factor * num / den, "ok") if den > 0 else (nan, "missing")
+    else:
+        value, status = nan, "suppressed" if "suppressed" in (num_status, den_status) else "missing"
+    return {
+        "breakdown": out.breakdown,
+        "value": value,
+        "status": status,
+        "numerator": num,
+        "denominator": den,
+    }
+
+
+def source_text(recipe: Recipe, updated: Iterable[str]) -> str:
+    """The source of a fetched indicator: SCB's table with its title, page and the time it was updated."""
+    latest = max((u for u in updated if u), default="")
+    when = f", uppdaterad {latest[:10]}" if latest else ""
+    return f"SCB, Statistikdatabasen, tabell {recipe.table}: {recipe.table_title} ({recipe.table_url}){when}"
+
+
+def parse_years(text: str | None) -> tuple[int, int] | None:
+    """``"2015-2023"`` → (2015, 2023); ``"2023"`` → (2023, 2023); None → every year."""
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
+    if not match:
+        raise ValueError(f"years take the form 2015-2023 or 2023, not {text!r}")
+    first, last = int(match[1]), int(match[2] or match[1])
+    if first > last:
+        raise ValueError(f"years {text!r} run backwards")
+    return first, last
+
+
+def split_codes(values: Sequence[str] | None) -> tuple[str, ...]:
+    """Codes given as repeated options and/or comma-separated: ``["1480,1401", "1402"]``."""
+    return tuple(c.strip() for v in values or () for c in v.split(",") if c.strip())
