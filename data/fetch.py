@@ -116,6 +116,18 @@ def fetch_scb(
     return report
 
 
+def catalog_lines() -> list[str]:
+    """The recipes: what each fetches from which table, and why the others cannot be fetched."""
+    lines = []
+    for recipe in builtin_recipes().values():
+        title = recipe.indicator.get("title_sv", recipe.id)
+        if recipe.available:
+            lines.append(f"{recipe.id:32s} {recipe.table:8s} {title} ({', '.join(recipe.levels)})")
+        else:
+            lines.append(f"{recipe.id:32s} {'-':8s} {title}: not fetched. {recipe.reason}")
+    return lines
+
+
 def _chosen(indicators: Sequence[str] | None, level: str, report: FetchReport) -> list[Recipe]:
     recipes = builtin_recipes()
     if indicators:

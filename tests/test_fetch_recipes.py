@@ -126,3 +126,15 @@ def test_region_codes_tell_the_boundary_versions_apart():
     assert parse_years("2015-2023") == (2015, 2023) and parse_years("2024") == (2024, 2024)
     with pytest.raises(ValueError):
         parse_years("2023-2015")
+
+
+def test_the_catalog_is_listed_by_the_cli(capsys):
+    from tileserver.cli import main
+
+    assert main(["fetch", "scb", "--list"]) == 0
+    out = capsys.readouterr().out
+    for recipe in RECIPES.values():
+        assert recipe.id in out
+        assert (recipe.table if recipe.available else recipe.reason[:40]) in out
+    assert main(["fetch", "scb", "--kommun", "148", "--data", "unused"]) == 2
+    assert "--kommun takes 4-digit" in capsys.readouterr().err

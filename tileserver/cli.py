@@ -470,19 +470,28 @@ def _fetch_parser(commands: argparse._SubParsersAction) -> None:
     scb.add_argument("--offline", action="store_true", help="only answers already under <data>/sources/scb")
     scb.add_argument("--refresh", action="store_true", help="fetch table metadata again (new years)")
     scb.add_argument("--timeout", type=float, default=60.0, help="seconds per call (default 60)")
+    scb.add_argument("--list", action="store_true", help="list the recipes (and what SCB does not publish)")
     scb.set_defaults(run=_fetch_scb)
 
 
 def _fetch_scb(args: argparse.Namespace) -> int:
-    from data.fetch import fetch_scb
+    from data.fetch import catalog_lines, fetch_scb
     from indicators.fetch.client import SCB_API
     from indicators.fetch.scb import parse_years, split_codes
 
+    if args.list:
+        print("\n".join(catalog_lines()))
+        return 0
     try:
         years = parse_years(args.years)
     except ValueError as error:
         print(f"barometer: error: --years: {error}", file=sys.stderr)
         return 2
+    for flag, codes, digits in (("--kommun", args.kommun, 4), ("--lan", args.lan, 2)):
+        bad = [c for c in split_codes(codes) if not (c.isdigit() and len(c) == digits)]
+        if bad:
+            print(f"barometer: error: {flag} takes {digits}-digit SCB codes, not {bad}", file=sys.stderr)
+            return 2
     report = fetch_scb(
         args.data,
         kommun=split_codes(args.kommun),
