@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -126,6 +127,8 @@ class StandIn:
     max_calls: int = 4
     window: int = 1
     fail_data: list[int] = field(default_factory=lambda: [429, 503])
+    slow_data: list[float] = field(default_factory=list)
+    """Seconds to wait before answering the first data calls (after any ``fail_data``), in order."""
     broken_answer: bool = False
     """Answer data calls with a document that lacks ``size`` (a schema violation)."""
     calls: list[Call] = field(default_factory=list)
@@ -167,6 +170,8 @@ class StandIn:
                 return self._problem(
                     start_response, call, status, "Injected", "a failure", retry=status == 429
                 )
+            delay = self.slow_data.pop(0) if method == "POST" and self.slow_data else 0.0
+        time.sleep(delay)
         try:
             status, document = self._route(method, path, query, body, call)
         except LookupError as error:
@@ -329,7 +334,7 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
-class _ThreadingServer(WSGIServer):
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 

@@ -219,6 +219,20 @@ def test_a_failing_server_gives_up_after_its_retries(tmp_path):
             client.data("TAB6685", {"selection": [{"variableCode": "Region", "valueCodes": ["00"]}]})
 
 
+def test_a_call_past_its_timeout_is_retried(tmp_path):
+    standin = StandIn(fail_data=[], slow_data=[1.0])
+    body = {"selection": [{"variableCode": "Region", "valueCodes": ["00"]}]}
+    body["selection"] += [{"variableCode": v, "valueCodes": [c[0]]} for v, _, c in TABLES["TAB6685"].dims[1:]]
+    with serve(standin) as url:
+        client = PxWebClient(url, RawCache(tmp_path / "cache"), timeout=0.3, backoff=0.01)
+        client.limits()
+        doc, path = client.data("TAB6685", body)
+    assert doc["value"] == [
+        cell("TAB6685", {"Region": "00", "Alder": "tot", "ContentsCode": "000008AC", "Tid": "2023"})
+    ]
+    assert len(standin.data_calls()) == 2 and path.exists()
+
+
 def test_the_call_window_never_holds_more_calls_than_allowed():
     now = [0.0]
     window = CallWindow(
