@@ -59,6 +59,7 @@ def fetch_scb(
     offline: bool = False,
     refresh: bool = False,
     boundaries: str | None = None,
+    key: Path | None = None,
     timeout: float = 60.0,
     progress: bool = True,
     client: PxWebClient | None = None,
@@ -73,6 +74,7 @@ def fetch_scb(
     )
     limits = client.limits()
     scope = Scope(tuple(kommun), tuple(lan))
+    deso_to_regso = read_key(key) if key is not None else None
     queries: list[Query] = []
     for recipe in recipes:
         try:
@@ -84,6 +86,7 @@ def fetch_scb(
                 scope=scope,
                 years=years,
                 max_cells=limits.max_cells,
+                key=deso_to_regso,
             )
         except VersionError as error:
             if indicators:
@@ -93,7 +96,7 @@ def fetch_scb(
     updated: dict[str, list[str]] = {}
     for query in tqdm(queries, desc="fetch scb", unit="query", disable=not progress):
         doc, path = client.data(query.recipe.table, query.body)
-        rows += rows_from_answer(query.recipe, query.level, doc, str(path))
+        rows += rows_from_answer(query.recipe, query.level, doc, str(path), query.via)
         updated.setdefault(query.recipe.id, []).append(str(doc.get("updated", "")))
     report.calls, report.cached = client.calls, client.cached
     fetched = {q.recipe.id: q.recipe for q in queries}
@@ -114,6 +117,28 @@ def fetch_scb(
     report.version = dataset.version
     report.lines.append(f"dataset version {dataset.version} is now current")
     return report
+
+
+def read_key(path: Path) -> dict[str, str]:
+    """SCB's key table from DeSO to RegSO (``koppling_deso2018_regso2020``): DeSO code → RegSO code, from the
+    columns whose every value has the shape of a DeSO code and of a RegSO code."""
+    try:
+        frame = pd.read_csv(path, dtype=str, sep=None, engine="python", encoding="utf-8-sig")
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the key table: {exc}", file=str(path)) from exc
+
+    def column(pattern: str) -> str:
+        for name in frame.columns:
+            cells = frame[name].dropna().str.strip()
+            if len(cells) and cells.str.fullmatch(pattern).all():
+                return name
+        raise InputError(
+            f"no column of codes like {pattern} (columns: {list(frame.columns)})", file=str(path)
+        )
+
+    deso, regso = column(r"\d{4}[A-C]\d{4}"), column(r"\d{4}R\d{3}")
+    pairs = frame[[deso, regso]].dropna()
+    return dict(zip(pairs[deso].str.strip(), pairs[regso].str.strip(), strict=True))
 
 
 def catalog_lines() -> list[str]:

@@ -153,6 +153,57 @@ def test_values_of_other_boundaries_are_refused_naming_both(data, capsys):
     assert current_version(data) == before
 
 
+def test_deso_counts_are_summed_into_regso_through_a_key_table(tmp_path, capsys):
+    deso = [f"1480C{1010 + 10 * i}" for i in range(10)]  # the stand-in's DeSO 2018 codes of 1480
+    regso = {code: f"1480R{1 + i // 3:03d}" for i, code in enumerate(deso)}
+    key = tmp_path / "koppling_deso2018_regso2020.csv"
+    rows = [f"1480,Göteborg,{d},Område {r[-3:]},{r}" for d, r in regso.items()]
+    key.write_text("\ufeffKommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n" + "\n".join(rows) + "\n")
+    codes = sorted(set(regso.values()))
+    boxes = [
+        shapely.box(319_000 + i * 900, 6_399_000, 319_900 + i * 900, 6_399_900) for i in range(len(codes))
+    ]
+    areas = gpd.GeoDataFrame(
+        {"regsokod": codes, "regsonamn": codes, "version": "2020_v3"}, geometry=boxes, crs=3006
+    )
+    areas.to_file(tmp_path / "regso_2020.gpkg", driver="GPKG")
+    data = tmp_path / "data"
+    assert main(["import", "areas", "--data", str(data), str(tmp_path / "regso_2020.gpkg")]) == 0
+    args = ["fetch", "scb", "--data", str(data), "--kommun", KOMMUN, "--level", "regso"]
+    with serve(StandIn(fail_data=[])) as url:
+        args += ["--base-url", url, "--indicators", "employment_rate"]
+        assert main(args) == 2
+        assert "no regso codes (--key" in capsys.readouterr().err
+        assert main([*args, "--key", str(key)]) == 0
+    values = read_version(data).values.set_index(["indicator", "code", "year"])
+    for target in codes:
+        parts = [d for d, r in regso.items() if r == target]
+        jobs = sum(
+            cell("TAB5880", {"Region": d, "Tid": "2021", "Sysselsattning": "FÖRV", "Kon": "1+2"})
+            for d in parts
+        )
+        total = sum(
+            cell("TAB5880", {"Region": d, "Tid": "2021", "Sysselsattning": "total", "Kon": "1+2"})
+            for d in parts
+        )
+        row = values.loc[("employment_rate", target, 2021)]
+        assert (row["numerator"], row["denominator"]) == (jobs, total)
+        assert row["value"] == pytest.approx(100 * jobs / total)
+
+
+@pytest.mark.shared
+def test_scbs_key_table_is_read_as_published():
+    from data.fetch import read_key
+    from tests.conftest import SHARED
+
+    path = SHARED / "koppling_deso2018_regso2020.csv"
+    if not path.exists():
+        pytest.skip(f"SCB's key table is not at {path} (../shared/data/scb)")
+    key = read_key(path)
+    assert len(key) == 5984 and key["0114C1010"] == "0114R001"
+    assert len(set(key.values())) == 3363
+
+
 def test_out_writes_value_files_and_a_recipe(data, tmp_path):
     out = tmp_path / "out"
     with serve(StandIn(fail_data=[])) as url:

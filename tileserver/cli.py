@@ -465,6 +465,7 @@ def _fetch_parser(commands: argparse._SubParsersAction) -> None:
     scb.add_argument("--years", help="e.g. 2015-2023 or 2023 (default: every year the tables have)")
     scb.add_argument("--indicators", help="comma-separated recipe ids (default: every available recipe)")
     scb.add_argument("--boundaries", choices=("2018", "2025"), help="DeSO 2018/RegSO 2020 or DeSO/RegSO 2025")
+    scb.add_argument("--key", type=Path, help="SCB's DeSO-RegSO key table: sum DeSO counts into RegSO")
     scb.add_argument("--base-url", default=None, help="the PxWebApi 2.0 service (default: SCB's)")
     scb.add_argument("--out", type=Path, help="write value files and a recipe here instead of a new version")
     scb.add_argument("--offline", action="store_true", help="only answers already under <data>/sources/scb")
@@ -504,6 +505,7 @@ def _fetch_scb(args: argparse.Namespace) -> int:
         offline=args.offline,
         refresh=args.refresh,
         boundaries=args.boundaries,
+        key=args.key,
         timeout=args.timeout,
     )
     print("\n".join(report.lines))

@@ -73,6 +73,8 @@ class Query:
     level: str
     body: Mapping
     cells: int
+    via: Mapping[str, str] | None = None
+    """DeSO code → RegSO code when the table's DeSO values are summed into RegSO through a key table."""
 
 
 def plan(
@@ -84,8 +86,13 @@ def plan(
     scope: Scope,
     years: tuple[int, int] | None,
     max_cells: int,
+    key: Mapping[str, str] | None = None,
 ) -> list[Query]:
-    """The data calls that fetch ``recipe`` for the areas in ``scope``, split to keep ``max_cells``."""
+    """The data calls that fetch ``recipe`` for the areas in ``scope``, split to keep ``max_cells``.
+
+    ``key`` (DeSO code → RegSO code, SCB's key table of the same boundary version) lets a table that has no
+    RegSO codes of that version give RegSO values: its DeSO counts are fetched and summed per RegSO.
+    """
     where = f"table {recipe.table} ({recipe.id})"
     try:
         dimensions = metadata["dimension"]
@@ -100,18 +107,27 @@ def plan(
             raise InputError(
                 f"{where}: the table has no value {unknown} of variable {var!r} (recipe {recipe.path})"
             )
-    of_level = [(code, region_code(code)) for code in region_codes]
-    of_level = [(code, plain, v) for code, (plain, lv, v) in of_level if lv == level]
+    coded = [(code, *region_code(code)) for code in region_codes]
+    of_level = [(code, plain, v) for code, plain, lv, v in coded if lv == level]
     versions = sorted({v for _, _, v in of_level if v})
+    via = None
+    if version not in versions and key and level == "regso":
+        of_level = [(code, plain, v) for code, plain, lv, v in coded if lv == "deso" and key.get(plain)]
+        if version in {v for _, _, v in of_level}:
+            _summable(recipe, where)
+            via = key
+            of_level = [(code, plain, v) for code, plain, v in of_level if scope.holds(key[plain])]
     if not of_level:
-        raise InputError(f"{where}: the table has no {level} codes")
-    if version not in versions:
+        hint = " (--key sums its DeSO counts through SCB's key table)" if level == "regso" and not key else ""
+        raise VersionError(f"{where}: the table has no {level} codes{hint}")
+    if version not in versions and via is None:
         have = ", ".join(boundary_name(level, v) for v in versions)
         raise VersionError(
             f"{where} publishes {have}, but the loaded {level} areas are {boundary_name(level, version)}: "
             f"load {have} areas (or fetch with --boundaries {versions[-1]})"
         )
-    regions = sorted(code for code, plain, v in of_level if v == version and scope.holds(plain))
+    holds = (lambda plain: scope.holds(via[plain])) if via else scope.holds
+    regions = sorted(code for code, plain, v in of_level if v == version and holds(plain))
     if not regions:
         raise InputError(f"{where}: no {boundary_name(level, version)} areas in the municipalities asked for")
     chosen = [t for t in time_codes if years is None or _year_in(t, years)]
@@ -131,8 +147,14 @@ def plan(
         for r in range(0, len(regions), region_chunk):
             part, span = regions[r : r + region_chunk], chosen[y : y + year_chunk]
             body = recipe.selection(part, span)
-            queries.append(Query(recipe, level, body, len(part) * len(span) * per_cell))
+            queries.append(Query(recipe, level, body, len(part) * len(span) * per_cell, via))
     return queries
+
+
+def _summable(recipe: Recipe, where: str) -> None:
+    """Only counts, numerators and denominators add up; published shares and medians do not."""
+    if recipe.indicator.get("kind") != "count" and any(out.value is not None for out in recipe.outputs):
+        raise VersionError(f"{where}: its published values cannot be summed from DeSO to RegSO through a key")
 
 
 def _year_in(code: str, years: tuple[int, int]) -> bool:
@@ -186,29 +208,56 @@ class _Cube:
         return total, "ok"
 
 
-def rows_from_answer(recipe: Recipe, level: str, doc: Mapping, where: str) -> list[dict]:
-    """The value rows (VALUE_COLUMNS) of one answer: every region, year and output of the recipe."""
+def rows_from_answer(
+    recipe: Recipe, level: str, doc: Mapping, where: str, via: Mapping[str, str] | None = None
+) -> list[dict]:
+    """The value rows (VALUE_COLUMNS) of one answer: every region, year and output of the recipe. With
+    ``via`` (DeSO → RegSO), the cells of the DeSO areas are summed per RegSO before shares are taken."""
     cube = _Cube(doc, where)
     count = recipe.indicator.get("kind") == "count"
-    rows = []
+    groups: dict[tuple[str, str, int], list[tuple[Part, Part, Part]]] = {}
     for code in cube.codes.get(recipe.region, []):
         plain = region_code(code)[0]
+        target = via.get(plain) if via is not None else plain
+        if target is None:
+            continue
         for year in cube.codes.get(recipe.time, []):
             fixed = {recipe.region: code, recipe.time: year}
-            for out in recipe.outputs:
-                rows.append(
-                    {"indicator": recipe.id, "level": level, "code": plain, "year": int(year[:4])}
-                    | _output_values(cube, fixed, out, count)
+            for i, out in enumerate(recipe.outputs):
+                parts = tuple(
+                    cube.total(fixed, c) if c else _ABSENT
+                    for c in (out.value, out.numerator, out.denominator)
                 )
+                groups.setdefault((target, year, i), []).append(parts)  # type: ignore[arg-type]
+    rows = []
+    for (target, year, i), found in groups.items():
+        value, num, den = (_sum(part[k] for part in found) for k in range(3))
+        rows.append(
+            {"indicator": recipe.id, "level": level, "code": target, "year": int(year[:4])}
+            | _output_values(value, num, den, recipe.outputs[i], count)
+        )
     return rows
 
 
-def _output_values(cube: _Cube, fixed: Mapping[str, str], out: Output, count: bool) -> dict:
+Part = tuple[float, str]
+"""A sum of cells and its status (``ok``, ``missing``, ``suppressed``; empty where the output has none)."""
+_ABSENT: Part = (math.nan, "")
+
+
+def _sum(parts: Iterable[Part]) -> Part:
+    parts = list(parts)
+    statuses = {status for _, status in parts}
+    for status in ("", "suppressed", "missing"):
+        if status in statuses:
+            return math.nan, status
+    return sum(value for value, _ in parts), "ok"
+
+
+def _output_values(value_part: Part, num_part: Part, den_part: Part, out: Output, count: bool) -> dict:
     nan = math.nan
-    num, num_status = cube.total(fixed, out.numerator) if out.numerator else (nan, "")
-    den, den_status = cube.total(fixed, out.denominator) if out.denominator else (nan, "")
+    (num, num_status), (den, den_status) = num_part, den_part
     if out.value is not None:
-        value, status = cube.total(fixed, out.value)
+        value, status = value_part
         value *= out.factor
         if count:
             num, den = value, (den if out.denominator else value)
