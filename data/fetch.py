@@ -14,8 +14,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from data.imports import add_values
-from data.store import read_or_empty
+from data.store import make_dataset, read_or_empty, write_version
 from indicators.fetch.client import SCB_API, PxWebClient, RawCache
 from indicators.fetch.recipes import Recipe, builtin_recipes
 from indicators.fetch.scb import (
@@ -28,7 +27,7 @@ from indicators.fetch.scb import (
     rows_from_answer,
     source_text,
 )
-from indicators.model import VALUE_COLUMNS, Indicator, InputError, ParameterError, normalise_values
+from indicators.model import VALUE_COLUMNS, Dataset, Indicator, InputError, ParameterError, normalise_values
 
 SOURCES = Path("sources") / "scb"
 """Where raw answers are kept, under the data folder."""
@@ -108,12 +107,12 @@ def fetch_scb(
         f"{len(values)} values of {len(found)} indicators, {boundary_name(level, version)}"
     )
     if out is not None:
-        write_folder(out, values, found, level, report)
+        report.lines.append(write_folder(out, values, found, current, level))
         return report
     if values.empty:
         raise InputError("nothing fetched: no recipe matched the areas and years asked for", file=str(root))
     source = {"fetch": "scb", "level": level, "tables": sorted({q.recipe.table for q in queries})}
-    dataset = add_values(Path(root), current, values, found, source)
+    dataset = store_values(Path(root), current, values, found, source)
     report.version = dataset.version
     report.lines.append(f"dataset version {dataset.version} is now current")
     return report
@@ -139,6 +138,21 @@ def read_key(path: Path) -> dict[str, str]:
     deso, regso = column(r"\d{4}[A-C]\d{4}"), column(r"\d{4}R\d{3}")
     pairs = frame[[deso, regso]].dropna()
     return dict(zip(pairs[deso].str.strip(), pairs[regso].str.strip(), strict=True))
+
+
+def store_values(
+    root: Path, current: Dataset, values: pd.DataFrame, indicators: dict[str, Indicator], source: dict
+) -> Dataset:
+    """``current`` with ``values`` added (the same indicator, level, code, year and breakdown replaced) and
+    ``indicators`` set, written as the new current version, as ``barometer import values`` does; ``source``
+    is recorded once among the inputs, so fetching the same again gives the same version."""
+    key = ["indicator", "level", "code", "year", "breakdown"]
+    merged = pd.concat([current.values, values], ignore_index=True).drop_duplicates(key, keep="last")
+    inputs = list(current.meta.get("inputs", []))
+    meta = {**current.meta, "inputs": inputs if source in inputs else [*inputs, source]}
+    dataset = make_dataset(current.areas, merged, {**current.indicators, **indicators}, meta)
+    write_version(root, dataset)
+    return dataset
 
 
 def catalog_lines() -> list[str]:
@@ -204,22 +218,39 @@ def _known_areas(values: pd.DataFrame, current, level: str, report: FetchReport)
     return normalise_values(values[known].reset_index(drop=True))
 
 
+DEFINITION_FIELDS = (
+    "title_sv",
+    "title_en",
+    "unit",
+    "domain",
+    "direction",
+    "decimals",
+    "kind",
+    "source",
+    "description_sv",
+    "description_en",
+)
+"""The fields of an ``[indicators.<id>]`` definition in a recipe for ``barometer build``."""
+
+
 def write_folder(
-    out: Path, values: pd.DataFrame, found: dict[str, Indicator], level: str, report: FetchReport
-) -> None:
-    """One long CSV per indicator and a ``recipe.toml`` naming them, for ``barometer build``."""
+    out: Path, values: pd.DataFrame, found: dict[str, Indicator], current: Dataset, level: str
+) -> str:
+    """One long CSV per indicator, the loaded areas as GeoPackages and a ``recipe.toml`` naming them all."""
     out.mkdir(parents=True, exist_ok=True)
-    lines = [
-        'title = "SCB, Statistikdatabasen"',
-        'attribution = "Källa: SCB (CC0)"',
-        "",
-    ]
-    for ind_id, indicator in sorted(found.items()):
-        rows = values[values["indicator"] == ind_id]
+    lines = ['title = "SCB, Statistikdatabasen"', 'attribution = "Källa: SCB"', ""]
+    for area_level in current.levels:
+        name = f"areas_{area_level}.gpkg"
+        areas = current.areas[current.areas["level"] == area_level].drop(columns="level")
+        if current.meta.get("area_versions", {}).get(area_level):
+            areas = areas.assign(version=current.meta["area_versions"][area_level])
+        areas.to_file(out / name, driver="GPKG", layer=area_level)
+        lines += ["[[areas]]", f"file = {_toml(name)}", f"level = {_toml(area_level)}", ""]
+    for ind_id in sorted(found):
         name = f"{ind_id}_{level}.csv"
-        rows[["code", "year", "breakdown", "value", "status", "numerator", "denominator"]].to_csv(
-            out / name, index=False, float_format="%.10g"
-        )
+        rows = values[values["indicator"] == ind_id]
+        columns = ["code", "year", "breakdown", "value", "status", "numerator", "denominator"]
+        rows[columns].to_csv(out / name, index=False, float_format="%.10g")
         lines += [
             "[[values]]",
             f"file = {_toml(name)}",
@@ -227,13 +258,14 @@ def write_folder(
             f"level = {_toml(level)}",
             "",
         ]
-        lines.append(f"[indicators.{ind_id}]")
-        for key, value in indicator.to_json().items():
-            if key != "id":
-                lines.append(f"{key} = {_toml(value)}")
-        lines.append("")
+    for ind_id, indicator in sorted(found.items()):
+        definition = indicator.to_json()
+        lines += [f"[indicators.{ind_id}]", *(f"{k} = {_toml(definition[k])}" for k in DEFINITION_FIELDS), ""]
     (out / "recipe.toml").write_text("\n".join(lines), encoding="utf-8")
-    report.lines.append(f"wrote {len(found)} value files and recipe.toml to {out}")
+    areas = (
+        f" and {len(current.levels)} area files" if current.levels else " (no areas loaded: add [[areas]])"
+    )
+    return f"wrote {len(found)} value files{areas} and recipe.toml to {out}"
 
 
 def _toml(value: object) -> str:

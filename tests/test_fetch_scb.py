@@ -209,14 +209,32 @@ def test_out_writes_value_files_and_a_recipe(data, tmp_path):
     with serve(StandIn(fail_data=[])) as url:
         assert fetch(data, url, "--out", str(out), "--years", "2024") == 0
     recipe = tomllib.loads((out / "recipe.toml").read_text())
+    assert recipe["areas"] == [{"file": "areas_deso.gpkg", "level": "deso"}]
+    written = gpd.read_file(out / "areas_deso.gpkg")
+    assert sorted(written["code"]) == CODES and set(written["version"]) == {"2025_v1"}
     files = {item["indicator"]: item for item in recipe["values"]}
     assert set(files) == set(FETCHED.split(","))
-    assert recipe["indicators"]["low_economic_standard"]["kind"] == "share"
-    assert "TAB6685" in recipe["indicators"]["low_economic_standard"]["source"]
+    definition = recipe["indicators"]["low_economic_standard"]
+    assert (
+        definition["kind"] == "share" and "TAB6685" in definition["source"] and "breakdowns" not in definition
+    )
     table = pd.read_csv(out / files["population"]["file"], dtype={"code": str})
     assert set(table["year"]) == {2024}
     total = table[(table["code"] == CODES[0]) & (table["breakdown"] == "total")]["value"].item()
     assert total == expected("TAB6571", CODES[0], 2024, UtlBakgrund="SA", Kon="1+2")
+    # the files import as they are: the same values through `barometer import values`
+    for ind_id, item in files.items():
+        assert (
+            main(["import", "values", "--data", str(data), str(out / item["file"]), "--indicator", ind_id])
+            == 0
+        )
+    imported = read_version(data).values
+    mine = imported[(imported["indicator"] == "foreign_background_share") & (imported["year"] == 2024)]
+    share = mine.set_index("code")["value"]
+    code = CODES[0]
+    foreign = expected("TAB6571", code, 2024, UtlBakgrund="1", Kon="1+2")
+    assert share[code] == pytest.approx(100 * foreign / total)
+    assert set(mine[mine["status"] == "suppressed"]["code"]) == {SUPPRESSED[1].split("_")[0]}
 
 
 def test_fetched_indicators_are_served_like_imported_ones(data):

@@ -50,6 +50,14 @@ def boundary_version(file_version: object) -> str | None:
     return _VINTAGE.get(match[1]) if match else None
 
 
+def with_area_version(meta: Mapping, levels: Iterable[str], file_version: str) -> dict:
+    """Dataset metadata recording the boundary version an area file states (``area_versions``: level →
+    ``2025_v1``) for the levels it replaces; a file that states none leaves those levels without one."""
+    kept = {k: v for k, v in meta.get("area_versions", {}).items() if k not in set(levels)}
+    versions = kept | {level: file_version for level in levels if file_version}
+    return {**meta, "area_versions": versions} if versions or "area_versions" in meta else dict(meta)
+
+
 def boundary_name(level: str, version: str) -> str:
     return BOUNDARY_NAMES.get(version, {}).get(level, f"{level} {version}")
 
