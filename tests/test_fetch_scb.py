@@ -117,6 +117,7 @@ def test_a_second_build_offline_gives_the_same_version(data, tmp_path):
         calls = len(standin.calls)
         first = current_version(data)
         assert fetch(data, url) == 0  # resumed: every answer is on disk, only /config is asked again
+        assert standin.over_limit == 0 and standin.max_calls_seen_in_window() <= standin.max_calls
         assert [c.path for c in standin.calls[calls:]] == ["/api/v2/config"]
     assert current_version(data) == first
     assert fetch(data, "http://127.0.0.1:9/api/v2", "--offline") == 0  # nothing listens there

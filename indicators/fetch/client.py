@@ -83,6 +83,11 @@ class CallWindow:
                 self.waited += pause
         self._times.append(self._clock())
 
+    def resize(self, max_calls: int, window: float) -> None:
+        """New limits; the calls already made still count."""
+        self.max_calls, self.window = max(1, max_calls), float(window)
+        self._times = deque(self._times, maxlen=self.max_calls)
+
     def defer(self, seconds: float) -> None:
         """Sleep as the server asked (``Retry-After``)."""
         if seconds > 0:
@@ -169,22 +174,17 @@ class PxWebClient:
         config = self.cache.read(path) if self.offline else None
         if config is None:
             self._need_online(path)
-            window = CallWindow(
-                1, 1.0, sleep=self._sleep
-            )  # until the server has said more: one call a second
-            self.window = window
+            if self.window is None:  # until the server has said more: one call a second
+                self.window = CallWindow(1, 1.0, sleep=self._sleep)
             config = self._call("GET", "/config", None)
             check("ConfigResponse", config, f"{self.base_url}/config")
             self.cache.write(path, json.dumps(config, ensure_ascii=False, indent=1))
-        limits = Limits(
-            int(config["maxDataCells"]), int(config["maxCallsPerTimeWindow"]), float(config["timeWindow"])
-        )
-        if (
-            self.window is None
-            or self.window.max_calls != limits.max_calls
-            or self.window.window != limits.window
-        ):
-            self.window = CallWindow(limits.max_calls, limits.window, sleep=self._sleep)
+        calls, window = int(config["maxCallsPerTimeWindow"]), float(config["timeWindow"])
+        limits = Limits(int(config["maxDataCells"]), calls, window)
+        if self.window is None:
+            self.window = CallWindow(calls, window, sleep=self._sleep)
+        else:
+            self.window.resize(calls, window)  # the /config call counts too
         return limits
 
     def tables(self, query: str, page_size: int = 100) -> list[dict]:
