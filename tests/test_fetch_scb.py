@@ -247,12 +247,24 @@ def test_fetched_indicators_are_served_like_imported_ones(data):
     catalog = client.get("/api/catalog").get_json()
     indicator = next(i for i in catalog["indicators"] if i["id"] == "low_economic_standard")
     assert "TAB6685" in json.dumps(indicator, ensure_ascii=False)
-    rows = client.get(f"/api/values/deso/2024?kommun={KOMMUN}").get_json()
-    assert len(json.dumps(rows)) > 0
+    rows = client.get(f"/api/values/deso/2024?kommun={KOMMUN}").get_json()["values"]
+    low = expected("TAB6685", CODES[0], 2024, Alder="tot", ContentsCode="000008AC")
+    assert rows[CODES[0]]["low_economic_standard"] == low
+    assert "foreign_background_share" not in rows[SUPPRESSED[1].split("_")[0]]  # suppressed: no number
     style = client.get(f"/styles/deso/foreign_background_share/2024.json?kommun={KOMMUN}")
     assert style.status_code == 200 and style.get_json()["layers"]
     csv = client.get(f"/api/export/{KOMMUN}.csv?level=deso&year=2024")
     assert csv.status_code == 200 and "TAB6571" in csv.get_data(as_text=True)
+    # the fetched group counts feed the segregation indices: dissimilarity by hand over the published areas
+    indices = client.get(f"/api/measures/indices/{KOMMUN}/2024?group=background=foreign").get_json()[
+        "indices"
+    ]
+    kept = [c for c in CODES if c + "_DeSO2025" != SUPPRESSED[1]]
+    group = {c: expected("TAB6571", c, 2024, UtlBakgrund="1", Kon="1+2") for c in kept}
+    rest = {c: expected("TAB6571", c, 2024, UtlBakgrund="SA", Kon="1+2") - group[c] for c in kept}
+    hand = 0.5 * sum(abs(group[c] / sum(group.values()) - rest[c] / sum(rest.values())) for c in kept)
+    assert indices["dissimilarity"]["value"] == pytest.approx(hand)
+    assert indices["dissimilarity"]["excluded"] == [SUPPRESSED[1].split("_")[0]]
 
 
 def test_answers_that_break_the_schema_are_refused(tmp_path):
