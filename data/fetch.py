@@ -101,7 +101,7 @@ def fetch_scb(
     fetched = {q.recipe.id: q.recipe for q in queries}
     found = {rid: r.to_indicator(source_text(r, updated.get(rid, []))) for rid, r in fetched.items()}
     values = normalise_values(pd.DataFrame(rows, columns=list(VALUE_COLUMNS)))
-    values = _known_areas(values, current, level, report)
+    values = _known_areas(_published_years(values, report), current, level, report)
     report.lines.append(
         f"{len(queries)} queries ({client.calls} HTTP calls, {client.cached} answers from the cache); "
         f"{len(values)} values of {len(found)} indicators, {boundary_name(level, version)}"
@@ -203,6 +203,19 @@ def _version(meta: dict, level: str, boundaries: str | None, report: FetchReport
             "(--boundaries 2018 for DeSO 2018/RegSO 2020)"
         )
     return version
+
+
+def _published_years(values: pd.DataFrame, report: FetchReport) -> pd.DataFrame:
+    """Without the years in which an indicator has no value at all (a table's years before the boundary
+    version existed): they would offer years with nothing to show."""
+    if values.empty:
+        return values
+    published = values["status"] != "missing"
+    keep = published.groupby([values["indicator"], values["year"]], observed=True).transform("any")
+    dropped = values.loc[~keep, ["indicator", "year"]].drop_duplicates()
+    for ind_id, years in dropped.groupby("indicator", observed=True)["year"]:
+        report.lines.append(f"{ind_id}: no values in {', '.join(map(str, sorted(years)))}, left out")
+    return normalise_values(values[keep].reset_index(drop=True))
 
 
 def _known_areas(values: pd.DataFrame, current, level: str, report: FetchReport) -> pd.DataFrame:

@@ -77,8 +77,8 @@ def test_fetch_imports_the_values_keeping_the_limits_and_the_raw_answers(data, c
             assert (group["value"], group["numerator"], group["denominator"]) == (foreign, foreign, total)
         low = values.loc[("low_economic_standard", code, 2024, "total")]
         assert low["value"] == expected("TAB6685", code, 2024, Alder="tot", ContentsCode="000008AC")
-        # the 2025 boundaries have no figures before 2024: kept as missing, never as zero
-        assert values.loc[("population", code, 2023, "total")]["status"] == "missing"
+        # the 2025 boundaries have no figures before 2024: years without any value are left out
+        assert ("population", code, 2023, "total") not in values.index
     assert set(values.loc["population"].index.get_level_values("code")) == set(CODES)  # 1402 not asked for
 
     # every answer kept: the JSON-stat document as received, beside its query, table and updated time
@@ -108,6 +108,8 @@ def test_fetch_imports_the_values_keeping_the_limits_and_the_raw_answers(data, c
     assert dataset.meta["area_versions"] == {"deso": "2025_v1"}
     out = capsys.readouterr().out
     assert f"dataset version {dataset.version} is now current" in out
+    assert "population: no values in 2022, 2023, left out" in out
+    assert set(dataset.years_of("deso")) == {2024}
 
 
 def test_a_second_build_offline_gives_the_same_version(data, tmp_path):
