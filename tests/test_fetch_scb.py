@@ -225,19 +225,16 @@ def test_out_writes_value_files_and_a_recipe(data, tmp_path):
     assert set(table["year"]) == {2024}
     total = table[(table["code"] == CODES[0]) & (table["breakdown"] == "total")]["value"].item()
     assert total == expected("TAB6571", CODES[0], 2024, UtlBakgrund="SA", Kon="1+2")
-    # the files import as they are: the same values through `barometer import values`
-    for ind_id, item in files.items():
-        assert (
-            main(["import", "values", "--data", str(data), str(out / item["file"]), "--indicator", ind_id])
-            == 0
-        )
-    imported = read_version(data).values
-    mine = imported[(imported["indicator"] == "foreign_background_share") & (imported["year"] == 2024)]
-    share = mine.set_index("code")["value"]
-    code = CODES[0]
-    foreign = expected("TAB6571", code, 2024, UtlBakgrund="1", Kon="1+2")
-    assert share[code] == pytest.approx(100 * foreign / total)
-    assert set(mine[mine["status"] == "suppressed"]["code"]) == {SUPPRESSED[1].split("_")[0]}
+    # the folder builds as it is: `barometer build` gives the fetched values, areas and definitions
+    built = tmp_path / "built"
+    assert main(["build", str(out / "recipe.toml"), "--data", str(built)]) == 0
+    dataset = read_version(built)
+    assert dataset.meta["area_versions"] == {"deso": "2025_v1"}
+    assert "TAB6571" in dataset.indicators["foreign_background_share"].source
+    mine = dataset.values[(dataset.values["indicator"] == "foreign_background_share")].set_index("code")
+    foreign = expected("TAB6571", CODES[0], 2024, UtlBakgrund="1", Kon="1+2")
+    assert mine.loc[CODES[0], "value"] == pytest.approx(100 * foreign / total)
+    assert set(mine[mine["status"] == "suppressed"].index) == {SUPPRESSED[1].split("_")[0]}
 
 
 def test_fetched_indicators_are_served_like_imported_ones(data):
