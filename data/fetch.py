@@ -15,7 +15,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from data.store import make_dataset, read_or_empty, write_version
-from indicators.fetch.client import SCB_API, PxWebClient, RawCache
+from indicators.fetch.client import SCB_API, FetchError, PxWebClient, RawCache
 from indicators.fetch.recipes import Recipe, builtin_recipes
 from indicators.fetch.scb import (
     Query,
@@ -24,6 +24,7 @@ from indicators.fetch.scb import (
     boundary_name,
     boundary_version,
     plan,
+    recipe_problems,
     rows_from_answer,
     source_text,
 )
@@ -153,6 +154,35 @@ def store_values(
     dataset = make_dataset(current.areas, merged, {**current.indicators, **indicators}, meta)
     write_version(root, dataset)
     return dataset
+
+
+def check_recipes(client: PxWebClient) -> tuple[list[str], int]:
+    """Every available recipe against the service: its table exists, and its variables and codes are in the
+    table's metadata (fetched again). Lines to print and the number of recipes with problems."""
+    client.refresh = True
+    client.limits()
+    lines, failed = [], 0
+    for recipe in (r for r in builtin_recipes().values() if r.available):
+        try:
+            table = client.table(recipe.table)
+            problems = recipe_problems(recipe, client.metadata(recipe.table))
+        except FetchError as error:
+            table, problems = {}, [str(error)]
+        failed += bool(problems)
+        found = f"{table.get('label', '')!r}, updated {str(table.get('updated', ''))[:10]}" if table else ""
+        lines.append(f"{'ok' if not problems else 'FAILS':5s} {recipe.id} ({recipe.table}) {found}".rstrip())
+        lines += [f"      {problem}" for problem in problems]
+    return lines, failed
+
+
+def search_lines(client: PxWebClient, text: str) -> list[str]:
+    """The service's tables whose metadata matches ``text`` (every page): id, period, updated, label."""
+    client.limits()
+    return [
+        f"{t['id']:9s} {t.get('firstPeriod') or ''}-{t.get('lastPeriod') or ''} "
+        f"{str(t.get('updated') or '')[:10]} {t.get('label') or ''}"
+        for t in client.tables(text)
+    ]
 
 
 def catalog_lines() -> list[str]:

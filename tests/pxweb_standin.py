@@ -1,10 +1,11 @@
 """A local stand-in for SCB's PxWebApi 2.0 (``/api/v2``): a small WSGI app on a free loopback port.
 
-It answers ``/config``, ``/tables`` (paged), ``/tables/<id>/metadata`` and ``POST /tables/<id>/data``
-(JSON-stat 2.0) from the fixture tables below, in the shapes of the specification's schemas, and keeps the
-limits it states: more than ``max_calls`` calls in ``window`` seconds get 429 with ``Retry-After``, more than
-``max_cells`` cells 403, unknown codes 400 (RFC 7807 problems, as the specification's error responses). It
-records every call, and can answer the first data calls with chosen failures (429, 503).
+It answers ``/config``, ``/tables`` (paged), ``/tables/<id>``, ``/tables/<id>/metadata`` and
+``POST /tables/<id>/data`` (JSON-stat 2.0) from the fixture tables below, in the shapes of the
+specification's schemas, and keeps the limits it states: more than ``max_calls`` calls in ``window`` seconds
+get 429 with ``Retry-After``, more than ``max_cells`` cells 403, unknown codes 400 (RFC 7807 problems, as the
+specification's error responses). It records every call, and can answer the first data calls with chosen
+failures (429, 503) or delays.
 
 Cell values come from :func:`cell`, keyed by category codes: the tests compute what they expect from it, never
 from the flat JSON-stat order the client has to get right.
@@ -202,6 +203,8 @@ class StandIn:
             return 200, self._config()
         if parts == ["tables"]:
             return 200, self._tables(query)
+        if len(parts) == 2 and parts[0] == "tables" and parts[1] in TABLES:
+            return 200, {**_table_item(TABLES[parts[1]]), "language": "sv"}
         if len(parts) == 3 and parts[0] == "tables" and parts[1] in TABLES:
             table = TABLES[parts[1]]
             if parts[2] == "metadata" and method == "GET":

@@ -280,7 +280,7 @@ def test_answers_that_break_the_schema_are_refused(tmp_path):
     assert not list((tmp_path / "cache").glob("TAB6685/*.json")), "a refused answer is not kept"
 
 
-def test_table_lists_are_read_over_all_pages(tmp_path):
+def test_table_lists_are_read_over_all_pages(tmp_path, capsys):
     standin = StandIn(fail_data=[])
     with serve(standin) as url:
         client = PxWebClient(url, RawCache(tmp_path / "cache"))
@@ -289,6 +289,20 @@ def test_table_lists_are_read_over_all_pages(tmp_path):
     assert sorted(t["id"] for t in tables) == sorted(TABLES)
     pages = [c.query for c in standin.calls if c.path.endswith("/tables")]
     assert len(pages) == 2 and "pageNumber=2" in pages[1]
+    with serve(StandIn(fail_data=[])) as url:
+        assert main(["fetch", "scb", "--search", "DeSO", "--base-url", url, "--data", str(tmp_path)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed] == sorted(TABLES)
+    assert "2022-2024 2025-02-21 Folkmängden per region" in listed[sorted(TABLES).index("TAB6571")]
+
+
+def test_check_names_the_recipes_the_service_does_not_confirm(tmp_path, capsys):
+    with serve(StandIn(fail_data=[])) as url:
+        assert main(["fetch", "scb", "--check", "--base-url", url, "--data", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "ok    population (TAB6571) 'Folkmängden per region" in out
+    assert "ok    low_economic_standard (TAB6685)" in out
+    assert "FAILS rental_housing (TAB6253)" in out and "HTTP 404" in out  # not among the stand-in's tables
 
 
 def test_a_failing_server_gives_up_after_its_retries(tmp_path):

@@ -472,17 +472,27 @@ def _fetch_parser(commands: argparse._SubParsersAction) -> None:
     scb.add_argument("--refresh", action="store_true", help="fetch table metadata again (new years)")
     scb.add_argument("--timeout", type=float, default=60.0, help="seconds per call (default 60)")
     scb.add_argument("--list", action="store_true", help="list the recipes (and what SCB does not publish)")
+    scb.add_argument("--check", action="store_true", help="check every recipe against the service's metadata")
+    scb.add_argument("--search", metavar="TEXT", help="list the service's tables matching TEXT, e.g. DeSO")
     scb.set_defaults(run=_fetch_scb)
 
 
 def _fetch_scb(args: argparse.Namespace) -> int:
-    from data.fetch import catalog_lines, fetch_scb
-    from indicators.fetch.client import SCB_API
+    from data.fetch import SOURCES, catalog_lines, check_recipes, fetch_scb, search_lines
+    from indicators.fetch.client import SCB_API, PxWebClient, RawCache
     from indicators.fetch.scb import parse_years, split_codes
 
     if args.list:
         print("\n".join(catalog_lines()))
         return 0
+    if args.check or args.search:
+        client = PxWebClient(args.base_url or SCB_API, RawCache(args.data / SOURCES), timeout=args.timeout)
+        if args.search:
+            print("\n".join(search_lines(client, args.search)))
+            return 0
+        lines, failed = check_recipes(client)
+        print("\n".join(lines))
+        return 1 if failed else 0
     try:
         years = parse_years(args.years)
     except ValueError as error:

@@ -41,7 +41,7 @@ from indicators.model import BarometerError
 SCB_API = "https://statistikdatabasen.scb.se/api/v2"
 """SCB's PxWebApi 2.0 (from public clients; see README's "Real statistics")."""
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-USER_AGENT = "barometer-fetch (+https://github.com/; PxWebApi 2.0 client)"
+USER_AGENT = "barometer (PxWebApi 2.0 client)"
 
 
 class FetchError(BarometerError):
@@ -161,7 +161,8 @@ class PxWebClient:
         self.cache, self.offline, self.refresh = cache, offline, refresh
         self.timeout, self.retries, self.backoff, self.lang = timeout, retries, backoff, lang
         self._sleep = sleep
-        self.window: CallWindow | None = None
+        self.window = CallWindow(1, 1.0, sleep=sleep)
+        """One call a second until the server's ``/config`` says more."""
         self.calls = 0
         """HTTP calls made (retries included)."""
         self.cached = 0
@@ -174,17 +175,12 @@ class PxWebClient:
         config = self.cache.read(path) if self.offline else None
         if config is None:
             self._need_online(path)
-            if self.window is None:  # until the server has said more: one call a second
-                self.window = CallWindow(1, 1.0, sleep=self._sleep)
             config = self._call("GET", "/config", None)
             check("ConfigResponse", config, f"{self.base_url}/config")
             self.cache.write(path, json.dumps(config, ensure_ascii=False, indent=1))
         calls, window = int(config["maxCallsPerTimeWindow"]), float(config["timeWindow"])
         limits = Limits(int(config["maxDataCells"]), calls, window)
-        if self.window is None:
-            self.window = CallWindow(calls, window, sleep=self._sleep)
-        else:
-            self.window.resize(calls, window)  # the /config call counts too
+        self.window.resize(calls, window)  # the /config call counts too
         return limits
 
     def tables(self, query: str, page_size: int = 100) -> list[dict]:
@@ -199,6 +195,13 @@ class PxWebClient:
             if page >= int(answer["page"]["totalPages"]) or not answer["tables"]:
                 return found
             page += 1
+
+    def table(self, table: str) -> dict:
+        """A table's description from ``/tables/<id>``: label, ``updated``, periods (never cached)."""
+        url = f"/tables/{urllib.parse.quote(_safe(table))}?" + urllib.parse.urlencode({"lang": self.lang})
+        answer = self._call("GET", url, None)
+        check("TableResponse", answer, f"table {table}")
+        return answer
 
     def metadata(self, table: str) -> dict:
         """A table's metadata (JSON-stat 2.0 without values), from the cache unless ``refresh``."""
@@ -257,7 +260,6 @@ class PxWebClient:
             headers["Content-Type"] = "application/json"
         last = ""
         for attempt in range(self.retries + 1):
-            assert self.window is not None, "limits() first"
             self.window.acquire()
             self.calls += 1
             request = urllib.request.Request(self.base_url + url, data=data, headers=headers, method=method)

@@ -102,19 +102,11 @@ def plan(
     RegSO codes of that version give RegSO values: its DeSO counts are fetched and summed per RegSO.
     """
     where = f"table {recipe.table} ({recipe.id})"
-    try:
-        dimensions = metadata["dimension"]
-        region_codes = _categories(dimensions[recipe.region])[0]
-        time_codes = _categories(dimensions[recipe.time])[0]
-    except (KeyError, TypeError) as exc:
-        raise InputError(f"{where}: its metadata has no variable {exc}") from exc
-    for var, codes in recipe.select.items():
-        known = set(_categories(dimensions[var])[0]) if var in dimensions else set()
-        unknown = sorted(set(codes) - known)
-        if unknown:
-            raise InputError(
-                f"{where}: the table has no value {unknown} of variable {var!r} (recipe {recipe.path})"
-            )
+    problems = recipe_problems(recipe, metadata)
+    if problems:
+        raise InputError(f"{where}: {problems[0]} (recipe {recipe.path})")
+    region_codes = _categories(metadata["dimension"][recipe.region])[0]
+    time_codes = _categories(metadata["dimension"][recipe.time])[0]
     coded = [(code, *region_code(code)) for code in region_codes]
     of_level = [(code, plain, v) for code, plain, lv, v in coded if lv == level]
     versions = sorted({v for _, _, v in of_level if v})
@@ -157,6 +149,24 @@ def plan(
             body = recipe.selection(part, span)
             queries.append(Query(recipe, level, body, len(part) * len(span) * per_cell, via))
     return queries
+
+
+def recipe_problems(recipe: Recipe, metadata: Mapping) -> list[str]:
+    """What a table's metadata lacks of what the recipe names: variables and their value codes."""
+    dimensions = metadata.get("dimension") if isinstance(metadata, Mapping) else None
+    if not isinstance(dimensions, Mapping):
+        return ["its metadata has no dimensions"]
+    problems = [
+        f"the table has no variable {var!r} (it has {sorted(dimensions)})"
+        for var in (recipe.region, recipe.time, *recipe.select)
+        if var not in dimensions
+    ]
+    for var, codes in recipe.select.items():
+        if var in dimensions:
+            unknown = sorted(set(codes) - set(_categories(dimensions[var])[0]))
+            if unknown:
+                problems.append(f"the table has no value {unknown} of variable {var!r}")
+    return problems
 
 
 def _summable(recipe: Recipe, where: str) -> None:
