@@ -42,6 +42,8 @@ SCB_API = "https://statistikdatabasen.scb.se/api/v2"
 """SCB's PxWebApi 2.0 (from public clients; see README's "Real statistics")."""
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "barometer (PxWebApi 2.0 client)"
+MAX_ANSWER_BYTES = 512 * 2**20
+"""The largest answer read (150,000 JSON-stat cells take a few MB): a larger one is an error, not memory."""
 
 
 class FetchError(BarometerError):
@@ -265,7 +267,11 @@ class PxWebClient:
             request = urllib.request.Request(self.base_url + url, data=data, headers=headers, method=method)
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-                    payload = answer.read()
+                    payload = answer.read(MAX_ANSWER_BYTES + 1)
+                if len(payload) > MAX_ANSWER_BYTES:
+                    raise FetchError(
+                        f"{method} {self.base_url}{url}: the answer exceeds {MAX_ANSWER_BYTES} bytes"
+                    )
                 return payload if raw else json.loads(payload)
             except urllib.error.HTTPError as error:
                 detail = _problem(error)
