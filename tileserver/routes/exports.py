@@ -60,7 +60,10 @@ def map_image(level: str, indicator: str, year: str, fmt: str):
     tileset = services().tileset()
     options = map_options(tileset.dataset, level, indicator, year)
     args = request.args
-    bbox = render.parse_bbox(args["bbox"]) if args.get("bbox") else None
+    bbox = None
+    if args.get("bbox"):
+        params.numbers("bbox", args["bbox"])  # ASCII digits only, before the limits of parse_bbox
+        bbox = render.parse_bbox(args["bbox"])
     page = render.page_size(
         _optional_int("width"),
         _optional_int("height"),
