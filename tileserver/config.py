@@ -61,7 +61,7 @@ def configure(app: Flask, overrides: Mapping[str, object] | None) -> None:
         app.config.from_mapping(overrides)
     app.config["FRAME_ANCESTORS"] = frame_ancestors(str(app.config["FRAME_ANCESTORS"] or "*"))
     for key in ("CACHE_MB", "MEMO_MB"):
-        if not isinstance(app.config[key], int) or app.config[key] < 1:
+        if not isinstance(app.config[key], int) or app.config[key] < 0:
             raise ParameterError(f"BAROMETER_{key}", f"must be a whole number of MB, not {app.config[key]!r}")
     MEMO.resize(app.config["MEMO_MB"] * 2**20)
 
