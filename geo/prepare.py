@@ -176,9 +176,10 @@ def _clean_source(
     if shapely.has_z(geometries).any():
         geometries = shapely.force_2d(geometries)
     bad = ~_finite(geometries)
-    fixable = ~bad & ~shapely.is_valid(geometries)
-    geometries[fixable] = [_polygonal(g) for g in shapely.make_valid(geometries[fixable])]
-    bad |= _is_bad(geometries)
+    finite = np.flatnonzero(~bad)
+    invalid = finite[~shapely.is_valid(geometries[finite])]
+    geometries[invalid] = [_polygonal(g) for g in shapely.make_valid(geometries[invalid])]
+    bad[finite] = _is_bad(geometries[finite])
     if bad.any():
         codes = ", ".join(frame["code"][bad][:5]) + (" …" if bad.sum() > 5 else "")
         problem = f"{int(bad.sum())} areas of level {level!r} without a finite, valid polygon: {codes}"

@@ -324,6 +324,13 @@ def _geometries(series: gpd.GeoSeries, codes: list[str], where: str, report: lis
                 f"area {code} is a {geom.geom_type}, not a polygon", file=where, row=row, column="geometry"
             )
         geom = shapely.force_2d(geom)
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            raise InputError(
+                f"area {code} has a coordinate that is not a finite number (NaN or infinite)",
+                file=where,
+                row=row,
+                column="geometry",
+            )
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
             fixed = _polygonal(geom, geom.geom_type == "MultiPolygon")
@@ -337,13 +344,6 @@ def _geometries(series: gpd.GeoSeries, codes: list[str], where: str, report: lis
                 )
             report.append(f"row {row} (area {code}): invalid geometry repaired ({reason})")
             geom = fixed
-        if not np.isfinite(shapely.get_coordinates(geom)).all():
-            raise InputError(
-                f"area {code} has a coordinate that is not a finite number (NaN or infinite)",
-                file=where,
-                row=row,
-                column="geometry",
-            )
         if not geom.is_valid:
             raise InputError(
                 f"area {code} has an invalid geometry even after repair ({shapely.is_valid_reason(geom)})",
