@@ -123,6 +123,8 @@ def export(kommun: str, fmt: str):
         indicators = [*indicators, options.indicator]
     if options.year not in years:
         years = sorted([*years, options.year])
+    decimal = params.choice("decimal", args.get("decimal") or "point", ("point", "comma"))
+    definitions = params.flag("definitions", default=True)
     key = tileset.key(
         "export",
         fmt,
@@ -131,8 +133,8 @@ def export(kommun: str, fmt: str):
         years,
         indicators,
         options.cache_key(),
-        args.get("decimal"),
-        args.get("definitions"),
+        decimal,
+        definitions,
     )
 
     def produce() -> bytes:
@@ -144,12 +146,11 @@ def export(kommun: str, fmt: str):
             return export_files.geojson_bytes(table)
         if fmt == "xlsx":
             return export_files.xlsx_bytes(dataset, table, options.lang)
-        decimal = params.choice("decimal", args.get("decimal", "point"), ("point", "comma"))
         return export_files.csv_bytes(
             dataset,
             table,
             decimal_comma=decimal == "comma",
-            definitions_section=args.get("definitions", "1") not in ("0", "false", "no"),
+            definitions_section=definitions,
             lang=options.lang,
         )
 

@@ -113,8 +113,8 @@ def tile_view(dataset: Dataset, level_name: str) -> tuple[str, int | None, str |
     return (breakdown_value, since, deviation)
 
 
-def flag(name: str) -> bool:
-    raw = (request.args.get(name) or "0").lower()
+def flag(name: str, default: bool = False) -> bool:
+    raw = (request.args.get(name) or ("1" if default else "0")).lower()
     if raw not in ("0", "1", "true", "false", "yes", "no"):
         raise ParameterError(name, f"is 1/true or 0/false, not {raw!r}")
     return raw in ("1", "true", "yes")
