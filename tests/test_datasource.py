@@ -3,10 +3,6 @@ and says why; `barometer serve` starts on it instead of exiting with a traceback
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -19,7 +15,7 @@ import shapely
 
 from data.store import VERSIONS, current_version, write_version
 from tests.conftest import grid_dataset
-from tests.test_serve import _free_port
+from tests.test_serve import production_server
 from tileserver.datasource import DatasetSource
 
 
@@ -83,37 +79,10 @@ def test_no_working_version_is_a_clear_error(data_dir):
 
 def test_serve_starts_on_a_folder_whose_current_version_has_nan_geometry(data_dir):
     good, broken = _broken_folder(data_dir, "NaN geometry")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tileserver.cli", "serve", "--production", "--workers", "1"),
-            *("--port", str(port), "--data", str(data_dir)),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        env={**os.environ, "REDIS_URL": ""},
-    )
-    try:
-        body = None
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as response:
-                    body = response.read().decode()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.1)
-        assert body is not None and good in body
-        with urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/tiles/deso/8/140/72.mvt", timeout=5
-        ) as response:
+    with production_server(data_dir, workers=1) as served:
+        assert served.health is not None and good in served.health
+        tile = f"http://127.0.0.1:{served.port}/tiles/deso/8/140/72.mvt"
+        with urllib.request.urlopen(tile, timeout=5) as response:
             assert response.status == 200
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-        output = proc.communicate(timeout=20)[0]
-    assert f"warning: dataset version {broken}" in output and f"serving version {good} instead" in output
-    assert "Traceback" not in output
+    assert f"warning: dataset version {broken}" in served.output
+    assert f"serving version {good} instead" in served.output and "Traceback" not in served.output
