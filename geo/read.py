@@ -356,34 +356,26 @@ def _geometries(series: gpd.GeoSeries, codes: list[str], where: str, report: lis
 
 
 def _check_extent(geometries: list, codes: list[str], crs: CRS, where: str) -> None:
-    """Every area lies inside the CRS's area of use (with AREA_OF_USE_MARGIN degrees to spare): a
-    coordinate of 1e308, or a file in another CRS than it says, is refused rather than served."""
+    """Every area lies inside the CRS's area of use (AREA_OF_USE_MARGIN degrees wider, in the CRS's own
+    coordinates): a coordinate of 1e308, or degrees in a file that says metres, is refused, not served."""
     use = crs.area_of_use
     if use is None:
         return
-    bounds = shapely.bounds(np.asarray(geometries, dtype=object))
-    to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    corners = np.concatenate([bounds[:, [0, 1]], bounds[:, [0, 3]], bounds[:, [2, 1]], bounds[:, [2, 3]]])
-    with np.errstate(all="ignore"):
-        lon, lat = to_lonlat.transform(corners[:, 0], corners[:, 1], errcheck=False)
-    lon, lat = np.asarray(lon).reshape(4, -1), np.asarray(lat).reshape(4, -1)
     m = AREA_OF_USE_MARGIN
-    inside = (
-        np.isfinite(lon).all(axis=0)
-        & np.isfinite(lat).all(axis=0)
-        & (lon.min(axis=0) >= use.west - m)
-        & (lon.max(axis=0) <= use.east + m)
-        & (lat.min(axis=0) >= use.south - m)
-        & (lat.max(axis=0) <= use.north + m)
-    )
+    to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    west, south = max(use.west - m, -180), max(use.south - m, -90)
+    east, north = min(use.east + m, 180), min(use.north + m, 90)
+    minx, miny, maxx, maxy = to_crs.transform_bounds(west, south, east, north, densify_pts=21)
+    bounds = shapely.bounds(np.asarray(geometries, dtype=object))
+    inside = (bounds[:, 0] >= minx) & (bounds[:, 1] >= miny) & (bounds[:, 2] <= maxx) & (bounds[:, 3] <= maxy)
     if not inside.all():
         row = int(np.flatnonzero(~inside)[0])
         x0, y0, x1, y1 = bounds[row]
         raise InputError(
             f"area {codes[row]} reaches ({x0:g}, {y0:g}, {x1:g}, {y1:g}), outside the area of use of "
             f"{crs.name} ({use.name.rstrip('.')}: {use.west:g}..{use.east:g}° E, "
-            f"{use.south:g}..{use.north:g}° N); "
-            "is a coordinate wrong, or is the file in another CRS than it says?",
+            f"{use.south:g}..{use.north:g}° N); is a coordinate wrong, or is the file in another CRS than "
+            "it says?",
             file=where,
             row=row + 1,
             column="geometry",

@@ -47,6 +47,7 @@ def _broken_folder(data_dir: Path, how: str) -> tuple[str, str]:
     return good, newer.version
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in from_wkb:RuntimeWarning")  # reading NaN
 @pytest.mark.parametrize("how", list(BREAKS))
 def test_a_broken_current_version_at_start_serves_the_last_good_one(data_dir, how, caplog):
     good, broken = _broken_folder(data_dir, how)
@@ -57,6 +58,7 @@ def test_a_broken_current_version_at_start_serves_the_last_good_one(data_dir, ho
     assert any(broken in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in from_wkb:RuntimeWarning")  # reading NaN
 @pytest.mark.parametrize("how", list(BREAKS))
 def test_a_version_that_breaks_while_serving_is_not_swapped_in(data_dir, how):
     source = DatasetSource(data_dir, fallback=lambda: pytest.fail("no demo"), check_every=0.0)
