@@ -14,9 +14,7 @@ from collections.abc import Mapping
 from flask import Config, Flask
 
 from indicators.memo import MEMO, MEMO_MB
-from indicators.model import ParameterError
-
-from indicators.model import Dataset
+from indicators.model import Dataset, ParameterError
 
 DEFAULTS: dict[str, object] = {
     "DATA": None,  # data folder written by `barometer import`/`barometer demo`; none: the built-in demo

@@ -88,11 +88,11 @@ def per_type(indicator: str):
     scope = params.choice("scope", request.args.get("scope", "riket"), ("riket", "lan", "kommun"))
     code = None
     if scope == "kommun":
-        code = _kommun(dataset, request.args.get("code"))
+        code = params.kommun(dataset, request.args.get("code"))
     elif scope == "lan":
         counties = sorted(set(dataset.municipalities["lan"]))
         code = params.choice("code", request.args.get("code", ""), counties, not_found=True)
-    breakdown = params.breakdown()
+    breakdown = params.breakdown(dataset)
     key = tileset.key("per_type", indicator, scope, code, breakdown)
     return respond_json(
         services().cache,
