@@ -308,7 +308,7 @@ class Dataset:
     @cached_property
     def breakdowns(self) -> tuple[str, ...]:
         """Every breakdown with values, ``total`` first."""
-        found = set(self.values["breakdown"].astype(str).unique()) if len(self.values) else set()
+        found = {str(b) for b in self.values["breakdown"].unique()}  # on the category codes: no copy
         return (TOTAL, *sorted(found - {TOTAL}))
 
     def series(
