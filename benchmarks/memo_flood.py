@@ -31,8 +31,8 @@ def _held_mib() -> float:
 
 
 def flood(n: int, memo_mb: int) -> dict:
-    from indicators.memo import MEMO
-    from tileserver import create_app
+    from tileserver import create_app  # first: it sets the allocators up before pyarrow loads
+    from indicators.memo import MEMO  # isort: skip
 
     app = create_app({"DEMO_AREAS": 6000, "MEMO_MB": memo_mb})
     client = app.test_client()
