@@ -187,11 +187,8 @@ def _indicators(dataset) -> list[str]:
     raw = request.args.get("indicators", "all")
     if raw in ("", "all"):
         return list(dataset.indicators)
-    return [
-        params.choice("indicators", part, dataset.indicators, not_found=True)
-        for part in raw.split(",")
-        if part
-    ]
+    named = dict.fromkeys(part for part in raw.split(",") if part)  # each once: one cache key per table
+    return [params.choice("indicators", part, dataset.indicators, not_found=True) for part in named]
 
 
 def _disposition(response: Response, filename: str, *, attachment: bool = False) -> None:
