@@ -40,6 +40,11 @@ VALUE_COLUMNS: tuple[str, ...] = (
 """Columns of the long value table. ``value`` is NaN unless ``status`` is ``ok``; numerator and denominator
 are NaN where the source has no counts."""
 
+DERIVED = "derived"
+"""The value table's flag column (after VALUE_COLUMNS) marking rows Barometer computed when a version was
+built (coarser levels aggregated from finer ones, områdestyper) rather than imported. A dataset's table
+always has it; an importer's table may leave it out (normalise_values keeps it when present)."""
+
 TOTAL = "total"
 """The breakdown of a value for everyone; others read ``dimension=group``, e.g. ``sex=female``."""
 
@@ -149,11 +154,14 @@ def empty_values() -> pd.DataFrame:
 def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     """The value table with canonical dtypes, column order and the ok/NaN invariant enforced.
 
-    A table that already is canonical (as a stored version is) comes back as it is, without a copy.
+    A table that already is canonical (as a stored version is) comes back as it is, without a copy. The
+    ``derived`` flag is kept (False where unset) when the frame has it.
     """
     if _is_canonical(frame):
         return frame
-    out = frame.reindex(columns=list(VALUE_COLUMNS))
+    out = frame.reindex(columns=_columns(frame))
+    if DERIVED in out.columns:
+        out[DERIVED] = out[DERIVED].astype("boolean").fillna(False).astype(bool)
     for column in ("indicator", "level", "code", "breakdown"):
         out[column] = _category(out[column])  # a few bytes a row instead of a string: tables run to millions
     if out["breakdown"].cat.categories.isin(["", "nan"]).any():
@@ -174,8 +182,14 @@ def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _columns(frame: pd.DataFrame) -> list[str]:
+    return [*VALUE_COLUMNS, DERIVED] if DERIVED in frame.columns else list(VALUE_COLUMNS)
+
+
 def _is_canonical(frame: pd.DataFrame) -> bool:
-    if list(frame.columns) != list(VALUE_COLUMNS) or not isinstance(frame.index, pd.RangeIndex):
+    if list(frame.columns) != _columns(frame) or not isinstance(frame.index, pd.RangeIndex):
+        return False
+    if DERIVED in frame.columns and frame[DERIVED].dtype != bool:
         return False
     dtypes = frame.dtypes
     keys = ("indicator", "level", "code", "breakdown", "status")
