@@ -286,6 +286,37 @@ class Dataset:
             {"code": codes, "name": [names.get(c, c) for c in codes], "lan": [c[:2] for c in codes]}
         )
 
+    @cached_property
+    def breakdowns(self) -> dict[str, tuple[str, ...]]:
+        """Per indicator, the breakdowns that have at least one value: total first, then in the order the
+        indicator lists them, then any other sorted (counted over category codes, no copy of the table)."""
+        v = self.values
+        if v.empty:
+            return {}
+        indicators, breakdowns = v["indicator"].cat.categories, v["breakdown"].cat.categories
+        status, ind_codes, bd_codes = (
+            v[c].cat.codes.to_numpy() for c in ("status", "indicator", "breakdown")
+        )
+        present = np.zeros(len(indicators) * len(breakdowns), dtype=bool)
+        for start in range(0, len(v), _COUNT_CHUNK):  # in chunks: no table-sized int64 temporaries
+            chunk = slice(start, start + _COUNT_CHUNK)
+            ok = status[chunk] == 0
+            key = ind_codes[chunk][ok].astype(np.int64) * len(breakdowns) + bd_codes[chunk][ok]
+            present |= np.bincount(key, minlength=len(present)) > 0
+        found: dict[str, tuple[str, ...]] = {}
+        for pair in np.flatnonzero(present).tolist():
+            ind = str(indicators[pair // len(breakdowns)])
+            found[ind] = (*found.get(ind, ()), str(breakdowns[pair % len(breakdowns)]))
+        for ind, names in found.items():
+            listed = self.indicators[ind].breakdowns if ind in self.indicators else ()
+            order = {b: i for i, b in enumerate((TOTAL, *listed))}
+            found[ind] = tuple(sorted(names, key=lambda b: (order.get(b, len(order)), b)))
+        return found
+
+    def default_breakdown(self, indicator: str) -> str:
+        """``total`` where the indicator has it, else its first breakdown with data."""
+        return next(iter(self.breakdowns.get(indicator, ())), TOTAL)
+
     def wide(self, level: str, year: int, breakdown: str = TOTAL) -> pd.DataFrame:
         """Values of one level, year and breakdown: one row per area code, one column per indicator
         (computed once per dataset)."""

@@ -189,7 +189,7 @@ def test_meta_says_what_was_derived_and_how_much_of_a_county_it_covers(areas, bu
 
 
 def test_imported_coarser_values_win_and_a_new_build_leaves_no_stale_aggregate(tmp_path, areas, built):
-    values, dataset = built
+    _, dataset = built
     regso = areas[areas["level"] == "regso"].sort_values("code")
     first, kommun = regso["code"].iloc[0], regso["kommun"].iloc[0]
     imported = pd.DataFrame(

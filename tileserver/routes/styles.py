@@ -36,6 +36,7 @@ def map_options(dataset: Dataset, level: str, indicator: str, year: str) -> MapO
                 "breaks", f"must be numbers separated by commas, not {args['breaks']!r}"
             ) from None
     view = params.tile_view(dataset, level) or ("total", None, None)
+    breakdown = view[0] if args.get("breakdown") else dataset.default_breakdown(indicator)
     return MapOptions(
         level=level,
         indicator=indicator,
@@ -45,7 +46,7 @@ def map_options(dataset: Dataset, level: str, indicator: str, year: str) -> MapO
         palette=args.get("palette") or None,
         kommun=kommun,
         pooled=params.flag("pooled"),
-        breakdown=view[0],
+        breakdown=breakdown,
         since=view[1],
         deviation=view[2],  # type: ignore[arg-type]
         breaks=breaks,
