@@ -42,7 +42,7 @@ def describe(dataset: Dataset) -> dict:
     aggregated = dataset.meta.get("aggregated", {})
     return {
         "version": dataset.version,
-        "title": dataset.meta.get("title", "Barometer"),
+        "title": dataset.meta.get("title", ""),
         "attribution": dataset.meta.get("attribution", ""),
         "levels": [
             {"id": level, "areas": int(counts[level]), "years": list(dataset.years_of(level))}
