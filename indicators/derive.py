@@ -23,7 +23,7 @@ import pandas as pd
 from indicators.catalog import CATALOG
 from indicators.measures.aggregate import COUNTRY_CODE, aggregate, parent_codes
 from indicators.measures.omradestyper import INDEX_INPUTS, classify, socioeconomic_index
-from indicators.model import DERIVED, LEVELS, TOTAL, Indicator, normalise_values
+from indicators.model import DERIVED, LEVELS, TOTAL, Indicator, concat_values, normalise_values
 
 DERIVED_LEVELS: tuple[str, ...] = ("regso",)
 """Levels the områdestyper are computed for."""
@@ -41,6 +41,8 @@ DERIVED_META: tuple[str, ...] = ("derived", "aggregated", "coverage")
 
 GROUP = ["indicator", "year", "breakdown"]
 CHUNK = 1 << 20
+BATCH_ROWS = 1 << 21
+"""Finer rows aggregated at a time (whole years): bounds the temporaries of a large build."""
 KEY = ["indicator", "level", "code", "year", "breakdown"]
 
 SOCIOECONOMIC_INDEX = Indicator(
@@ -81,13 +83,14 @@ def with_derived(
     imported = ~values["indicator"].isin(derived_ids)
     if DERIVED in values.columns:
         imported &= ~values[DERIVED]
-    base = normalise_values(values[imported].assign(**{DERIVED: False}))
+    base = values if imported.all() else values[imported]  # a table with nothing to drop is not copied
+    base = normalise_values(base.assign(**{DERIVED: False}))
     catalog = {k: v for k, v in indicators.items() if k not in derived_ids}
     meta: dict = {}
     if areas is not None and len(areas) and len(base):
         coarse, meta = coarser_values(base, areas, catalog)
         if len(coarse):
-            base = normalise_values(pd.concat([base, coarse.assign(**{DERIVED: True})], ignore_index=True))
+            base = concat_values([base, coarse.assign(**{DERIVED: True})])
     values, notes = _with_omradestyper(base)
     if notes:
         catalog.update({ind.id: ind for ind in COMPUTED})
@@ -194,7 +197,10 @@ def _aggregate_where_absent(
         fine = fine[pd.MultiIndex.from_frame(fine[GROUP]).isin(wanted)]
     out = []
     areas = pd.DataFrame({"code": parents.index, "level": from_level, target: parents.to_numpy()})
-    for _, part in fine.groupby("year", sort=True, observed=True):
+    per_year = fine["year"].value_counts().sort_index()
+    batch = (per_year.cumsum() - 1) // BATCH_ROWS  # whole years, about BATCH_ROWS rows at a time
+    for years in per_year.index.groupby(batch.to_numpy()).values():
+        part = fine[fine["year"].isin(years)]
         result = aggregate(part, areas, indicators, from_level, [target], country).values
         result = result[result["status"] == "ok"]
         if len(there) and len(result):
@@ -268,4 +274,4 @@ def _with_omradestyper(base: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             )
     if not rows:
         return base, []
-    return normalise_values(pd.concat([base, *rows], ignore_index=True)), notes
+    return concat_values([base, *rows]), notes

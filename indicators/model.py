@@ -16,6 +16,7 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 LEVELS: tuple[str, ...] = ("deso", "regso", "kommun", "lan", "riket")
 """Statistical levels, finest first."""
@@ -180,6 +181,22 @@ def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     out["status"] = pd.Categorical.from_codes(codes, categories=list(STATUSES))
     out["value"] = out["value"].where(codes == 0)
     return out.reset_index(drop=True)
+
+
+def concat_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Value tables stacked into one normalised table, their categories united: a big table and a few new
+    rows are joined without turning millions of category codes back into strings."""
+    tables = [normalise_values(f) for f in frames]
+    if any(DERIVED in t.columns for t in tables):
+        tables = [t if DERIVED in t.columns else t.assign(**{DERIVED: False}) for t in tables]
+    columns = {}
+    for column in tables[0].columns:
+        parts = [t[column] for t in tables]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            columns[column] = union_categoricals(parts, ignore_order=True)
+        else:
+            columns[column] = np.concatenate([p.to_numpy() for p in parts])
+    return normalise_values(pd.DataFrame(columns))
 
 
 def _columns(frame: pd.DataFrame) -> list[str]:

@@ -82,10 +82,11 @@ def first_view(dataset: Dataset) -> dict | None:
     v = dataset.values
     for level in levels:
         parents = dataset.area_frame(level)["kommun"]
-        at_level = v[(v["level"] == level) & (v["status"] == "ok")]
+        at_level = (v["level"] == level) & (v["status"] == "ok")  # masks only: no copy of the table
         for indicator in indicators:
             breakdown = dataset.default_breakdown(indicator)
-            rows = at_level[(at_level["indicator"] == indicator) & (at_level["breakdown"] == breakdown)]
+            mask = at_level & (v["indicator"] == indicator) & (v["breakdown"] == breakdown)
+            rows = v.loc[mask, ["code", "year"]]
             kommun = parents.reindex(rows["code"].astype(str)).to_numpy()
             counts = pd.Series(1, index=pd.MultiIndex.from_arrays([rows["year"].to_numpy(), kommun]))
             counts = counts[pd.notna(kommun)].groupby(level=[0, 1]).size()

@@ -108,9 +108,13 @@ def values(level: str, year: str):
         wide = wide[wide.index.isin(areas.index[in_municipality(areas, kommun)])]
     rows = {str(code): _clean(row) for code, row in zip(wide.index, wide.to_dict("records"), strict=True)}
     v = dataset.values
-    here = v[(v["level"] == level) & (v["year"] == year_value) & (v["breakdown"] == breakdown)]
-    here = here[(here["status"] != "ok") | here[DERIVED]]
-    here = here[here["code"].isin(list(rows))]
+    here = v[
+        (v["level"] == level)
+        & (v["year"] == year_value)
+        & (v["breakdown"] == breakdown)
+        & ((v["status"] != "ok") | v[DERIVED])
+        & v["code"].isin(list(rows))
+    ]
     status: dict[str, dict[str, str]] = {}
     derived: dict[str, list[str]] = {}
     for code, indicator, state, computed in here[["code", "indicator", "status", DERIVED]].itertuples(
