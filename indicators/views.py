@@ -43,7 +43,7 @@ def _reference(
 ) -> pd.DataFrame:
     if deviation not in ("kommun", "riket"):
         raise ParameterError("deviation", f"is 'kommun' or 'riket', not {deviation!r}")
-    if deviation not in dataset.levels:
+    if not dataset.years_of(deviation):
         raise NotFoundError("deviation", f"this dataset has no {deviation} level values")
     reference = dataset.wide(deviation, year, breakdown)
     if deviation == "riket":

@@ -109,3 +109,13 @@ def test_an_indicator_without_total_is_styled_and_served_in_its_first_breakdown(
     assert "breakdown=sex=female" in style["sources"][next(iter(style["sources"]))]["tiles"][0]
     series = client.get("/api/series/deso/employed?codes=0201C1000").get_json()
     assert series["series"]["0201C1000"] == [{"year": 2021, "value": 50.0, "status": "ok"}]
+
+
+def test_comparisons_and_deviation_maps_use_derived_municipality_and_country_values(counts):
+    client, grid = counts
+    n = len(grid.area_frame("deso"))
+    total = sum(100.0 + k for k in range(n))
+    compare = client.get("/api/measures/compare/deso/population/2021?kommun=0201").get_json()
+    assert (compare["kommun_value"], compare["national_value"]) == (total, total)
+    legend = client.get("/api/legend/deso/population/2021?kommun=0201&deviation=riket").get_json()
+    assert sorted(a["value"] for a in legend["areas"].values()) == [100.0 + k - total for k in range(n)]
