@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 from data.store import make_dataset, write_version
 from indicators.model import Indicator
 from tests import test_web_map as web
+from tests.clients import live_server
 from tests.conftest import SHARED, grid_dataset
 from tests.test_web_map import CHROMIUM, DIST, Page
 
@@ -37,18 +37,10 @@ OMRADESTYP = "regso_omradestyp_2022_statistikdatabasen.csv"
 
 
 def serve(root: Path) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
     from tileserver import create_app
 
-    app = create_app({"DATA": str(root), "TESTING": True, "CHECK_EVERY": 0.0})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
+    with live_server(create_app({"DATA": str(root), "TESTING": True, "CHECK_EVERY": 0.0})) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
