@@ -30,7 +30,7 @@ import shapely
 from indicators.derive import DERIVED_META, with_derived
 from indicators.model import (
     AREA_COLUMNS,
-    DERIVED,
+    DERIVED_FLAG,
     LEVELS,
     Dataset,
     Indicator,
@@ -125,8 +125,8 @@ def read_version(root: Path | str, version: str | None = None) -> Dataset:
     areas = gpd.read_parquet(folder / "areas.parquet")
     table = pq.read_table(folder / "values.parquet")
     values = normalise_values(table.to_pandas(self_destruct=True, split_blocks=True))  # no second copy
-    if DERIVED not in values.columns:  # a version written before values were flagged
-        values[DERIVED] = False
+    if DERIVED_FLAG not in values.columns:  # a version written before values were flagged
+        values[DERIVED_FLAG] = False
     indicators = {key: Indicator.from_json(item) for key, item in manifest["indicators"].items()}
     return Dataset(
         version=version, areas=areas, values=values, indicators=indicators, meta=manifest.get("meta", {})

@@ -23,7 +23,7 @@ import pandas as pd
 from indicators.catalog import CATALOG
 from indicators.measures.aggregate import COUNTRY_CODE, aggregate, parent_codes
 from indicators.measures.omradestyper import INDEX_INPUTS, classify, socioeconomic_index
-from indicators.model import DERIVED, LEVELS, TOTAL, Indicator, concat_values, normalise_values
+from indicators.model import DERIVED_FLAG, LEVELS, TOTAL, Indicator, concat_values, normalise_values
 
 DERIVED_LEVELS: tuple[str, ...] = ("regso",)
 """Levels the områdestyper are computed for."""
@@ -61,7 +61,7 @@ SOCIOECONOMIC_INDEX = Indicator(
     "and with long-term social assistance or unemployment (20–64).",
 )
 OMRADESTYP = CATALOG["omradestyp"]
-COMPUTED: tuple[Indicator, ...] = (SOCIOECONOMIC_INDEX, OMRADESTYP)
+DERIVED: tuple[Indicator, ...] = (SOCIOECONOMIC_INDEX, OMRADESTYP)
 
 
 @dataclass(frozen=True)
@@ -79,21 +79,21 @@ def with_derived(
     values: pd.DataFrame, indicators: Mapping[str, Indicator], areas: pd.DataFrame | None = None
 ) -> Derived:
     """Values and catalog with the derived values recomputed from the imported ones."""
-    derived_ids = {ind.id for ind in COMPUTED}
+    derived_ids = {ind.id for ind in DERIVED}
     imported = ~values["indicator"].isin(derived_ids)
-    if DERIVED in values.columns:
-        imported &= ~values[DERIVED]
+    if DERIVED_FLAG in values.columns:
+        imported &= ~values[DERIVED_FLAG]
     base = values if imported.all() else values[imported]  # a table with nothing to drop is not copied
-    base = normalise_values(base.assign(**{DERIVED: False}))
+    base = normalise_values(base.assign(**{DERIVED_FLAG: False}))
     catalog = {k: v for k, v in indicators.items() if k not in derived_ids}
     meta: dict = {}
     if areas is not None and len(areas) and len(base):
         coarse, meta = coarser_values(base, areas, catalog)
         if len(coarse):
-            base = concat_values([base, coarse.assign(**{DERIVED: True})])
+            base = concat_values([base, coarse.assign(**{DERIVED_FLAG: True})])
     values, notes = _with_omradestyper(base)
     if notes:
-        catalog.update({ind.id: ind for ind in COMPUTED})
+        catalog.update({ind.id: ind for ind in DERIVED})
         meta["derived"] = notes
     return Derived(values, catalog, meta)
 
@@ -268,7 +268,7 @@ def _with_omradestyper(base: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
                         "year": year,
                         "breakdown": TOTAL,
                         "value": pd.to_numeric(series, errors="coerce").astype(float),
-                        DERIVED: True,
+                        DERIVED_FLAG: True,
                     }
                 )
             )

@@ -41,7 +41,7 @@ VALUE_COLUMNS: tuple[str, ...] = (
 """Columns of the long value table. ``value`` is NaN unless ``status`` is ``ok``; numerator and denominator
 are NaN where the source has no counts."""
 
-DERIVED = "derived"
+DERIVED_FLAG = "derived"
 """The value table's flag column (after VALUE_COLUMNS) marking rows Barometer computed when a version was
 built (coarser levels aggregated from finer ones, områdestyper) rather than imported. A dataset's table
 always has it; an importer's table may leave it out (normalise_values keeps it when present)."""
@@ -161,8 +161,8 @@ def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     if _is_canonical(frame):
         return frame
     out = frame.reindex(columns=_columns(frame))
-    if DERIVED in out.columns:
-        out[DERIVED] = out[DERIVED].astype("boolean").fillna(False).astype(bool)
+    if DERIVED_FLAG in out.columns:
+        out[DERIVED_FLAG] = out[DERIVED_FLAG].astype("boolean").fillna(False).astype(bool)
     for column in ("indicator", "level", "code", "breakdown"):
         out[column] = _category(out[column])  # a few bytes a row instead of a string: tables run to millions
     if out["breakdown"].cat.categories.isin(["", "nan"]).any():
@@ -187,8 +187,8 @@ def concat_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Value tables stacked into one normalised table, their categories united: a big table and a few new
     rows are joined without turning millions of category codes back into strings."""
     tables = [normalise_values(f) for f in frames]
-    if any(DERIVED in t.columns for t in tables):
-        tables = [t if DERIVED in t.columns else t.assign(**{DERIVED: False}) for t in tables]
+    if any(DERIVED_FLAG in t.columns for t in tables):
+        tables = [t if DERIVED_FLAG in t.columns else t.assign(**{DERIVED_FLAG: False}) for t in tables]
     columns = {}
     for column in tables[0].columns:
         parts = [t[column] for t in tables]
@@ -200,13 +200,13 @@ def concat_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _columns(frame: pd.DataFrame) -> list[str]:
-    return [*VALUE_COLUMNS, DERIVED] if DERIVED in frame.columns else list(VALUE_COLUMNS)
+    return [*VALUE_COLUMNS, DERIVED_FLAG] if DERIVED_FLAG in frame.columns else list(VALUE_COLUMNS)
 
 
 def _is_canonical(frame: pd.DataFrame) -> bool:
     if list(frame.columns) != _columns(frame) or not isinstance(frame.index, pd.RangeIndex):
         return False
-    if DERIVED in frame.columns and frame[DERIVED].dtype != bool:
+    if DERIVED_FLAG in frame.columns and frame[DERIVED_FLAG].dtype != bool:
         return False
     dtypes = frame.dtypes
     keys = ("indicator", "level", "code", "breakdown", "status")

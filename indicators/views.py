@@ -70,9 +70,10 @@ MAPPED_LEVELS: tuple[str, ...] = ("deso", "regso")
 
 
 def first_view(dataset: Dataset) -> dict | None:
-    """What a map opens on: the dataset's ``default_view`` (meta) as far as it has values, the rest filled in
-    with the finest mapped level, the first indicator in catalog order, its latest year and the municipality
-    with most areas that have values there. None when no mapped level has a value at all."""
+    """What a map opens on (kommun, level, indicator, year): the dataset's ``default_view`` (meta) as far as
+    it has values, the rest filled in with the finest mapped level, the first indicator in catalog order, its
+    latest year and the municipality with most areas that have values there (in the indicator's default
+    breakdown, which the page picks itself). None when no mapped level has a value at all."""
     given = dict(dataset.meta.get("default_view") or {})
     levels = [lv for lv in MAPPED_LEVELS if lv in dataset.levels and dataset.years_of(lv)]
     indicators = [key for key, ind in dataset.indicators.items() if ind.kind != "category"]
@@ -96,11 +97,5 @@ def first_view(dataset: Dataset) -> dict | None:
             year = int(given["year"]) if given.get("year") in years else int(years[-1])
             in_year = counts.xs(year, level=0).sort_index()
             kommun_code = given.get("kommun") if given.get("kommun") in in_year.index else in_year.idxmax()
-            return {
-                "kommun": str(kommun_code),
-                "level": level,
-                "indicator": indicator,
-                "year": year,
-                "breakdown": breakdown,
-            }
+            return {"kommun": str(kommun_code), "level": level, "indicator": indicator, "year": year}
     return None

@@ -84,11 +84,10 @@ def test_default_view_follows_the_dataset_and_never_names_what_has_no_values(tmp
         "level": "deso",
         "indicator": "population",
         "year": 2021,
-        "breakdown": "total",
     }
     chosen = {"kommun": "0201", "level": "regso", "indicator": "population", "year": 2020}
     client, _ = _client(tmp_path / "b", rows, {"default_view": chosen})
-    assert client.get("/api/catalog").get_json()["default_view"] == {**chosen, "breakdown": "total"}
+    assert client.get("/api/catalog").get_json()["default_view"] == chosen
     wrong = {"kommun": "9999", "level": "deso", "indicator": "employed", "year": 1999}
     client, _ = _client(tmp_path / "c", rows, {"default_view": wrong})
     assert client.get("/api/catalog").get_json()["default_view"] == view

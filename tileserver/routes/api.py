@@ -8,7 +8,7 @@ import geopandas as gpd
 import shapely
 from flask import Blueprint, request
 
-from indicators.model import DERIVED, LEVELS, Dataset
+from indicators.model import DERIVED_FLAG, LEVELS, Dataset
 from indicators.views import first_view
 from tileserver.http import SHORT, compress, json_bytes, respond, respond_json
 from tileserver.routes import params, services
@@ -112,12 +112,12 @@ def values(level: str, year: str):
         (v["level"] == level)
         & (v["year"] == year_value)
         & (v["breakdown"] == breakdown)
-        & ((v["status"] != "ok") | v[DERIVED])
+        & ((v["status"] != "ok") | v[DERIVED_FLAG])
         & v["code"].isin(list(rows))
     ]
     status: dict[str, dict[str, str]] = {}
     derived: dict[str, list[str]] = {}
-    for code, indicator, state, computed in here[["code", "indicator", "status", DERIVED]].itertuples(
+    for code, indicator, state, computed in here[["code", "indicator", "status", DERIVED_FLAG]].itertuples(
         index=False
     ):
         if state != "ok":

@@ -87,7 +87,7 @@ def tilejson(tileset, level: str, year: int | None, base: str) -> dict:
         "maxzoom": prepared.maxzoom,
         "bounds": [west, south, east, north],
         "center": [round((west + east) / 2, 5), round((south + north) / 2, 5), prepared.minzoom + 2],
-        "attribution": dataset.meta.get("attribution") or current_app.config["ATTRIBUTION"],
+        "attribution": current_app.config["ATTRIBUTION"],
         "vector_layers": [
             {"id": level, "fields": fields, "minzoom": prepared.minzoom, "maxzoom": prepared.maxzoom},
         ],
