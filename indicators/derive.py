@@ -117,7 +117,7 @@ def coarser_values(
     fine_groups = groups[rank == finest]
     area_levels = set(areas["level"])
     country = _country_code(values, areas)
-    frames, described = [], {}
+    frames, described, sources = [], {}, set()
     for from_level, own in fine_groups.groupby("level", sort=False):
         if from_level not in area_levels:
             continue
@@ -129,13 +129,14 @@ def coarser_values(
             derived = _aggregate_where_absent(values, own, parents, indicators, from_level, target, country)
             if len(derived):
                 frames.append(derived)
+                sources.add(from_level)
                 for ind in derived["indicator"].astype(str).unique():
                     how = AGGREGATED_KINDS[kinds[ind]].format(level=from_level)
                     described.setdefault(ind, {})[target] = how
     if not frames:
         return values.iloc[0:0], {}
     meta = {"aggregated": described}
-    coverage = _coverage(areas, country)
+    coverage = _coverage(areas, country) if sources & {"deso", "regso"} else {}
     if coverage:
         meta["coverage"] = coverage
     return pd.concat(frames, ignore_index=True), meta
@@ -219,8 +220,9 @@ def _country_code(values: pd.DataFrame, areas: pd.DataFrame) -> str:
 
 
 def _coverage(areas: pd.DataFrame, country: str) -> dict:
-    """Counties and the country whose loaded municipalities outnumber those with finer areas:
-    {level: {code: [with finer areas, all loaded]}}. Empty without a municipality level."""
+    """Counties and the country whose loaded municipalities outnumber those with finer (DeSO, RegSO) areas:
+    {level: {code: [with finer areas, all loaded]}}. Empty without a municipality level. Only said when
+    some value was derived from a finer level (a value derived from the municipalities covers them all)."""
     kommuner = areas[areas["level"] == "kommun"]
     finer = areas[areas["level"].isin(["deso", "regso"])]
     if kommuner.empty or finer.empty:

@@ -224,3 +224,19 @@ def test_imported_coarser_values_win_and_a_new_build_leaves_no_stale_aggregate(t
 def test_a_dataset_with_every_level_imported_derives_nothing(dataset):
     assert not dataset.values["derived"].any()
     assert "aggregated" not in dataset.meta
+
+
+def test_municipal_values_alone_give_county_and_country_without_a_coverage_note():
+    areas = synthetic_areas()
+    areas = areas[areas["level"].isin(["kommun", "lan"])]
+    kommuner = {"1401": 10.0, "1402": 20.0, "1403": 30.0, "1480": 40.0, "0180": 50.0}
+    values = pd.DataFrame(
+        [("population", "kommun", code, 2023, "total", n) for code, n in kommuner.items()],
+        columns=["indicator", "level", "code", "year", "breakdown", "value"],
+    )
+    dataset = make_dataset(areas, values, INDICATORS, {})
+    derived = derived_rows(dataset, "lan").set_index("code")["value"].to_dict()
+    assert derived == {"14": 100.0, "01": 50.0}
+    assert derived_rows(dataset, "riket")["value"].tolist() == [150.0]
+    assert dataset.meta["aggregated"]["population"]["riket"] == "sum of the kommun values"
+    assert "coverage" not in dataset.meta
