@@ -1,7 +1,7 @@
 """The web map's first open on datasets other than the demo, in Debian's Chromium through Playwright.
 
 - SCB's RegSO 2025 boundaries of the Göteborg region, the municipalities and counties, SCB's official
-  områdestyper 2022 and RegSO population counts written here as a CSV, all imported through data.imports:
+  områdestyper 2022 and RegSO population counts written here as a CSV, all read by the import code:
   the page opens on a municipality that has data, draws a map and a legend without a console error, and
   compares the municipality with its county and the country in numbers derived from the RegSO counts.
 - A dataset whose only indicator has no ``total`` breakdown: the page shows that indicator's first
@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -45,27 +46,32 @@ def serve(root: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def goteborg(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
-    """A data folder built from SCB's files and a population CSV; the CSV's rows as a frame."""
+    """A data folder built from SCB's files and a population CSV, read by the import code (geo.read,
+    indicators.importers) and written by data.store; the CSV's rows as a frame."""
     missing = [f for f in (*AREA_FILES, OMRADESTYP) if not (SHARED / f).exists()]
     if missing:
         pytest.skip(f"real SCB files {missing} absent (../shared/data is not part of the repository)")
-    from data.imports import import_areas, import_values
-    from data.store import read_version
+    from geo.read import read_areas
+    from indicators.catalog import CATALOG
+    from indicators.importers import read_values
 
     folder = tmp_path_factory.mktemp("goteborg")
-    root = folder / "data"
-    for name in AREA_FILES:
-        import_areas(root, SHARED / name)
-    import_values(root, SHARED / OMRADESTYP, indicator="omradestyp_official", level="regso")
-    codes = read_version(root).area_frame("regso").index
+    frames = [read_areas(SHARED / name).areas for name in AREA_FILES]
+    areas = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    regso = areas[areas["level"] == "regso"]
     rng = np.random.default_rng(2025)
     counts = pd.DataFrame(
-        [(code, year, int(rng.integers(300, 9000))) for code in codes for year in (2022, 2023)],
+        [(code, year, int(rng.integers(300, 9000))) for code in regso["code"] for year in (2022, 2023)],
         columns=["Kod", "År", "Antal"],
     )
     csv = folder / "folkmangd_regso.csv"
     counts.to_csv(csv, sep=";", index=False, lineterminator="\r\n", encoding="utf-8-sig")
-    import_values(root, csv, indicator="population", level="regso")
+    types = read_values(SHARED / OMRADESTYP, areas=areas, indicator="omradestyp_official", level="regso")
+    population = read_values(csv, areas=areas, indicator="population", level="regso")
+    values = pd.concat([types.values, population.values], ignore_index=True)
+    indicators = {key: CATALOG[key] for key in ("omradestyp_official", "population")}
+    root = folder / "data"
+    write_version(root, make_dataset(areas, values, indicators, {}))
     return root, counts
 
 
