@@ -108,13 +108,8 @@ def values(level: str, year: str):
         wide = wide[wide.index.isin(areas.index[in_municipality(areas, kommun)])]
     rows = {str(code): _clean(row) for code, row in zip(wide.index, wide.to_dict("records"), strict=True)}
     v = dataset.values
-    here = v[
-        (v["level"] == level)
-        & (v["year"] == year_value)
-        & (v["breakdown"] == breakdown)
-        & ((v["status"] != "ok") | v[DERIVED_FLAG])
-        & v["code"].isin(list(rows))
-    ]
+    here = v[(v["level"] == level) & (v["year"] == year_value) & (v["breakdown"] == breakdown)]  # one map's
+    here = here[((here["status"] != "ok") | here[DERIVED_FLAG]) & here["code"].isin(list(rows))]
     status: dict[str, dict[str, str]] = {}
     derived: dict[str, list[str]] = {}
     for code, indicator, state, computed in here[["code", "indicator", "status", DERIVED_FLAG]].itertuples(
