@@ -27,9 +27,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 
-from indicators.derive import with_derived
+from indicators.derive import DERIVED_META, with_derived
 from indicators.model import (
     AREA_COLUMNS,
+    DERIVED_FLAG,
     LEVELS,
     Dataset,
     Indicator,
@@ -66,11 +67,14 @@ def make_dataset(
 ) -> Dataset:
     """A Dataset with its derived measures and content version, tables normalised and sorted."""
     areas = order_areas(areas)
-    values, indicators, notes = with_derived(normalise_values(values), indicators)
-    meta = {**(meta or {}), "derived": notes} if notes else dict(meta or {})
-    manifest = _manifest(indicators, meta)
-    version = content_version(areas, values, manifest)
-    return Dataset(version=version, areas=areas, values=values, indicators=indicators, meta=meta)
+    derived = with_derived(normalise_values(values), indicators, areas)
+    kept = {k: v for k, v in (meta or {}).items() if k not in DERIVED_META}
+    meta = {**kept, **derived.meta}
+    manifest = _manifest(derived.indicators, meta)
+    version = content_version(areas, derived.values, manifest)
+    return Dataset(
+        version=version, areas=areas, values=derived.values, indicators=derived.indicators, meta=meta
+    )
 
 
 def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -133,6 +137,8 @@ def read_version(root: Path | str, version: str | None = None) -> Dataset:
     areas = gpd.read_parquet(folder / "areas.parquet")
     table = pq.read_table(folder / "values.parquet")
     values = normalise_values(table.to_pandas(self_destruct=True, split_blocks=True))  # no second copy
+    if DERIVED_FLAG not in values.columns:  # a version written before values were flagged
+        values[DERIVED_FLAG] = False
     indicators = {key: Indicator.from_json(item) for key, item in manifest["indicators"].items()}
     return Dataset(
         version=version, areas=areas, values=values, indicators=indicators, meta=manifest.get("meta", {})

@@ -49,7 +49,7 @@ def indices(kommun: str, year: str):
     kommun = params.kommun(dataset, kommun)
     indicator = params.indicator(dataset, request.args.get("indicator", "population"))
     year_value = params.year(dataset, analysis.finest_level(dataset, indicator), year)
-    groups = [b for b in dataset.breakdowns if b != TOTAL]
+    groups = [b for b in dataset.all_breakdowns if b != TOTAL]
     group = params.choice("group", request.args.get("group", "background=foreign"), groups)
     key = tileset.key("indices", kommun, year_value, indicator, group)
     return respond_json(

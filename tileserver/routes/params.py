@@ -64,9 +64,9 @@ def indicator(dataset: Dataset, raw: str) -> str:
     return choice("indicator", raw, dataset.indicators, not_found=True)
 
 
-def breakdown(dataset: Dataset, name: str = "breakdown") -> str:
-    """A breakdown (``sex=female``) the dataset has values of; ``total`` by default."""
-    return choice(name, request.args.get(name) or TOTAL, dataset.breakdowns)
+def breakdown(dataset: Dataset, name: str = "breakdown", default: str = TOTAL) -> str:
+    """A breakdown (``sex=female``) the dataset has values of; ``default`` when the query names none."""
+    return choice(name, request.args.get(name) or default, dataset.all_breakdowns)
 
 
 def kommun(dataset: Dataset, raw: str | None) -> str:

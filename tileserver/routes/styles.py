@@ -35,6 +35,7 @@ def map_options(
         _check_scope(dataset, level, kommun)
     breaks = params.numbers("breaks", args["breaks"]) if args.get("breaks") else None
     view = params.tile_view(dataset, level) or ("total", None, None)
+    breakdown = view[0] if args.get("breakdown") else dataset.default_breakdown(indicator)
     return MapOptions(
         level=level,
         indicator=indicator,
@@ -44,7 +45,7 @@ def map_options(
         palette=args.get("palette") or None,
         kommun=kommun,
         pooled=params.flag("pooled"),
-        breakdown=view[0],
+        breakdown=breakdown,
         since=view[1],
         deviation=view[2],  # type: ignore[arg-type]
         breaks=breaks,
