@@ -7,6 +7,8 @@
 - SCB's socioeconomic index and the five områdestyper per RegSO and year, from the three index inputs,
   with the mean and standard deviation of all RegSO in the dataset as reference (the whole country when the
   whole country is imported). Imported official types (``omradestyp_official``) are kept beside them.
+- The summary measures as kommun, län and riket indicators (``indicators.measures.summary``): the
+  ojämlikhetsindex and the population shares living in områdestyp 1–2 and 4–5.
 
 Every build starts from the imported rows only (derived ones are dropped and computed again), so a new
 import never leaves a stale aggregate behind, and an imported value always wins over a derived one.
@@ -23,6 +25,7 @@ import pandas as pd
 from indicators.catalog import CATALOG
 from indicators.measures.aggregate import COUNTRY_CODE, aggregate, parent_codes
 from indicators.measures.omradestyper import INDEX_INPUTS, classify, socioeconomic_index
+from indicators.measures.summary import SUMMARY, summary_measures
 from indicators.model import DERIVED_FLAG, LEVELS, TOTAL, Indicator, concat_values, normalise_values
 
 DERIVED_LEVELS: tuple[str, ...] = ("regso",)
@@ -61,7 +64,8 @@ SOCIOECONOMIC_INDEX = Indicator(
     "and with long-term social assistance or unemployment (20–64).",
 )
 OMRADESTYP = CATALOG["omradestyp"]
-DERIVED: tuple[Indicator, ...] = (SOCIOECONOMIC_INDEX, OMRADESTYP)
+DERIVED: tuple[Indicator, ...] = (SOCIOECONOMIC_INDEX, OMRADESTYP, *SUMMARY)
+"""Every indicator a build computes (never imported, renamed or removed)."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,13 @@ def with_derived(
             base = concat_values([base, coarse.assign(**{DERIVED_FLAG: True})])
     values, notes = _with_omradestyper(base)
     if notes:
-        catalog.update({ind.id: ind for ind in DERIVED})
+        catalog.update({ind.id: ind for ind in (SOCIOECONOMIC_INDEX, OMRADESTYP)})
         meta["derived"] = notes
+    if areas is not None and len(areas):
+        summary, measures = summary_measures(values, areas)
+        if len(summary):
+            values = concat_values([values, summary.assign(**{DERIVED_FLAG: True})])
+            catalog.update(measures)
     return Derived(values, catalog, meta)
 
 
