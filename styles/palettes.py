@@ -175,6 +175,29 @@ SEQUENTIAL: tuple[str, ...] = (
 )
 DIVERGING: tuple[str, ...] = ("RdBu", "PuOr", "BrBG", "PiYG", "RdYlBu")
 
+# The most classes k for which every count 2..k keeps neighbouring classes at least 5 CIEDE2000 apart under
+# simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009, severity 1).
+# tests/test_palettes_cvd.py recomputes each figure; 9 means safe at every count offered.
+CVD_SAFE_CLASSES: Mapping[str, int] = MappingProxyType(
+    {
+        "Blues": 5,
+        "Greens": 7,
+        "Greys": 7,
+        "Oranges": 9,
+        "Purples": 7,
+        "Reds": 9,
+        "YlGnBu": 7,
+        "YlOrRd": 9,
+        "PuBuGn": 7,
+        "OrRd": 5,
+        "RdBu": 9,
+        "PuOr": 9,
+        "BrBG": 6,
+        "PiYG": 6,
+        "RdYlBu": 9,
+    }
+)
+
 
 @dataclass(frozen=True)
 class Palette:
@@ -183,11 +206,16 @@ class Palette:
     name: str
     kind: PaletteKind
     colors: Mapping[int, tuple[str, ...]]
-    colorblind_safe: bool = True
+    cvd_safe_classes: int = 0
+    """Up to this many classes neighbours stay distinguishable for colour-blind readers (0: not checked)."""
 
     @property
     def sizes(self) -> tuple[int, ...]:
         return tuple(sorted(self.colors))
+
+    def cvd_safe(self, k: int) -> bool:
+        """Whether ``k`` classes stay distinguishable for the common colour-vision deficiencies."""
+        return k <= self.cvd_safe_classes
 
 
 @dataclass(frozen=True)
@@ -214,7 +242,8 @@ class PaletteRegistry:
 
 def _brewer(name: str) -> Palette:
     kind: PaletteKind = "diverging" if name in DIVERGING else "sequential"
-    return Palette(name, kind, MappingProxyType({len(c): c for c in COLORBREWER[name]}))
+    colors = MappingProxyType({len(c): c for c in COLORBREWER[name]})
+    return Palette(name, kind, colors, CVD_SAFE_CLASSES[name])
 
 
 REGISTRY = PaletteRegistry()
@@ -224,7 +253,7 @@ for _name in (*SEQUENTIAL, *DIVERGING):
 DEFAULT_SEQUENTIAL = "YlOrRd"
 """Default for indicators with a direction: yellow (better) to dark red (worse)."""
 DEFAULT_NEUTRAL = "Blues"
-"""Default for neutral indicators: no alarm colours, darker means more."""
+"""Default for neutral indicators: no alarm colours, darker means more (colour-blind safe up to 5 classes)."""
 DEFAULT_DIVERGING = "RdBu"
 """Default for change and deviation maps: red (worse) – grey – blue (better)."""
 
@@ -263,7 +292,7 @@ AREA_TYPE_COLORS: Mapping[int, str] = MappingProxyType(
 
 
 def default_palette(direction: str = "neutral", *, diverging: bool = False) -> str:
-    """The colour-blind-safe default palette name for a direction and map kind."""
+    """The default palette name for a direction and map kind, colour-blind safe at the page's 5 classes."""
     if diverging:
         return DEFAULT_DIVERGING
     return DEFAULT_NEUTRAL if direction == "neutral" else DEFAULT_SEQUENTIAL

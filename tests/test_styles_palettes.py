@@ -131,7 +131,7 @@ def test_defaults_are_colourblind_safe_schemes():
     assert default_palette("higher_better") == "YlOrRd"
     assert default_palette("neutral") == "Blues"
     assert default_palette("neutral", diverging=True) == "RdBu"
-    assert all(REGISTRY.get(n).colorblind_safe for n in ("YlOrRd", "Blues", "RdBu"))
+    assert all(REGISTRY.get(n).cvd_safe(5) for n in ("YlOrRd", "Blues", "RdBu"))
 
 
 def test_no_data_and_suppressed_are_distinct_greys():
