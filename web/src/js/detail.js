@@ -6,6 +6,7 @@ import { lineChart, SERIES_COLORS } from "./chart.js";
 import { formatValue } from "./format.js";
 import { t, getLang, indicatorTitle, areaTypeName } from "./i18n.js";
 import { derivedNote } from "./overview.js";
+import { scrollTable } from "./scroll.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -97,7 +98,7 @@ export async function renderDetail(ctx, state, store) {
     }
   }
   const notes = derived ? [el("p", { className: "note", textContent: derivedNote(ctx, state.kommun) })] : [];
-  box.replaceChildren(header, chips, hint, el("h3", { textContent: chartTitle }), chart, el("div", { className: "table-scroll" }, table), ...notes);
+  box.replaceChildren(header, chips, hint, el("h3", { textContent: chartTitle }), chart, scrollTable(table), ...notes);
   box.setAttribute("aria-labelledby", "detail-h");
   box.hidden = false;
   box.dataset.codes = codes.join(",");

@@ -6,6 +6,7 @@ import { lineChart } from "./chart.js";
 import { formatNumber, formatValue } from "./format.js";
 import { t, getLang, indicatorTitle } from "./i18n.js";
 import { breakdownOf, categoryIndicator } from "./metrics.js";
+import { scrollTable } from "./scroll.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -126,7 +127,7 @@ export async function renderOverview(ctx, state, store) {
         row.insertCell().textContent = `${formatNumber(popTotal ? (100 * r.population) / popTotal : NaN, 1, lang)} %`;
       }
     }
-    typeSection.append(el("div", { className: "table-scroll" }, table),
+    typeSection.append(scrollTable(table, t("types_h", { year: typeYear })),
       el("button", { type: "button", textContent: `${t("show_on_map")}: ${t("mode_types")}`, onclick: () => store.set({ view: "map", mode: "types", level: "regso" }, { replace: false }) }));
   } else typeSection.append(el("p", { textContent: t("not_available") }));
   parts.push(typeSection);
@@ -166,7 +167,7 @@ export async function renderOverview(ctx, state, store) {
       onclick: () => store.set({ view: "map", ind: ind.id, mode: "value" }, { replace: false }),
     }));
   }
-  mainSection.append(el("div", { className: "table-scroll" }, table));
+  mainSection.append(scrollTable(table, t("main_h", { year: state.year })));
   if (derived) mainSection.append(el("p", { className: "note", textContent: derivedNote(ctx, state.kommun) }));
   parts.push(mainSection);
   box.replaceChildren(...parts);

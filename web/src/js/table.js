@@ -5,6 +5,7 @@ import { csvLine } from "./csv.js";
 import { loadValues } from "./data.js";
 import { formatValue, plainNumber } from "./format.js";
 import { t, getLang, indicatorTitle, indicatorDescription, areaTypeName } from "./i18n.js";
+import { scrollTable } from "./scroll.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -151,7 +152,7 @@ export async function renderTable(ctx, state, store) {
     el("h2", { textContent: t("table_h", { name: kommun.name }) }),
     el("div", { className: "table-controls" }, indChecks, yearChecks),
     el("div", { className: "exports" }, el("label", {}, format, ` ${t("sv_format")}`), csvButton, xlsx),
-    el("div", { className: "table-scroll" }, table),
+    scrollTable(table),
   );
   box.dataset.rendered = `${state.kommun}:${inds.join(",")}:${years.join(",")}`;
 }

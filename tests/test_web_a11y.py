@@ -1,0 +1,73 @@
+"""Accessibility measured: axe-core (from npm, web/node_modules) in Debian's Chromium over every view of the
+web page, in Swedish and English, at WCAG 2.1 A and AA. The demo dataset; one page per view and language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import test_web_map as web
+from tests.test_web_map import CHROMIUM, DIST, KOMMUN
+
+app, api, base_url, browser, new_page = web.app, web.api, web.base_url, web.browser, web.new_page
+
+AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    pytest.mark.skipif(not DIST.exists(), reason="web map not built: run `npm ci && npm run build` in web/"),
+    pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `npm ci` in web/"),
+]
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+MAP = f"k={KOMMUN}&i=employment_rate&y=2023"
+
+# view: (path and query, what the page must show before it is measured, an action that opens a part)
+VIEWS = {
+    "explore": (f"/?{MAP}", "view-map:value:", None),
+    "compare": (f"/?{MAP}&m=years&ya=2015", "view-map:years:", None),
+    "change": (f"/?{MAP}&m=change&ya=2015", "view-map:change:", None),
+    "types": (f"/?{MAP}&lv=regso&m=types", "view-map:types:", None),
+    "overview": (f"/?v=overview&k={KOMMUN}&y=2023", f"view-overview:{KOMMUN}", None),
+    "table": (f"/?v=table&{MAP}&ti=employment_rate,unemployment_rate", f"view-table:{KOMMUN}", None),
+    "embed": (f"/embed?{MAP}", "view-map:value:", None),
+    "share": (f"/?{MAP}", "view-map:value:", "share"),
+    "detail": (f"/?{MAP}", "view-map:value:", "detail"),
+}
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 8),
+            }));
+        }""",
+        WCAG_21_AA,
+    )
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_no_wcag_21_aa_violations(new_page, base_url, api, view, lang):
+    path, rendered, action = VIEWS[view]
+    page = new_page().open(f"{base_url}{path}&l={lang}")
+    element, expected = rendered.split(":", 1)
+    page.wait_rendered(element, expected)
+    assert page.page.locator("html").get_attribute("lang") == lang
+    if action == "share":
+        page.page.click("#share-btn")
+        page.page.locator("#share-dialog").wait_for(state="visible")
+    elif action == "detail":
+        code = api(f"/api/areas/deso?kommun={KOMMUN}")[0]["code"]
+        page.page.evaluate("(c) => window.barometer.store.set({sel: [c]})", code)
+        page.page.wait_for_function("document.getElementById('detail').dataset.codes !== undefined")
+        page.page.locator("#detail").wait_for(state="visible")
+    violations = _axe(page.page)
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["targets"]) for v in violations
+    )
+    assert violations == [], f"{view} ({lang}):\n{report}"
+    assert page.errors == []
