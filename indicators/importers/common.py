@@ -1,66 +1,70 @@
-"""What every value reader shares: the result type, cell parsing, breakdown labels and the final validation.
+"""What every value reader shares: the result type, cell parsing and the one validation of every value.
 
-Readers turn a file into :class:`Record` rows (raw cells plus where they came from); :func:`finalise` checks
-and converts them into the model's value table, so every format validates the same way.
+Readers turn a file into batches of cells (a DataFrame per batch, :data:`CELL_COLUMNS`: raw cells plus the
+row and columns they came from); :func:`finalise` checks and converts the batches into the model's value
+table, column by column (codes, years and indicators once per distinct cell), so every format, small or
+streamed, validates the same way and every error names file, row and column.
 
 Markers for values that are not numbers (never read as zero):
 
 * ``suppressed``: ``..`` (SCB: too uncertain to publish), ``x``/``X`` (confidential), ``*``, ``…``
 * ``missing``: an empty cell, ``.`` (SCB: cannot occur), ``-``, ``–``, ``—`` (nothing to report)
+
+Infinities (``1e999``, ``inf``) and ``NaN`` written as text are errors, as are shares outside 0..100 and
+negative rates when the indicator's kind is known.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
-from indicators.importers.codes import code_level, describe_repairs, fits_level, repair_code
+from indicators import dimensions
+from indicators.importers.codes import (
+    code_level,
+    code_text,
+    describe_repairs,
+    excel_number,
+    fits_level,
+    repair_code,
+)
 from indicators.model import STATUSES, TOTAL, VALUE_COLUMNS, Indicator, InputError, normalise_values
 
 SUPPRESSED_MARKERS = frozenset({"..", "x", "*", "…", "...", "×"})
 MISSING_MARKERS = frozenset({"", ".", "-", "–", "—"})
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f']")
-
-DIMENSIONS = {"kon": "sex", "sex": "sex", "gender": "sex", "alder": "age", "age": "age"}
-TOTAL_LABELS = frozenset(
-    {
-        "total",
-        "totalt",
-        "samtliga",
-        "alla",
-        "båda könen",
-        "män och kvinnor",
-        "kvinnor och män",
-        "1+2",
-        "t",
-        "tot",
-        "totalt ålder",
-        "totalt, samtliga",
-        "all",
-    }
-)
-GROUPS = {
-    "sex": {
-        "män": "male",
-        "man": "male",
-        "male": "male",
-        "m": "male",
-        "1": "male",
-        "kvinnor": "female",
-        "kvinna": "female",
-        "female": "female",
-        "k": "female",
-        "2": "female",
-    }
+_STATUS_CODES = {status: i for i, status in enumerate(STATUSES)}
+RANGES: Mapping[str, tuple[float, float, str]] = {
+    "share": (0.0, 100.0, "within 0..100 (percent)"),
+    "rate": (0.0, math.inf, "0 or more"),
 }
+"""Allowed values per indicator kind (other kinds: any finite number)."""
+
+CELL_COLUMNS: tuple[str, ...] = (
+    "indicator",
+    "code",
+    "year",
+    "value",
+    "breakdown",
+    "status",
+    "numerator",
+    "denominator",
+    "_row",
+    "_code_column",
+    "_year_column",
+    "_value_column",
+)
+"""Columns of a batch of cells as a reader hands them to :func:`finalise`."""
+
+slug = dimensions.slug
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +76,9 @@ class ValueImport:
     report: list[str]
     unmatched: tuple[tuple[int, str], ...] = ()
     """``(row, area label)`` of rows whose area name matched no loaded area (name-based files only)."""
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Breakdown key → (Swedish, English) text as the file wrote it, for groups without a built-in label
+    (see :func:`indicators.dimensions.breakdown_label`)."""
 
 
 @dataclass(slots=True)
@@ -102,21 +109,39 @@ class Context:
     indicator: str | None = None
     year_range: tuple[int, int] = (1990, 2100)
     strict: bool = False
-    options: Mapping = field(default_factory=dict)
+    year: int | None = None
+    sheet: str | None = None
+    drop_unknown: bool = False
+    title_hint: str | None = None
+    kommun_names: Mapping[str, str] | None = None
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str] = field(default_factory=dict)
     report: list[str] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
     units: dict[str, tuple[str, int]] = field(default_factory=dict)
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     unmatched: list[tuple[int, str]] = field(default_factory=list)
     title: str | None = None
+    _repairs: list[tuple[int, str, str]] = field(default_factory=list)
+    _repaired: int = 0
+    _dropped: list[str] = field(default_factory=list)
+    _dropped_rows: int = 0
+    _unchecked: set[str] = field(default_factory=set)
+    _known: dict[str, frozenset[str]] | None = None
+    _riket: str | None = None
 
     def error(self, message: str, row: int | None = None, column: str | None = None) -> InputError:
         return InputError(message, file=self.file, row=row, column=column)
 
-
-def slug(text: object) -> str:
-    """``"Andel förvärvsarbetande (%)"`` → ``"andel_forvarvsarbetande"``."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9-]+", "_", ascii_text.casefold()).strip("_-") or "x"
+    def known_codes(self) -> dict[str, frozenset[str]]:
+        """Codes of the loaded areas per level (empty without areas)."""
+        if self._known is None:
+            if self.areas is None:
+                self._known = {}
+            else:
+                grouped = self.areas.groupby("level", sort=False)["code"]
+                self._known = {str(level): frozenset(codes) for level, codes in grouped}
+        return self._known
 
 
 def parse_number(raw: object) -> tuple[float, str] | None:
@@ -151,137 +176,336 @@ def parse_year(raw: object) -> int | None:
     if isinstance(raw, int | float | np.number) and not isinstance(raw, bool):
         return int(raw) if float(raw).is_integer() else None
     text = str(raw).strip()
-    return int(text) if re.fullmatch(r"\d{4}", text) else None
+    if re.fullmatch(r"\d{4}(\.0+)?", text):
+        return int(float(text))
+    return None
 
 
-def group_key(dimension_label: object, group_label: object, group_code: object = None) -> str | None:
-    """``dimension=group`` of one group, or None for a total. Known labels (kön: män/kvinnor) are
-    translated; other groups are slugs of their code (when given) or label."""
-    dimension = DIMENSIONS.get(slug(dimension_label).replace("_", ""), slug(dimension_label))
-    texts = [" ".join(str(t).split()).casefold() for t in (group_label, group_code) if t is not None]
-    if any(t in TOTAL_LABELS or t.startswith("totalt") for t in texts):
-        return None
-    known = next((GROUPS[dimension][t] for t in texts if t in GROUPS.get(dimension, {})), None)
-    return f"{dimension}={known or slug(group_code if group_code is not None else group_label)}"
+def parse_values(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(values, status codes, bad)`` of a column of cells: numbers, texts with decimal commas, markers.
+
+    Plain numbers are converted in one pass; other cells once per distinct text. ``bad`` marks cells that
+    are neither numbers nor markers; infinities come back as values (the caller rejects them).
+    """
+    n = len(cells)
+    if cells.dtype.kind == "f":
+        values = cells.to_numpy(dtype="float64", copy=True)
+        return values, np.where(np.isnan(values), 1, 0).astype(np.int8), np.zeros(n, dtype=bool)
+    values = np.array(pd.to_numeric(cells, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
+    status = np.zeros(n, dtype=np.int8)
+    bad = np.zeros(n, dtype=bool)
+    if cells.dtype == object:  # Excel's TRUE is no number, though pandas reads it as 1
+        flags = np.fromiter((isinstance(c, bool) for c in cells), dtype=bool, count=n)
+        values[flags] = np.nan
+    rest = np.flatnonzero(np.isnan(values))
+    if len(rest):
+        codes, uniques = pd.factorize(cells.iloc[rest], use_na_sentinel=False)
+        parsed = [parse_number(None if _is_na(u) else u) for u in uniques]
+        table_value = np.array([math.nan if p is None else p[0] for p in parsed], dtype="float64")
+        table_status = np.array([1 if p is None else _STATUS_CODES[p[1]] for p in parsed], dtype=np.int8)
+        table_bad = np.array([p is None for p in parsed], dtype=bool)
+        values[rest] = table_value[codes]
+        status[rest] = table_status[codes]
+        bad[rest] = table_bad[codes]
+    return values, status, bad
 
 
-def breakdown_of(parts: list[tuple[str, str]]) -> str:
+def _is_na(cell: object) -> bool:
+    return cell is None or (isinstance(cell, float) and math.isnan(cell)) or cell is pd.NA
+
+
+def breakdown_of(parts: list[tuple[str, object]], labels: dict[str, tuple[str, str]] | None = None) -> str:
     """The breakdown key of some (dimension label, group label) pairs; totals drop out.
 
     ``[("Kön", "kvinnor")]`` → ``"sex=female"``; several non-total dimensions are joined with ``;``.
+    ``labels`` collects the original text of groups without a built-in label.
     """
-    keys = [key for dimension, group in parts if (key := group_key(dimension, group)) is not None]
+    keys = []
+    for dimension, group in parts:
+        key = dimensions.group_key(dimension, group)
+        if key is None:
+            continue
+        keys.append(key)
+        if labels is not None and key not in labels and (text := dimensions.label_of(key, dimension, group)):
+            labels[key] = text
     return ";".join(keys) or TOTAL
 
 
-def long_breakdown(raw: object) -> str:
-    """A breakdown cell of a long table: ``sex=female`` as is, ``kvinnor`` → ``sex=female``, blank → total."""
-    text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
+def long_breakdown(raw: object, labels: dict[str, tuple[str, str]] | None = None) -> str:
+    """A breakdown cell of a long table: ``sex=female`` as is, ``kvinnor`` → ``sex=female``,
+    ``utrikes född`` → ``background=foreign``, blank → total, other text → ``group=<slug>``."""
+    text = "" if _is_na(raw) else str(raw).strip()
     if not text or "=" in text or text == TOTAL:
         return text or TOTAL
-    for dimension, groups in GROUPS.items():
-        if text.casefold() in groups:
-            return breakdown_of([(dimension, text)])
-    return breakdown_of([("group", text)])
+    if dimensions.is_total(text):
+        return TOTAL
+    for dimension in dimensions.DIMENSION_LABELS:
+        group = dimensions.group_of(dimension, text)
+        if group is not None and dimension not in ("age", "quintile"):
+            return f"{dimension}={group}"
+    return breakdown_of([("group", text)], labels)
 
 
-def finalise(records: list[Record], ctx: Context) -> ValueImport:
-    """Check and convert the records: codes, years, numbers, known areas, duplicated keys."""
-    rows: list[tuple] = []
-    repairs: list[tuple[int, str, str]] = []
-    low, high = ctx.year_range
-    for rec in records:
-        code, repaired = repair_code(rec.code, ctx.level)
-        if not code:
-            raise ctx.error("empty area code", rec.row, rec.code_column)
-        level = ctx.level if ctx.level and fits_level(code, ctx.level) else code_level(code)
-        if level is None or (ctx.level and level not in (ctx.level, "riket")):
-            expected = f"a {ctx.level}" if ctx.level else "an SCB area"
-            raise ctx.error(f"{code!r} is not {expected} code", rec.row, rec.code_column)
-        if repaired:
-            repairs.append((rec.row, str(rec.code), code))
-        year = parse_year(rec.year)
-        if year is None:
-            raise ctx.error(f"{rec.year!r} is not a year", rec.row, rec.year_column)
-        if not low <= year <= high:
-            raise ctx.error(f"year {year} is outside {low}..{high}", rec.row, rec.year_column)
-        parsed = parse_number(rec.value)
-        if parsed is None:
-            raise ctx.error(
-                f"{rec.value!r} is not a number (nor a marker like '..')", rec.row, rec.value_column
-            )
-        value, status = parsed
-        if rec.status in STATUSES and rec.status != "ok":
-            status = rec.status
-        counts = [parse_number(v) for v in (rec.numerator, rec.denominator)]
-        for column, count in zip(("numerator", "denominator"), counts, strict=True):
-            if count is None:
-                raise ctx.error(f"the {column} is not a number", rec.row, column)
-        rows.append(
-            (
-                rec.indicator,
-                level,
-                code,
-                year,
-                rec.breakdown,
-                value,
-                status,
-                counts[0][0],
-                counts[1][0],
-                rec.row,
-            )
-        )
-    if repairs:
-        ctx.report.append(describe_repairs(repairs))
-    frame = pd.DataFrame(
-        rows,
-        columns=[*VALUE_COLUMNS, "_row"],
+def records_frame(records: list[Record]) -> pd.DataFrame:
+    """A batch of cells (:data:`CELL_COLUMNS`) from records."""
+
+    def column(name: str) -> list:
+        return [getattr(r, name) for r in records]
+
+    return pd.DataFrame(
+        {
+            "indicator": pd.Categorical(column("indicator")),
+            "code": pd.Categorical([code_text(r.code) for r in records]),
+            "year": pd.Categorical([code_text(r.year) for r in records]),
+            "value": pd.Series(column("value"), dtype=object),
+            "breakdown": pd.Categorical(column("breakdown")),
+            "status": pd.Categorical([str(r.status or "").strip().casefold() for r in records]),
+            "numerator": pd.Series(column("numerator"), dtype=object),
+            "denominator": pd.Series(column("denominator"), dtype=object),
+            "_row": np.array(column("row"), dtype=np.int64),
+            "_code_column": pd.Categorical(column("code_column")),
+            "_year_column": pd.Categorical(column("year_column")),
+            "_value_column": pd.Categorical(column("value_column")),
+        }
     )
-    frame = _check_known_areas(frame, ctx, records)
+
+
+def finalise(batches: Iterable[pd.DataFrame] | list[Record], ctx: Context) -> ValueImport:
+    """Check and convert batches of cells (or records): codes, years, numbers, ranges, known areas,
+    duplicated keys; the model's value table with a report."""
+    if isinstance(batches, list) and (not batches or isinstance(batches[0], Record)):
+        batches = [records_frame(batches)]  # type: ignore[arg-type]
+    parts = [_check(batch, ctx) for batch in batches if len(batch)]
+    frame = _concat(parts)
+    if ctx._repaired:
+        ctx.report.append(describe_repairs(ctx._repairs, count=ctx._repaired))
+    if ctx._riket:
+        ctx.report.append(f"the whole country (riket) is written {ctx._riket!r} as in the loaded areas")
+    if ctx._unchecked:
+        ctx.report.append(
+            f"levels {sorted(ctx._unchecked)} are not among the loaded areas: their codes were not checked"
+        )
+    if ctx._dropped_rows:
+        if frame.empty:
+            raise ctx.error(
+                f"no row names a loaded area ({ctx._dropped_rows} rows dropped with --drop-unknown, codes "
+                f"such as {ctx._dropped[:5]}): import the areas of this level first, or check --level"
+            )
+        ctx.report.append(
+            f"dropped {ctx._dropped_rows} rows with codes not among the loaded areas, e.g. {ctx._dropped[:5]}"
+        )
     _check_duplicates(frame, ctx)
-    values = normalise_values(frame.drop(columns="_row"))
+    values = normalise_values(frame.drop(columns=["_row", "_code_column"]))
     ctx.report.append(_summary(values))
     return ValueImport(
-        values=values, indicators=_indicators(values, ctx), report=ctx.report, unmatched=tuple(ctx.unmatched)
+        values=values,
+        indicators=_indicators(values, ctx),
+        report=ctx.report,
+        unmatched=tuple(ctx.unmatched),
+        labels=dict(ctx.labels),
     )
 
 
-def _check_known_areas(frame: pd.DataFrame, ctx: Context, records: list[Record]) -> pd.DataFrame:
-    if ctx.areas is None or frame.empty:
-        return frame
-    riket = sorted(set(ctx.areas.loc[ctx.areas["level"] == "riket", "code"]))
-    is_riket = frame["level"] == "riket"
-    if len(riket) == 1 and (frame.loc[is_riket, "code"] != riket[0]).any():
-        ctx.report.append(f"the whole country (riket) is written {riket[0]!r} as in the loaded areas")
-        frame.loc[is_riket, "code"] = riket[0]
-    known = set(zip(ctx.areas["level"], ctx.areas["code"], strict=True))
-    present_levels = set(ctx.areas["level"])
-    checked = frame["level"].isin(present_levels)
-    unchecked = sorted(set(frame.loc[~checked, "level"]))
-    if unchecked:
-        ctx.report.append(f"levels {unchecked} are not among the loaded areas: their codes were not checked")
-    unknown = checked & ~pd.Series(
-        [(lv, c) in known for lv, c in zip(frame["level"], frame["code"], strict=True)], index=frame.index
-    )
-    if not unknown.any():
-        return frame
-    bad = frame[unknown]
-    if ctx.options.get("drop_unknown"):
-        ctx.report.append(
-            f"dropped {len(bad)} rows with {bad['code'].nunique()} codes not among the loaded "
-            f"areas, e.g. {sorted(set(bad['code']))[:5]}"
+def _first(mask: np.ndarray) -> int:
+    return int(np.argmax(mask))
+
+
+def _check(batch: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """One batch of cells checked and converted to value rows (plus ``_row`` and ``_code_column``)."""
+    rows = batch["_row"].to_numpy()
+
+    def fail(mask: np.ndarray, message: str | None, column: str, text: object = None) -> InputError:
+        i = _first(mask)
+        return ctx.error(
+            message or f"{batch[column].iloc[i]!r} {text}",
+            int(rows[i]),
+            str(batch[f"_{column}_column"].iloc[i]) if f"_{column}_column" in batch else column,
         )
-        return frame[~unknown]
-    first = bad.iloc[0]
-    column = next(r.code_column for r in records if r.row == first["_row"])
-    others = sorted(set(bad["code"]) - {first["code"]})
-    more = f" (and {len(others)} other unknown codes: {others[:5]})" if others else ""
-    raise ctx.error(
-        f"unknown {first['level']} code {first['code']!r}: not among the loaded areas{more}; "
-        "pass drop_unknown=True to drop such rows",
-        int(first["_row"]),
-        column,
+
+    codes = batch["code"].astype("category")
+    code_index = codes.cat.codes.to_numpy()
+    infos = [_code_info(str(c), ctx) for c in codes.cat.categories]
+    problems = [i for i, info in enumerate(infos) if info[3]]
+    if problems:
+        mask = np.isin(code_index, problems)
+        i = _first(mask)
+        raise ctx.error(infos[code_index[i]][3], int(rows[i]), str(batch["_code_column"].iloc[i]))
+    fixed = [info[0] for info in infos]
+    repaired = np.isin(code_index, [i for i, info in enumerate(infos) if info[2]])
+    if repaired.any():
+        ctx._repaired += int(repaired.sum())
+        for i in np.flatnonzero(repaired)[: 5 - len(ctx._repairs)]:
+            ctx._repairs.append(
+                (int(rows[i]), str(codes.cat.categories[code_index[i]]), fixed[code_index[i]])
+            )
+    unknown_cats = [i for i, info in enumerate(infos) if info[4]]
+    keep = np.ones(len(batch), dtype=bool)
+    if unknown_cats:
+        unknown = np.isin(code_index, unknown_cats)
+        if not ctx.drop_unknown:
+            i = _first(unknown)
+            first = fixed[code_index[i]]
+            others = sorted({fixed[c] for c in unknown_cats} - {first})
+            more = f" (and {len(others)} other unknown codes: {others[:5]})" if others else ""
+            raise ctx.error(
+                f"unknown {infos[code_index[i]][1]} code {first!r}: not among the loaded areas{more}; "
+                "pass --drop-unknown to drop such rows, or import the areas first",
+                int(rows[i]),
+                str(batch["_code_column"].iloc[i]),
+            )
+        ctx._dropped_rows += int(unknown.sum())
+        for code in sorted({fixed[c] for c in unknown_cats}):
+            if len(ctx._dropped) < 5 and code not in ctx._dropped:
+                ctx._dropped.append(code)
+        keep = ~unknown
+
+    years = batch["year"].astype("category")
+    year_index = years.cat.codes.to_numpy()
+    low, high = ctx.year_range
+    parsed_years = [parse_year(y) for y in years.cat.categories]
+    bad = [i for i, y in enumerate(parsed_years) if y is None]
+    if bad:
+        raise fail(np.isin(year_index, bad), None, "year", "is not a year")
+    out_of_range = [i for i, y in enumerate(parsed_years) if y is not None and not low <= y <= high]
+    if out_of_range:
+        i = _first(np.isin(year_index, out_of_range))
+        raise fail(
+            np.isin(year_index, out_of_range),
+            f"year {parsed_years[year_index[i]]} is outside {low}..{high}",
+            "year",
+        )
+    year = np.array(parsed_years, dtype=np.int16)[year_index] if len(parsed_years) else np.zeros(0, np.int16)
+
+    value, status, bad_mask = parse_values(batch["value"])
+    if bad_mask.any():
+        raise fail(bad_mask, None, "value", "is not a number (nor a marker like '..')")
+    if np.isinf(value).any():
+        raise fail(np.isinf(value), None, "value", "is not a finite number")
+    if "status" in batch:
+        given = batch["status"].astype(str).str.strip().str.casefold().to_numpy()
+        for marker in ("missing", "suppressed"):
+            status[given == marker] = _STATUS_CODES[marker]
+    counts = {}
+    for column in ("numerator", "denominator"):
+        if column not in batch:
+            counts[column] = np.full(len(batch), np.nan)
+            continue
+        number, _, bad_count = parse_values(batch[column])
+        if bad_count.any():
+            raise fail(
+                bad_count, f"the {column} {batch[column].iloc[_first(bad_count)]!r} is not a number", column
+            )
+        if np.isinf(number).any():
+            raise fail(np.isinf(number), f"the {column} is not a finite number", column)
+        counts[column] = number
+    _check_ranges(batch, value, status, ctx)
+
+    code_values, code_uniques = pd.factorize(pd.Index(fixed, dtype=object)) if fixed else (np.zeros(0), [])
+    level_values, level_uniques = pd.factorize(pd.Index([info[1] for info in infos], dtype=object))
+    part = pd.DataFrame(
+        {
+            "indicator": batch["indicator"].astype("category"),
+            "level": pd.Categorical.from_codes(level_values[code_index], categories=level_uniques),
+            "code": pd.Categorical.from_codes(code_values[code_index], categories=code_uniques),
+            "year": year,
+            "breakdown": batch["breakdown"].astype("category"),
+            "value": value,
+            "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
+            "numerator": counts["numerator"],
+            "denominator": counts["denominator"],
+            "_row": rows,
+            "_code_column": batch["_code_column"].astype("category"),
+        }
     )
+    return part if keep.all() else part[keep]
+
+
+def _code_info(cell: str, ctx: Context) -> tuple[str, str, bool, str | None, bool]:
+    """``(code, level, repaired, problem, unknown)`` of one distinct area cell."""
+    code, repaired = repair_code(cell, ctx.level)
+    if not code:
+        return cell, "", False, "empty area code", False
+    level = ctx.level if ctx.level and fits_level(code, ctx.level) else code_level(code)
+    if level is None or (ctx.level and level not in (ctx.level, "riket")):
+        if excel_number(cell):
+            return (
+                cell,
+                "",
+                False,
+                (
+                    f"{cell!r} is a code Excel wrote as a number in scientific notation, so its digits are "
+                    "lost: format the code column as text in Excel (or export the file again) and import it"
+                ),
+                False,
+            )
+        if ctx.level:
+            other = level or code_level(repair_code(cell)[0])
+            hint = f" (it is a {other} code: pass --level {other})" if other else ""
+            return cell, "", False, f"{code!r} is not a {ctx.level} code{hint}", False
+        return (
+            cell,
+            "",
+            False,
+            (
+                f"{code!r} is not an SCB area code (DeSO 0180C1090, RegSO 0180R001, kommun 0180, län 01, "
+                "riket 00); name the level with --level if the codes are short"
+            ),
+            False,
+        )
+    known = ctx.known_codes()
+    if known:
+        if level == "riket" and len(known.get("riket", ())) == 1 and code not in known["riket"]:
+            (code,) = known["riket"]
+            ctx._riket = code
+        if level not in known:
+            ctx._unchecked.add(level)
+        elif code not in known[level]:
+            return code, level, repaired, None, True
+    return code, level, repaired, None, False
+
+
+def _check_ranges(batch: pd.DataFrame, value: np.ndarray, status: np.ndarray, ctx: Context) -> None:
+    """Shares outside 0..100 and negative rates are errors, for indicators whose kind is known."""
+    if not ctx.kinds:
+        return
+    indicators = batch["indicator"].astype("category")
+    ranged = {
+        i: RANGES[kind]
+        for i, ident in enumerate(indicators.cat.categories)
+        if (kind := ctx.kinds.get(str(ident))) in RANGES
+    }
+    if not ranged:
+        return
+    index = indicators.cat.codes.to_numpy()
+    ok = status == 0
+    for i, (low, high, allowed) in ranged.items():
+        outside = ok & (index == i) & ((value < low) | (value > high))
+        if outside.any():
+            j = _first(outside)
+            ident = indicators.cat.categories[i]
+            raise ctx.error(
+                f"{value[j]:g} is not a possible {ctx.kinds[ident]} for {ident!r}: it must be {allowed}; fix "
+                f"the value, or give the indicator its real kind with --kind",
+                int(batch["_row"].iloc[j]),
+                str(batch["_value_column"].iloc[j]),
+            )
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Parts with categorical columns joined without turning the categories into objects."""
+    if not parts:
+        frame = pd.DataFrame({c: [] for c in (*VALUE_COLUMNS, "_row", "_code_column")})
+        return frame.astype({"year": "int16", "_row": "int64"})
+    if len(parts) == 1:
+        return parts[0].reset_index(drop=True)
+    columns = {}
+    for column in parts[0].columns:
+        series = [p[column] for p in parts]
+        if isinstance(series[0].dtype, pd.CategoricalDtype):
+            columns[column] = union_categoricals([s.array for s in series])
+        else:
+            columns[column] = np.concatenate([s.to_numpy() for s in series])
+    return pd.DataFrame(columns)
 
 
 def _check_duplicates(frame: pd.DataFrame, ctx: Context) -> None:
@@ -309,11 +533,13 @@ def _summary(values: pd.DataFrame) -> str:
 
 def _indicators(values: pd.DataFrame, ctx: Context) -> dict[str, Indicator]:
     out = {}
-    for indicator_id in dict.fromkeys(values["indicator"]):
+    present_by = values.groupby("indicator", observed=True, sort=False)["breakdown"].unique()
+    for indicator_id in map(str, pd.unique(values["indicator"])):
         title = ctx.titles.get(indicator_id, indicator_id)
         unit, decimals = ctx.units.get(indicator_id, ("", 1))
-        present = set(values.loc[values["indicator"] == indicator_id, "breakdown"])
+        present = {str(b) for b in present_by[indicator_id]}
         breakdowns = (TOTAL, *sorted(present - {TOTAL})) if TOTAL in present else tuple(sorted(present))
+        kind = ctx.kinds.get(indicator_id)
         out[indicator_id] = Indicator(
             id=indicator_id,
             title_sv=title,
@@ -322,5 +548,6 @@ def _indicators(values: pd.DataFrame, ctx: Context) -> dict[str, Indicator]:
             decimals=decimals,
             source=ctx.file,
             breakdowns=breakdowns,
+            **({"kind": kind} if kind else {}),  # type: ignore[arg-type]
         )
     return out

@@ -14,10 +14,17 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 
-from indicators.importers.codes import code_level, fits_level, normalise_column_name, repair_code
+from indicators import dimensions
+from indicators.importers.codes import (
+    code_level,
+    excel_number,
+    fits_level,
+    normalise_column_name,
+    repair_code,
+)
 from indicators.importers.common import (
-    DIMENSIONS,
     Context,
     Record,
     breakdown_of,
@@ -92,16 +99,31 @@ ROLES: dict[str, frozenset[str]] = {
 _CODE_AND_NAME = re.compile(r"^(\S+)\s+\S.*$")
 
 
-def _roles(header: list[str]) -> tuple[dict[str, int], list[int]]:
-    """The column of each role, and every column that could hold the areas (the first one by default)."""
+def roles_of(header: list[str], ctx: Context) -> tuple[dict[str, int], list[int]]:
+    """The column of each role, and every column that could hold the areas (the first one by default).
+
+    ``ctx.columns`` (``--map value=andel``) names columns the headers do not give away.
+    """
     roles: dict[str, int] = {}
     area_candidates: list[int] = []
+    for role, name in ctx.columns.items():
+        role = "area" if role in ("code", "kod") else role
+        if role not in ROLES:
+            raise ctx.error(f"--map {role}=...: unknown role; known: {sorted(ROLES)}")
+        if name not in header:
+            raise ctx.error(f"--map {role}={name}: no column {name!r} among {header}")
+        if role == "area":
+            area_candidates.append(header.index(name))
+        else:
+            roles[role] = header.index(name)
+    mapped_area = bool(area_candidates)
     for index, text in enumerate(header):
         key = normalise_column_name(text)
-        if YEAR_HEADER.match(text):
+        if YEAR_HEADER.match(text) or index in roles.values() or index in area_candidates:
             continue
         if key in ROLES["area"]:
-            area_candidates.append(index)
+            if not mapped_area:
+                area_candidates.append(index)
             continue
         for role, names in ROLES.items():
             if key in names and role not in roles:
@@ -123,6 +145,8 @@ def _code_part(cell: object, level: str | None) -> object | None:
     match = _CODE_AND_NAME.match(str(cell).strip())
     if match:
         candidates.append(match.group(1))
+    if excel_number(cell):
+        return cell  # a code whose digits Excel lost: refused with its reason when checked
     for candidate in candidates:
         code, _ = repair_code(candidate, level)
         if code and (fits_level(code, level) if level else code_level(code)):
@@ -144,17 +168,17 @@ def _area_codes(rows: list[tuple[int, list]], index: int, column: str, ctx: Cont
     nonblank = [cell for cell in cells if str(cell).strip()]
     if ctx.areas is None:
         raise ctx.error(
-            f"areas are named, not coded (e.g. {nonblank[0]!r}): give the loaded areas to match "
-            "names to codes",
+            f"areas are named, not coded (e.g. {nonblank[0]!r}): import the areas first "
+            "(barometer import areas FILE) so that names can be matched to codes",
             rows[0][0],
             column,
         )
-    matcher = NameMatcher(ctx.areas, ctx.level, ctx.options.get("kommun_names"))
+    matcher = NameMatcher(ctx.areas, ctx.level, ctx.kommun_names)
     if matcher.needs_kommun_names:
         if not matcher.codes:
             raise ctx.error(
                 "RegSO/DeSO names are unique only within a municipality, and the areas carry no "
-                "kommun names: load the kommun areas too or pass kommun_names={code: name}"
+                "kommun names: import the kommun areas too (barometer import areas kommuner.gpkg)"
             )
         ctx.report.append("some RegSO/DeSO areas lack a kommun name and cannot be matched by name")
     matched: list[object | None] = []
@@ -167,7 +191,11 @@ def _area_codes(rows: list[tuple[int, list]], index: int, column: str, ctx: Cont
     if ctx.strict and ctx.unmatched:
         listed = "; ".join(f"row {row}: {label!r}" for row, label in ctx.unmatched[:20])
         more = f" and {len(ctx.unmatched) - 20} more" if len(ctx.unmatched) > 20 else ""
-        raise ctx.error(f"{len(ctx.unmatched)} rows name no loaded area: {listed}{more}", column=column)
+        raise ctx.error(
+            f"{len(ctx.unmatched)} rows name no loaded area: {listed}{more}; leave out --strict to import "
+            "the rows that match",
+            column=column,
+        )
     return matched
 
 
@@ -181,29 +209,22 @@ def _indicator_id(text: object, ctx: Context) -> str:
 def _year_of(cells: list, roles: dict[str, int], ctx: Context) -> object:
     if "year" in roles:
         return cells[roles["year"]]
-    if "year" in ctx.options:
-        return ctx.options["year"]
-    raise ctx.error("no year column (år, year, tid) and no years in the headers: pass year=")
+    if ctx.year is not None:
+        return ctx.year
+    raise ctx.error("no year column (år, year, tid) and no years in the headers: pass --year YEAR")
 
 
-def _is_text_column(rows: list[tuple[int, list]], index: int) -> bool:
-    cells = [cells[index] for _, cells in rows if str(cells[index]).strip()]
-    return bool(cells) and all(parse_number(cell) is None for cell in cells)
-
-
-def _breakdown_columns(
-    rows: list[tuple[int, list]], header: list[str], text_columns: list[int], ctx: Context
-) -> list[int]:
-    """Text columns that break the values down; one value throughout (``Enhet: procent``) is no breakdown
-    unless the dimension is known (``kön: kvinnor`` still means women only)."""
-    dims = []
-    for i in text_columns:
-        constant = len({str(cells[i]).strip() for _, cells in rows}) == 1
-        if constant and normalise_column_name(header[i]) not in DIMENSIONS:
-            ctx.report.append(f"ignored column {header[i]!r}: the same text in every row")
-        else:
-            dims.append(i)
-    return dims
+def is_breakdown(cells: Iterable[object], header: str, ctx: Context) -> bool:
+    """Whether a column of text (no cell a number) breaks the values down. One text throughout
+    (``Enhet: procent``) is no breakdown unless the dimension is known (``kön: kvinnor`` means women only)."""
+    texts = {str(cell).strip() for cell in cells}
+    filled = texts - {""}
+    if not filled or any(parse_number(text) is not None for text in filled):
+        return False
+    if len(texts) == 1 and not dimensions.is_known_dimension(header):
+        ctx.report.append(f"ignored column {header!r}: the same text in every row")
+        return False
+    return True
 
 
 def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
@@ -211,7 +232,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     header_row, header, rows = data_block(grid, ctx)
     if not rows:
         raise ctx.error("no data rows below the header", header_row)
-    roles, area_candidates = _roles(header)
+    roles, area_candidates = roles_of(header, ctx)
     if not area_candidates:
         raise ctx.error(
             f"no area column (kod, code, region, regsokod, kommunkod, ...) among {header}", header_row
@@ -226,14 +247,14 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     years = {i: m for i, text in enumerate(header) if (m := YEAR_HEADER.match(text))}
     taken = set(roles.values()) | skipped | set(years)
     rest = [i for i in range(len(header)) if i not in taken and header[i] != ""]
-    dims = _breakdown_columns(rows, header, [i for i in rest if _is_text_column(rows, i)], ctx)
+    dims = [i for i in rest if is_breakdown([cells[i] for _, cells in rows], header[i], ctx)]
     codes = _area_codes(rows, roles["area"], area_column, ctx)
     live = [(row, cells, code) for (row, cells), code in zip(rows, codes, strict=True) if code is not None]
 
     def breakdown(cells: list) -> str:
         if "breakdown" in roles:
-            return long_breakdown(cells[roles["breakdown"]])
-        return breakdown_of([(header[i], cells[i]) for i in dims])
+            return long_breakdown(cells[roles["breakdown"]], ctx.labels)
+        return breakdown_of([(header[i], cells[i]) for i in dims], ctx.labels)
 
     if dims:
         ctx.report.append(f"breakdowns from columns {[header[i] for i in dims]}")
@@ -247,7 +268,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
             elif ctx.indicator:
                 indicator = ctx.indicator
             else:
-                raise ctx.error("no indicator column: pass indicator=", row)
+                raise ctx.error("no indicator column: pass --indicator NAME", row)
             extra = {k: (cells[i] if i is not None else None) for k, i in optional.items()}
             status = str(extra.pop("status") or "").strip().casefold() or None
             records.append(
@@ -268,7 +289,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     elif years:
         labels = sorted({(m.group("label") or "").strip() for m in years.values()})
         if len(labels) == 1 and not ctx.indicator and not labels[0]:
-            raise ctx.error("the columns are years: pass indicator= to name the indicator", header_row)
+            raise ctx.error("the columns are years: pass --indicator NAME to name the indicator", header_row)
         ids = {
             label: (
                 ctx.indicator
@@ -278,9 +299,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
             for label in labels
         }
         for label, ident in ids.items():
-            ctx.titles.setdefault(
-                ident, ctx.options.get("title") or (label if len(labels) > 1 else ctx.title or ident)
-            )
+            ctx.titles.setdefault(ident, ctx.title_hint or (label if len(labels) > 1 else ctx.title or ident))
         for row, cells, code in live:
             for i, match in years.items():
                 ident = ids[(match.group("label") or "").strip()]
