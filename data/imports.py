@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from data.store import make_dataset, read_or_empty, write_version
-from indicators.model import Indicator
+from indicators.model import Indicator, concat_values
 
 
 def import_areas(
@@ -73,7 +73,9 @@ def import_values(
     )
     key = ["indicator", "level", "code", "year", "breakdown"]
     incoming = result.values
-    merged = pd.concat([current.values, incoming], ignore_index=True).drop_duplicates(key, keep="last")
+    merged = concat_values([current.values, incoming])
+    if len(merged) > len(incoming):  # the file's values replace the current ones with the same key
+        merged = merged[~merged.duplicated(key, keep="last")].reset_index(drop=True)
     indicators: dict[str, Indicator] = dict(current.indicators)
     for ind_id, found in result.indicators.items():
         indicators[ind_id] = CATALOG.get(ind_id, indicators.get(ind_id, found))

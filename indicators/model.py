@@ -16,6 +16,7 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 LEVELS: tuple[str, ...] = ("deso", "regso", "kommun", "lan", "riket")
 """Statistical levels, finest first."""
@@ -172,6 +173,22 @@ def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     out["status"] = pd.Categorical.from_codes(codes, categories=list(STATUSES))
     out["value"] = out["value"].where(codes == 0)
     return out.reset_index(drop=True)
+
+
+def concat_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Value tables one after another, canonical; categories are joined as categories, never as strings
+    (which would take a Python object per row of tables that run to millions)."""
+    frames = [normalise_values(frame) for frame in frames if len(frame)]
+    if len(frames) < 2:
+        return frames[0] if frames else empty_values()
+    columns = {}
+    for column in VALUE_COLUMNS:
+        parts = [frame[column] for frame in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            columns[column] = union_categoricals([part.array for part in parts])
+        else:
+            columns[column] = np.concatenate([part.to_numpy() for part in parts])
+    return pd.DataFrame(columns, copy=False)
 
 
 def _is_canonical(frame: pd.DataFrame) -> bool:

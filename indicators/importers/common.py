@@ -129,9 +129,17 @@ class Context:
     _unchecked: set[str] = field(default_factory=set)
     _known: dict[str, frozenset[str]] | None = None
     _riket: str | None = None
+    _code_infos: dict[str, tuple[str, str, bool, str | None, bool]] = field(default_factory=dict)
 
     def error(self, message: str, row: int | None = None, column: str | None = None) -> InputError:
         return InputError(message, file=self.file, row=row, column=column)
+
+    def code_info(self, cell: str) -> tuple[str, str, bool, str | None, bool]:
+        """:func:`_code_info` of a distinct area cell, remembered for the next batches."""
+        info = self._code_infos.get(cell)
+        if info is None:
+            info = self._code_infos[cell] = _code_info(cell, self)
+        return info
 
     def known_codes(self) -> dict[str, frozenset[str]]:
         """Codes of the loaded areas per level (empty without areas)."""
@@ -276,7 +284,8 @@ def finalise(batches: Iterable[pd.DataFrame] | list[Record], ctx: Context) -> Va
     if isinstance(batches, list) and (not batches or isinstance(batches[0], Record)):
         batches = [records_frame(batches)]  # type: ignore[arg-type]
     parts = [_check(batch, ctx) for batch in batches if len(batch)]
-    frame = _concat(parts)
+    frame, rows = _concat(parts)
+    del parts
     if ctx._repaired:
         ctx.report.append(describe_repairs(ctx._repairs, count=ctx._repaired))
     if ctx._riket:
@@ -294,8 +303,8 @@ def finalise(batches: Iterable[pd.DataFrame] | list[Record], ctx: Context) -> Va
         ctx.report.append(
             f"dropped {ctx._dropped_rows} rows with codes not among the loaded areas, e.g. {ctx._dropped[:5]}"
         )
-    _check_duplicates(frame, ctx)
-    values = normalise_values(frame.drop(columns=["_row", "_code_column"]))
+    _check_duplicates(frame, rows, ctx)
+    values = normalise_values(frame)
     ctx.report.append(_summary(values))
     return ValueImport(
         values=values,
@@ -310,8 +319,8 @@ def _first(mask: np.ndarray) -> int:
     return int(np.argmax(mask))
 
 
-def _check(batch: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """One batch of cells checked and converted to value rows (plus ``_row`` and ``_code_column``)."""
+def _check(batch: pd.DataFrame, ctx: Context) -> dict[str, object]:
+    """One batch of cells checked and converted to the columns of value rows (plus ``_row``)."""
     rows = batch["_row"].to_numpy()
 
     def fail(mask: np.ndarray, message: str | None, column: str, text: object = None) -> InputError:
@@ -324,7 +333,7 @@ def _check(batch: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 
     codes = batch["code"].astype("category")
     code_index = codes.cat.codes.to_numpy()
-    infos = [_code_info(str(c), ctx) for c in codes.cat.categories]
+    infos = [ctx.code_info(str(c)) for c in codes.cat.categories]
     problems = [i for i, info in enumerate(infos) if info[3]]
     if problems:
         mask = np.isin(code_index, problems)
@@ -388,8 +397,7 @@ def _check(batch: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     counts = {}
     for column in ("numerator", "denominator"):
         if column not in batch:
-            counts[column] = np.full(len(batch), np.nan)
-            continue
+            continue  # absent: NaN, filled in when the parts are joined
         number, _, bad_count = parse_values(batch[column])
         if bad_count.any():
             raise fail(
@@ -400,24 +408,21 @@ def _check(batch: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         counts[column] = number
     _check_ranges(batch, value, status, ctx)
 
-    code_values, code_uniques = pd.factorize(pd.Index(fixed, dtype=object)) if fixed else (np.zeros(0), [])
+    value[status != 0] = np.nan
+    code_values, code_uniques = pd.factorize(pd.Index(fixed, dtype=object))
     level_values, level_uniques = pd.factorize(pd.Index([info[1] for info in infos], dtype=object))
-    part = pd.DataFrame(
-        {
-            "indicator": batch["indicator"].astype("category"),
-            "level": pd.Categorical.from_codes(level_values[code_index], categories=level_uniques),
-            "code": pd.Categorical.from_codes(code_values[code_index], categories=code_uniques),
-            "year": year,
-            "breakdown": batch["breakdown"].astype("category"),
-            "value": value,
-            "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
-            "numerator": counts["numerator"],
-            "denominator": counts["denominator"],
-            "_row": rows,
-            "_code_column": batch["_code_column"].astype("category"),
-        }
-    )
-    return part if keep.all() else part[keep]
+    part: dict[str, object] = {
+        "indicator": batch["indicator"].astype("category").array,
+        "level": pd.Categorical.from_codes(level_values[code_index], categories=level_uniques),
+        "code": pd.Categorical.from_codes(code_values[code_index], categories=code_uniques),
+        "year": year,
+        "breakdown": batch["breakdown"].astype("category").array,
+        "value": value,
+        "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
+        **counts,
+        "_row": rows.astype(np.int32),
+    }
+    return part if keep.all() else {name: column[keep] for name, column in part.items()}
 
 
 def _code_info(cell: str, ctx: Context) -> tuple[str, str, bool, str | None, bool]:
@@ -491,28 +496,63 @@ def _check_ranges(batch: pd.DataFrame, value: np.ndarray, status: np.ndarray, ct
             )
 
 
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Parts with categorical columns joined without turning the categories into objects."""
-    if not parts:
-        frame = pd.DataFrame({c: [] for c in (*VALUE_COLUMNS, "_row", "_code_column")})
-        return frame.astype({"year": "int16", "_row": "int64"})
-    if len(parts) == 1:
-        return parts[0].reset_index(drop=True)
-    columns = {}
-    for column in parts[0].columns:
-        series = [p[column] for p in parts]
-        if isinstance(series[0].dtype, pd.CategoricalDtype):
-            columns[column] = union_categoricals([s.array for s in series])
+def _concat(parts: list[dict[str, object]]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The parts as one value table (canonical, see :func:`normalise_values`) and the rows they came from.
+
+    Categorical columns are joined as categories (never as strings); each part's column is released as soon
+    as it is joined, so joining needs little more memory than the parts.
+    """
+    sizes = [len(part["_row"]) for part in parts]  # type: ignore[arg-type]
+    columns: dict[str, object] = {}
+    for name in (*VALUE_COLUMNS, "_row"):
+        pieces = [part.pop(name, None) for part in parts]
+        if name in ("indicator", "level", "code", "breakdown", "status"):
+            columns[name] = (
+                union_categoricals(pieces)
+                if pieces
+                else pd.Categorical([], categories=list(STATUSES) if name == "status" else [])
+            )
+        elif name in ("numerator", "denominator"):
+            filled = [p if p is not None else np.full(n, np.nan) for p, n in zip(pieces, sizes, strict=True)]
+            columns[name] = np.concatenate(filled) if filled else np.zeros(0)
         else:
-            columns[column] = np.concatenate([s.to_numpy() for s in series])
-    return pd.DataFrame(columns)
+            dtype = {"year": np.int16, "_row": np.int32}.get(name, np.float64)
+            columns[name] = np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
+        del pieces
+    rows = columns.pop("_row")
+    return pd.DataFrame(columns, copy=False), rows  # type: ignore[return-value]
 
 
-def _check_duplicates(frame: pd.DataFrame, ctx: Context) -> None:
+def _check_duplicates(frame: pd.DataFrame, rows: np.ndarray, ctx: Context) -> None:
+    """Two values for one (indicator, level, code, year, breakdown) are an error naming both rows.
+
+    The key columns are packed into one integer per row (their category codes) and sorted: no hash table
+    of millions of tuples.
+    """
     keys = ["indicator", "level", "code", "year", "breakdown"]
-    duplicated = frame.duplicated(keys, keep=False)
+    if len(frame) < 2:
+        return
+    packed = np.zeros(len(frame), dtype=np.int64)
+    room = 1
+    for name in keys:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes, width = column.cat.codes.to_numpy().astype(np.int64), len(column.cat.categories)
+        else:
+            low = int(column.min())
+            codes, width = column.to_numpy().astype(np.int64) - low, int(column.max()) - low + 1
+        room *= max(width, 1)
+        packed *= max(width, 1)
+        packed += codes
+    if room >= 2**62:  # cannot pack (never for real tables): let pandas find them
+        duplicated = frame.duplicated(keys, keep=False).to_numpy()
+    else:
+        packed.sort()
+        if not (packed[1:] == packed[:-1]).any():
+            return
+        duplicated = frame.duplicated(keys, keep=False).to_numpy()
     if duplicated.any():
-        dup = frame[duplicated].sort_values("_row")
+        dup = frame[duplicated].assign(_row=rows[duplicated]).sort_values("_row")
         first = dup.iloc[0]
         same = dup[(dup[keys] == first[keys]).all(axis=1)]
         raise ctx.error(

@@ -190,5 +190,4 @@ def _stream(source: Source, encoding: str, head: Head, ctx: Context, progress: b
         desc=f"reading {source.name}",
         disable=None if progress is None else not progress,
     ) as bar:
-        lines = islice(lines_of(text_chunks(source, encoding, bar)), head.row, None)
-        return finalise(stream_cells(lines, head, ctx), ctx)
+        return finalise(stream_cells(text_chunks(source, encoding, bar), head, ctx), ctx)

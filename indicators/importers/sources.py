@@ -140,7 +140,7 @@ def text_chunks(source: Source, encoding: str, progress: object = None) -> Itera
             stripped = text.rstrip("\r") if chunk else text
             carry = text[len(stripped) :]
             if stripped:
-                yield _LINE_ENDS.sub("\n", stripped)
+                yield _LINE_ENDS.sub("\n", stripped) if "\r" in stripped else stripped
             if not chunk:
                 return
 
@@ -169,11 +169,11 @@ def describe_encoding(encoding: str) -> str | None:
     }.get(encoding)
 
 
-class LineReader(io.RawIOBase):
-    """A binary stream of UTF-8 lines from an iterator of text lines (what pyarrow's CSV reader reads)."""
+class TextReader(io.RawIOBase):
+    """A binary stream of UTF-8 from text chunks (what pyarrow's CSV reader reads)."""
 
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
+    def __init__(self, chunks: Iterator[str]) -> None:
+        self._chunks = chunks
         self._buffer = b""
 
     def readable(self) -> bool:
@@ -182,10 +182,10 @@ class LineReader(io.RawIOBase):
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
         size = len(target)
         while len(self._buffer) < size:
-            parts = [line for _, line in zip(range(4096), self._lines, strict=False)]
-            if not parts:
+            chunk = next(self._chunks, None)
+            if chunk is None:
                 break
-            self._buffer += "".join(parts).encode("utf-8")
+            self._buffer += chunk.encode("utf-8")
         out, self._buffer = self._buffer[:size], self._buffer[size:]
         target[: len(out)] = out
         return len(out)

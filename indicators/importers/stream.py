@@ -8,7 +8,9 @@ The data block ends at the first blank line; note lines at the end (``Källa: SC
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +21,7 @@ import pyarrow.csv as pacsv
 
 from indicators.importers.common import TOTAL, Context, breakdown_of, long_breakdown
 from indicators.importers.grid import FOOTER
-from indicators.importers.sources import LineReader
+from indicators.importers.sources import TextReader
 from indicators.importers.tabular import _as_code, _indicator_id, _mostly_codes, is_breakdown
 
 BLOCK_SIZE = 4 << 20
@@ -37,42 +39,77 @@ class Head:
 
 
 class _Block:
-    """The lines of the data block: stops at the first blank line, keeps trailing note lines as footer."""
+    """The text of the data block in chunks: after the header, up to the first blank line; note lines at the
+    very end (``Källa: SCB``) are a footer. Checks whole chunks with one regular expression, not each line."""
 
-    def __init__(self, lines: Iterator[str], head: Head) -> None:
-        self.lines, self.head = lines, head
+    def __init__(self, chunks: Iterator[str], head: Head) -> None:
+        self.chunks, self.head = chunks, head
+        self.blank = re.compile(rf"(?:^|\n)[ \t{re.escape(head.separator)}]*\n")
+        self.starts = ("\n\n", "\n" + head.separator, "\n ", "\n\t")
         self.width = len(head.header) - 1
         self.footer = 0
+        self.end_row = head.row
+
+    def _blank_line(self, chunk: str) -> re.Match[str] | None:
+        """The first blank line of a chunk (found with fast substring searches first)."""
+        found = [at for start in self.starts if (at := chunk.find(start)) >= 0]
+        if not found and chunk[:1] not in (" ", "\t", "\n", self.head.separator):
+            return None
+        return self.blank.search(
+            chunk, min(found) if found and chunk[:1] not in (" ", "\t", "\n", self.head.separator) else 0
+        )
 
     def _is_note(self, line: str) -> bool:
-        first = line.lstrip('"')[:1]
-        if first.isdigit():
+        if line.lstrip('"')[:1].isdigit():
             return False
         return line.count(self.head.separator) < self.width or bool(FOOTER.match(line))
 
+    def _skip_header(self) -> str:
+        text, skip = "", self.head.row
+        for chunk in self.chunks:
+            text += chunk
+            while skip and (cut := text.find("\n")) >= 0:
+                text, skip = text[cut + 1 :], skip - 1
+            if not skip:
+                return text
+        return ""
+
     def __iter__(self) -> Iterator[str]:
-        held: list[str] = []
-        quoted = False
-        for line in self.lines:
-            if not quoted and not line.strip().strip(self.head.separator).strip():
-                self.footer = len(held) + sum(
-                    1 for rest in self.lines if rest.strip(f"\n{self.head.separator} ")
-                )
+        text = self._skip_header()
+        rest = itertools.chain([text], self.chunks)
+        held = ""
+        for chunk in rest:
+            chunk = held + chunk
+            blank = self._blank_line(chunk)
+            if blank:
+                data, after = chunk[: blank.start() + (chunk[blank.start()] == "\n")], chunk[blank.end() :]
+                tail = after + "".join(rest)
+                self.footer = sum(1 for line in tail.split("\n") if line.strip(f"{self.head.separator} \t"))
+                yield from self._without_notes(data, final=True)
                 return
-            if line.count('"') % 2:
-                quoted = not quoted
-            if not quoted and self._is_note(line):
-                held.append(line)
-                continue
-            yield from held
-            held.clear()
-            yield line
-        self.footer = len(held)
+            held = yield from self._without_notes(chunk, final=False)
+        yield from self._without_notes(held, final=True)
+
+    def _without_notes(self, text: str, final: bool) -> Iterator[str]:
+        """Yields the text but its trailing partial line and trailing note lines; returns what it kept."""
+        end = len(text) if final else text.rfind("\n") + 1
+        keep = end
+        while keep > 0:
+            start = text.rfind("\n", 0, keep - 1) + 1
+            if not self._is_note(text[start:keep]):
+                break
+            keep = start
+        if final:
+            self.footer += text[keep:end].count("\n") + (not text.endswith("\n") and keep < end)
+        if keep:
+            self.end_row += text.count("\n", 0, keep)
+            yield text[:keep]
+        return text[keep:] if not final else ""
 
 
-def stream_cells(lines: Iterator[str], head: Head, ctx: Context) -> Iterator[pd.DataFrame]:
-    """Batches of cells of the long table below ``head``; ``lines`` are the lines after the header."""
-    block = _Block(lines, head)
+def stream_cells(chunks: Iterator[str], head: Head, ctx: Context) -> Iterator[pd.DataFrame]:
+    """Batches of cells of the long table below ``head``; ``chunks`` are the file's text (``\\n`` lines)."""
+    block = _Block(chunks, head)
     names = [f"c{i}" for i in range(len(head.header))]
     bad_rows: list[pacsv.InvalidRow] = []
 
@@ -81,7 +118,7 @@ def stream_cells(lines: Iterator[str], head: Head, ctx: Context) -> Iterator[pd.
         return "error"
 
     reader = pacsv.open_csv(
-        LineReader(iter(block)),
+        TextReader(iter(block)),
         read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_SIZE),
         parse_options=pacsv.ParseOptions(
             delimiter=head.separator, newlines_in_values=True, invalid_row_handler=invalid
@@ -117,33 +154,60 @@ class NamedAreas(Exception):
 
 
 class _Shape:
-    """How the columns of a long table turn into cells; breakdown columns are decided on the first batch."""
+    """How the columns of a long table turn into cells; breakdown columns are decided on the first batch.
+
+    Text columns are dictionary-encoded by pyarrow, so each distinct cell is looked at once per batch
+    (and once per file for areas and indicators: remembered in ``self.seen``).
+    """
 
     def __init__(self, head: Head, ctx: Context) -> None:
         self.head, self.ctx = head, ctx
         self.dims: list[int] | None = None
+        self.seen: dict[tuple[str, str], str] = {}
 
-    def _column(self, batch: pa.RecordBatch, role: str) -> pd.Series:
-        return batch.column(self.head.roles[role]).to_pandas()
+    def _numbers(self, batch: pa.RecordBatch, role: str) -> pd.Series:
+        """A column of numbers as floats when every cell is a plain number, else as text to be parsed."""
+        column = batch.column(self.head.roles[role])
+        try:
+            numbers = pc.cast(column, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return column.to_pandas()
+        if numbers.null_count or pc.any(pc.is_nan(numbers)).as_py():
+            return column.to_pandas()  # "nan" as text is no number: parsed (and refused) cell by cell
+        return numbers.to_pandas()
 
-    def _categories(self, batch: pa.RecordBatch, index: int) -> pd.Categorical:
-        return pc.dictionary_encode(pc.utf8_trim_whitespace(batch.column(index))).to_pandas().array
+    def _categories(
+        self, batch: pa.RecordBatch, index: int, label: Callable[[str], str] | None = None
+    ) -> pd.Categorical:
+        """A text column as categories, each distinct cell stripped (and relabelled by ``label``)."""
+        encoded = pc.dictionary_encode(batch.column(index))
+        texts = [str(text).strip() for text in encoded.dictionary.to_pylist()]
+        if label is not None:
+            texts = [self._seen(index, text, label) for text in texts]
+        codes, uniques = pd.factorize(pd.Index(texts, dtype=object))
+        return pd.Categorical.from_codes(codes[encoded.indices.to_numpy()], categories=uniques)
+
+    def _seen(self, index: int, text: str, label: Callable[[str], str]) -> str:
+        key = (str(index), text)
+        if key not in self.seen:
+            self.seen[key] = label(text)
+        return self.seen[key]
 
     def cells(self, batch: pa.RecordBatch, start: int) -> pd.DataFrame:
         roles, header, ctx, n = self.head.roles, self.head.header, self.ctx, batch.num_rows
-        areas = self._categories(batch, roles["area"])
         if self.dims is None:
-            if not _mostly_codes(list(areas.categories), ctx):
+            if not _mostly_codes(list(self._categories(batch, roles["area"]).categories), ctx):
                 raise NamedAreas
             taken = set(roles.values())
             rest = [i for i in range(len(header)) if i not in taken and header[i] != ""]
-            self.dims = [i for i in rest if is_breakdown(self._categories(batch, i), header[i], ctx)]
+            self.dims = [
+                i for i in rest if is_breakdown(self._categories(batch, i).categories, header[i], ctx)
+            ]
             if self.dims:
                 ctx.report.append(f"breakdowns from columns {[header[i] for i in self.dims]}")
-        areas = _relabel(areas, [_area_cell(c, ctx) for c in areas.categories])
+        areas = self._categories(batch, roles["area"], lambda cell: _area_cell(cell, ctx))
         if "indicator" in roles:
-            indicator = self._categories(batch, roles["indicator"])
-            indicator = _relabel(indicator, [_indicator_id(c, ctx) for c in indicator.categories])
+            indicator = self._categories(batch, roles["indicator"], lambda cell: _indicator_id(cell, ctx))
         elif ctx.indicator:
             indicator = _constant(ctx.indicator, n)
         else:
@@ -158,23 +222,24 @@ class _Shape:
             "indicator": indicator,
             "code": areas,
             "year": year,
-            "value": self._column(batch, "value"),
+            "value": self._numbers(batch, "value"),
             "breakdown": self._breakdown(batch, n),
             "_row": np.arange(start, start + n, dtype=np.int64),
             "_code_column": _constant(header[roles["area"]], n),
             "_year_column": _constant(header[roles["year"]] if "year" in roles else "year", n),
             "_value_column": _constant(header[roles["value"]], n),
         }
-        for role in ("status", "numerator", "denominator"):
+        if "status" in roles:
+            cells["status"] = self._categories(batch, roles["status"])
+        for role in ("numerator", "denominator"):
             if role in roles:
-                cells[role] = self._column(batch, role)
+                cells[role] = self._numbers(batch, role)
         return pd.DataFrame(cells)
 
     def _breakdown(self, batch: pa.RecordBatch, n: int) -> pd.Categorical:
         if "breakdown" in self.head.roles:
-            given = self._categories(batch, self.head.roles["breakdown"])
-            keys = [long_breakdown(c, self.ctx.labels) for c in given.categories]
-            return _relabel(given, keys)
+            index = self.head.roles["breakdown"]
+            return self._categories(batch, index, lambda cell: long_breakdown(cell, self.ctx.labels))
         if not self.dims:
             return _constant(TOTAL, n)
         columns = [self._categories(batch, i) for i in self.dims]
@@ -195,12 +260,6 @@ class _Shape:
 def _area_cell(cell: str, ctx: Context) -> str:
     code = _as_code(cell, ctx)
     return str(code) if code is not None else cell
-
-
-def _relabel(cells: pd.Categorical, labels: list[str]) -> pd.Categorical:
-    """The categorical with each category replaced by its label (labels may repeat)."""
-    codes, uniques = pd.factorize(pd.Index(labels, dtype=object))
-    return pd.Categorical.from_codes(codes[cells.codes], categories=uniques)
 
 
 def _constant(text: str, n: int) -> pd.Categorical:
