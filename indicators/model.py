@@ -175,6 +175,13 @@ def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def text_categories(values: pd.Categorical) -> pd.Categorical:
+    """The categorical with its categories as the ``str`` dtype (what joining categoricals needs)."""
+    if values.categories.dtype == "str":
+        return values
+    return pd.Categorical.from_codes(values.codes, categories=values.categories.astype("str"))
+
+
 def concat_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Value tables one after another, canonical; categories are joined as categories, never as strings
     (which would take a Python object per row of tables that run to millions)."""
@@ -185,7 +192,7 @@ def concat_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for column in VALUE_COLUMNS:
         parts = [frame[column] for frame in frames]
         if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            columns[column] = union_categoricals([part.array for part in parts])
+            columns[column] = union_categoricals([text_categories(part.array) for part in parts])
         else:
             columns[column] = np.concatenate([part.to_numpy() for part in parts])
     return pd.DataFrame(columns, copy=False)

@@ -35,7 +35,15 @@ from indicators.importers.codes import (
     fits_level,
     repair_code,
 )
-from indicators.model import STATUSES, TOTAL, VALUE_COLUMNS, Indicator, InputError, normalise_values
+from indicators.model import (
+    STATUSES,
+    TOTAL,
+    VALUE_COLUMNS,
+    Indicator,
+    InputError,
+    normalise_values,
+    text_categories,
+)
 
 SUPPRESSED_MARKERS = frozenset({"..", "x", "*", "…", "...", "×"})
 MISSING_MARKERS = frozenset({"", ".", "-", "–", "—"})
@@ -65,6 +73,12 @@ CELL_COLUMNS: tuple[str, ...] = (
 """Columns of a batch of cells as a reader hands them to :func:`finalise`."""
 
 slug = dimensions.slug
+
+
+class FormulaCell(str):
+    """An XLSX formula saved without its result (``=B2/C2``): no value, and an error where it is used."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +136,7 @@ class Context:
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     unmatched: list[tuple[int, str]] = field(default_factory=list)
     title: str | None = None
+    sheet_hint: str = ""
     _repairs: list[tuple[int, str, str]] = field(default_factory=list)
     _repaired: int = 0
     _dropped: list[str] = field(default_factory=list)
@@ -387,6 +402,14 @@ def _check(batch: pd.DataFrame, ctx: Context) -> dict[str, object]:
 
     value, status, bad_mask = parse_values(batch["value"])
     if bad_mask.any():
+        cell = batch["value"].iloc[_first(bad_mask)]
+        if isinstance(cell, FormulaCell):
+            raise fail(
+                bad_mask,
+                f"{str(cell)!r} is a formula without a stored result (the file was written by a program, "
+                "not saved by Excel): open it in Excel or LibreOffice, save it, and import it again",
+                "value",
+            )
         raise fail(bad_mask, None, "value", "is not a number (nor a marker like '..')")
     if np.isinf(value).any():
         raise fail(np.isinf(value), None, "value", "is not a finite number")
@@ -508,7 +531,7 @@ def _concat(parts: list[dict[str, object]]) -> tuple[pd.DataFrame, np.ndarray]:
         pieces = [part.pop(name, None) for part in parts]
         if name in ("indicator", "level", "code", "breakdown", "status"):
             columns[name] = (
-                union_categoricals(pieces)
+                union_categoricals([text_categories(piece) for piece in pieces])
                 if pieces
                 else pd.Categorical([], categories=list(STATUSES) if name == "status" else [])
             )

@@ -12,7 +12,7 @@ import io
 import re
 from collections import Counter
 
-from indicators.importers.common import Context
+from indicators.importers.common import Context, FormulaCell
 
 SEPARATORS = (";", "\t", ",")
 FOOTER = re.compile(
@@ -43,12 +43,6 @@ def read_csv_grid(text: str, separator: str) -> list[list[object]]:
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator)]
 
 
-class FormulaCell(str):
-    """An XLSX formula saved without its result (``=B2/C2``): no value, and an error where it is used."""
-
-    __slots__ = ()
-
-
 def read_xlsx_grid(data: bytes, ctx: Context) -> list[list[object]]:
     """The cells of the chosen sheet; a formula whose result the file lacks is a :class:`FormulaCell`.
 
@@ -70,9 +64,10 @@ def read_xlsx_grid(data: bytes, ctx: Context) -> list[list[object]]:
             )
         name = sheet_name if sheet_name is not None else values.sheetnames[0]
         if sheet_name is None and len(values.sheetnames) > 1:
-            ctx.report.append(
-                f"read the first sheet {name!r} of {values.sheetnames} (choose with --sheet NAME)"
+            ctx.sheet_hint = (
+                f"; read the first sheet {name!r} of {values.sheetnames}: choose with --sheet NAME"
             )
+            ctx.report.append(ctx.sheet_hint[2:])
         grid = []
         rows = zip(
             values[name].iter_rows(values_only=True), formulas[name].iter_rows(values_only=True), strict=False

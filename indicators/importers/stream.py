@@ -172,8 +172,8 @@ class _Shape:
             numbers = pc.cast(column, pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return column.to_pandas()
-        if numbers.null_count or pc.any(pc.is_nan(numbers)).as_py():
-            return column.to_pandas()  # "nan" as text is no number: parsed (and refused) cell by cell
+        if numbers.null_count or not pc.all(pc.is_finite(numbers)).as_py():
+            return column.to_pandas()  # "nan", "inf", "1e999": refused cell by cell, quoting the cell
         return numbers.to_pandas()
 
     def _categories(

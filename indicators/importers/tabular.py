@@ -151,6 +151,8 @@ def _code_part(cell: object, level: str | None) -> object | None:
         code, _ = repair_code(candidate, level)
         if code and (fits_level(code, level) if level else code_level(code)):
             return candidate
+        if level and code_level(repair_code(candidate)[0]):
+            return candidate  # a code of another level than --level: refused with its reason when checked
     return None
 
 
@@ -231,11 +233,13 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     """The records of a CSV/XLSX grid in whichever of the three shapes it has."""
     header_row, header, rows = data_block(grid, ctx)
     if not rows:
-        raise ctx.error("no data rows below the header", header_row)
+        raise ctx.error(f"no data rows below the header{ctx.sheet_hint}", header_row)
     roles, area_candidates = roles_of(header, ctx)
     if not area_candidates:
         raise ctx.error(
-            f"no area column (kod, code, region, regsokod, kommunkod, ...) among {header}", header_row
+            f"no area column (kod, code, region, regsokod, kommunkod, ...) among {header}: name it with "
+            f"--map code=COLUMN{ctx.sheet_hint}",
+            header_row,
         )
     roles["area"] = next(
         (i for i in area_candidates if _mostly_codes([c[i] for _, c in rows], ctx)), area_candidates[0]
