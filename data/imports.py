@@ -80,6 +80,8 @@ def import_values(
     for ind_id, found in result.indicators.items():
         indicators[ind_id] = CATALOG.get(ind_id, indicators.get(ind_id, found))
     meta = {**current.meta, "inputs": [*current.meta.get("inputs", []), {"values": file.name}]}
+    if result.labels:  # groups without a built-in label keep the file's text (see indicators.dimensions)
+        meta["breakdown_labels"] = {**current.meta.get("breakdown_labels", {}), **result.labels}
     dataset = make_dataset(current.areas, merged, indicators, meta)
     write_version(root, dataset)
     return [

@@ -164,7 +164,7 @@ TOTAL_LABELS = frozenset(
 )
 """Group labels that mean everyone (the breakdown ``total``); any label starting ``totalt`` too."""
 
-_AGE = re.compile(r"^(?:ålder\s+)?(\d+)\s*(?:[-–—]\s*(\d+)|(\+|-|\s+år\s+och\s+(?:äldre|över)|\s*år\s*\+))?")
+_AGE = re.compile(r"^(?:ålder\s+)?(\d+)\s*(?:-\s*(\d+)|(\+|-|år\s+och\s+(?:äldre|över)|år\s*\+))?")
 _QUINTILE = re.compile(r"^(?:inkomst)?(?:kvintil|quintile|q)\s*([1-5])\b|^([1-5])$")
 
 
@@ -212,7 +212,7 @@ def group_of(dimension: str, label: object) -> str | None:
         match = _AGE.match(text)
         if match:
             low, high, open_end = match.groups()
-            return f"{low}-{high}" if high else f"{low}+" if open_end else low
+            return f"{low}-{high}" if high else f"{low}plus" if open_end else low  # no "+": URLs
     if dimension == "quintile":
         match = _QUINTILE.match(text)
         if match:
@@ -224,7 +224,7 @@ def group_key(dimension_label: object, group_label: object, group_code: object =
     """``dimension=group`` of one group as a file writes it, or None for a total.
 
     ``("Kön", "kvinnor")`` → ``sex=female``; ``("Födelseregion", "Utrikes född")`` →
-    ``background=foreign``; ``("Ålder", "20-64 år")`` → ``age=20-64``; a group nobody mapped becomes the
+    ``background=foreign``; ``("Ålder", "20-64 år")`` → ``age=20-64`` (``65+ år`` → ``age=65plus``); a group nobody mapped becomes the
     slug of its code (when given, as PxWeb's) or label: ``("Region", "Övriga Norden")`` →
     ``region=ovriga_norden``.
     """
@@ -267,7 +267,7 @@ def breakdown_label(key: str, lang: str = "sv", labels: Mapping[str, tuple[str, 
     if known:
         group_text = known[english]
     elif dimension == "age":
-        group_text = f"{group.replace('-', '–')} {'years' if english else 'år'}"
+        group_text = f"{group.replace('-', '–').replace('plus', '+')} {'years' if english else 'år'}"
     else:
         group_text = group.replace("_", " ")
     return f"{dim_label}: {group_text}"

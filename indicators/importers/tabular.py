@@ -1,10 +1,11 @@
 """Meaning for a grid of cells (CSV/XLSX): long form, wide by year, or wide by indicator.
 
-* long: an area column, a year column (or ``year=``), a value column; optional indicator, breakdown, status,
-  numerator and denominator columns.
+* long: an area column, a year column (or ``--year``), a value column; optional indicator, breakdown, status,
+  numerator and denominator columns. (Long CSV files with area codes stream instead: :mod:`stream`, which
+  shares the column roles and breakdown rules defined here.)
 * wide by year: columns headed ``2021`` or ``Antal 2021`` (SCB Statistikdatabasen's export). One label before
-  the years names one indicator (``indicator=``); several labels (``Antal 2021``, ``Andel 2021``) several.
-* wide by indicator: one column per indicator, a year column (or ``year=``).
+  the years names one indicator (``--indicator``); several labels (``Antal 2021``, ``Andel 2021``) several.
+* wide by indicator: one column per indicator, a year column (or ``--year``).
 
 Other text columns (``kön``, ``ålder``) are breakdowns. Areas are codes (``0180``, ``0180 Stockholm``) or,
 when most cells are not codes, names matched through the loaded areas (see :mod:`names`).
