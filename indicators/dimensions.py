@@ -224,9 +224,9 @@ def group_key(dimension_label: object, group_label: object, group_code: object =
     """``dimension=group`` of one group as a file writes it, or None for a total.
 
     ``("Kön", "kvinnor")`` → ``sex=female``; ``("Födelseregion", "Utrikes född")`` →
-    ``background=foreign``; ``("Ålder", "20-64 år")`` → ``age=20-64`` (``65+ år`` → ``age=65plus``); a group nobody mapped becomes the
-    slug of its code (when given, as PxWeb's) or label: ``("Region", "Övriga Norden")`` →
-    ``region=ovriga_norden``.
+    ``background=foreign``; ``("Ålder", "20-64 år")`` → ``age=20-64`` (``65+ år`` → ``age=65plus``: no
+    ``+`` in URLs); a group nobody mapped becomes the slug of its code (when given, as PxWeb's) or label:
+    ``("Region", "Övriga Norden")`` → ``region=ovriga_norden``.
     """
     dimension = dimension_of(dimension_label)
     texts = [t for t in (group_label, group_code) if t is not None and str(t).strip() != ""]
