@@ -343,3 +343,42 @@ def test_values_read_as_floats_when_missing_and_suppressed_mix(tmp_path):
     values = read_values(path, indicator="x").values
     assert list(values["status"]) == ["ok", "suppressed", "missing"]
     assert values["value"].iloc[0] == 1.5 and math.isnan(values["value"].iloc[1])
+
+
+@pytest.mark.parametrize(
+    ("literal", "message"),
+    [
+        ("NaN", "nan is not a number"),
+        ("Infinity", "inf is not a finite number"),
+        ("1e999", "inf is not a finite"),
+    ],
+)
+def test_kolada_answers_with_nan_or_infinity_are_errors(data, tmp_path, capsys, literal, message):
+    path = tmp_path / "kolada.json"
+    path.write_text(
+        '{"values": [{"kpi": "N00945", "municipality": "0180", "period": 2022, "values": ['
+        '{"gender": "T", "value": 1.5}, {"gender": "K", "value": null}, {"gender": "M", "value": '
+        + literal
+        + "}]}]}",
+        encoding="utf-8",
+    )
+    before = current_version(data)
+    assert run(data, path) == 2
+    assert f"file kolada.json, row 1, column 'value': {message}" in capsys.readouterr().err
+    assert current_version(data) == before
+    path.write_text(path.read_text().replace(literal, "null"), encoding="utf-8")
+    assert run(data, path) == 0
+    assert imported(data) == {
+        ("N00945", "0180", 2022, "total"): 1.5,
+        ("N00945", "0180", 2022, "sex=female"): "missing",
+        ("N00945", "0180", 2022, "sex=male"): "missing",
+    }
+
+
+def test_progress_bar_for_streamed_files(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    path.write_text("code;year;indicator;value\n0180;2022;x;1\n", encoding="utf-8")
+    read_values(path, progress=True)
+    assert "reading long.csv" in capsys.readouterr().err
+    read_values(path, progress=False)
+    assert capsys.readouterr().err == ""

@@ -217,10 +217,11 @@ def parse_values(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     values = np.array(pd.to_numeric(cells, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
     status = np.zeros(n, dtype=np.int8)
     bad = np.zeros(n, dtype=bool)
-    if cells.dtype == object:  # Excel's TRUE is no number, though pandas reads it as 1
-        flags = np.fromiter((isinstance(c, bool) for c in cells), dtype=bool, count=n)
-        values[flags] = np.nan
-    rest = np.flatnonzero(np.isnan(values))
+    odd = np.zeros(n, dtype=bool)
+    if cells.dtype == object:  # Excel's TRUE and JSON's NaN are no numbers (pandas reads 1 and a blank)
+        odd = np.fromiter((isinstance(c, bool) or c != c for c in cells), dtype=bool, count=n)
+        values[odd] = np.nan
+    rest = np.flatnonzero(np.isnan(values) & ~odd)
     if len(rest):
         codes, uniques = pd.factorize(cells.iloc[rest], use_na_sentinel=False)
         parsed = [parse_number(None if _is_na(u) else u) for u in uniques]
@@ -230,6 +231,7 @@ def parse_values(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         values[rest] = table_value[codes]
         status[rest] = table_status[codes]
         bad[rest] = table_bad[codes]
+    bad |= odd
     return values, status, bad
 
 
