@@ -131,7 +131,24 @@ def test_pxweb_dimension_names_become_breakdowns_through_the_cli(tmp_path, capsy
     path = tmp_path / "BE0101X.json"
     path.write_text(json.dumps(pxweb_by_birth_region_and_tenure(), ensure_ascii=False), encoding="utf-8")
     data = tmp_path / "data"
-    assert main(["import", "values", "--data", str(data), str(path), "--indicator", "residents"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "values",
+                "--data",
+                str(data),
+                str(path),
+                "--indicator",
+                "residents",
+                "--kind",
+                "count",
+                "--min-match",
+                "0",
+            ]
+        )
+        == 0
+    )
     dataset = read_version(data)
     got = {str(r.breakdown): r.value for r in dataset.values.itertuples()}
     assert got == {

@@ -17,6 +17,7 @@ import pytest
 from shapely.geometry import box
 
 from data.store import current_version, make_dataset, read_version, write_version
+from indicators.catalog import CATALOG
 from indicators.dimensions import breakdown_label
 from indicators.importers import read_values, stream
 from indicators.model import InputError, empty_values
@@ -44,8 +45,11 @@ def data(tmp_path):
     return folder
 
 
-def run(data, path, *flags: str) -> int:
-    return main(["import", "values", "--data", str(data), str(path), *flags])
+def run(data, path, *flags: str, kind: str = "mean") -> int:
+    """``barometer import values``; a new indicator gets ``--kind KIND`` (built-in ones keep theirs)."""
+    named = flags[flags.index("--indicator") + 1] if "--indicator" in flags else None
+    described = ("--kind", kind) if named not in CATALOG else ()
+    return main(["import", "values", "--data", str(data), str(path), *flags, *described])
 
 
 def imported(data) -> dict[tuple[str, str, int, str], float | str]:
@@ -164,7 +168,7 @@ def test_names_instead_of_codes_as_statistikdatabasen_exports_them(data, tmp_pat
         '"Göteborg (Kortedala  södra)",7\r\n'
     )
     path.write_bytes(("\ufeff" + text + '"Källa: SCB",\r\n').encode("utf-8"))
-    assert run(data, path, "--indicator", "antal", "--level", "regso") == 0
+    assert run(data, path, "--indicator", "antal", "--level", "regso", kind="count") == 0
     assert imported(data) == {
         ("antal", "1480R001", 2022, "total"): 5.0,
         ("antal", "1481R001", 2022, "total"): 6.0,
@@ -189,7 +193,7 @@ def test_scb_dimension_names_become_breakdowns_with_labels(data, tmp_path):
         "0180 Stockholm;Utrikes född;totalt;2022;80\n",
         encoding="utf-8",
     )
-    assert run(data, path, "--indicator", "residents") == 0
+    assert run(data, path, "--indicator", "residents", kind="count") == 0
     assert imported(data) == {
         ("residents", "0180", 2022, "background=swedish;sex=male"): 100.0,
         ("residents", "0180", 2022, "background=foreign;sex=female"): 40.0,
@@ -202,7 +206,7 @@ def test_scb_dimension_names_become_breakdowns_with_labels(data, tmp_path):
         "1480;specialbostad;2\n1480;samtliga upplåtelseformer;102\n1480;Övrigt ägande;0\n",
         encoding="utf-8",
     )
-    assert run(data, wide, "--indicator", "dwellings") == 0
+    assert run(data, wide, "--indicator", "dwellings", kind="count") == 0
     got = {k[3]: v for k, v in imported(data).items() if k[0] == "dwellings"}
     assert got == {
         "tenure=rental": 50.0,
@@ -310,11 +314,14 @@ def test_messages_name_the_flag_that_fixes_the_problem(tmp_path, data, options, 
     assert "=True" not in message and "year=" not in message
 
 
-def test_no_row_matching_a_loaded_area_is_an_error(data, tmp_path):
+def test_no_row_matching_a_loaded_area_is_an_error(data, tmp_path, capsys):
     path = tmp_path / "other.csv"
-    path.write_text("kod;år;värde\n0580;2022;1\n0581;2022;2\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"no row names a loaded area \(2 rows dropped with --drop-unknown"):
-        read_values(path, indicator="x", areas=read_version(data).areas, drop_unknown=True)
+    path.write_text("kod;år;värde\n0580;2022;1\n0581;2022;2\n0580;2023;2\n", encoding="utf-8")
+    before = current_version(data)
+    assert run(data, path, "--indicator", "x", "--drop-unknown") == 2
+    err = capsys.readouterr().err
+    assert "no area in the file matches a loaded area, e.g. '0580' (row 2), '0581' (row 3)" in err
+    assert current_version(data) == before
 
 
 def test_streamed_batches_keep_row_numbers_and_find_duplicates_across_batches(tmp_path, monkeypatch):
@@ -363,11 +370,11 @@ def test_kolada_answers_with_nan_or_infinity_are_errors(data, tmp_path, capsys, 
         encoding="utf-8",
     )
     before = current_version(data)
-    assert run(data, path) == 2
+    assert run(data, path, "--indicator", "N00945") == 2
     assert f"file kolada.json, row 1, column 'value': {message}" in capsys.readouterr().err
     assert current_version(data) == before
     path.write_text(path.read_text().replace(literal, "null"), encoding="utf-8")
-    assert run(data, path) == 0
+    assert run(data, path, "--indicator", "N00945") == 0
     assert imported(data) == {
         ("N00945", "0180", 2022, "total"): 1.5,
         ("N00945", "0180", 2022, "sex=female"): "missing",

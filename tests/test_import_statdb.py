@@ -91,7 +91,7 @@ def test_names_need_areas_and_kommun_names(export):
         read_values(export, indicator="t")
     with pytest.raises(InputError, match=r"import the kommun areas too \(barometer import areas kommuner"):
         read_values(export, areas=regso_areas(with_names=False), indicator="t")
-    with pytest.raises(InputError, match="pass --indicator NAME"):
+    with pytest.raises(InputError, match="name the indicator with --indicator"):
         read_values(export, areas=regso_areas())
 
 

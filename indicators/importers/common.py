@@ -89,7 +89,8 @@ class ValueImport:
     indicators: dict[str, Indicator]
     report: list[str]
     unmatched: tuple[tuple[int, str], ...] = ()
-    """``(row, area label)`` of rows whose area name matched no loaded area (name-based files only)."""
+    """``(row, area label)`` of areas that matched no loaded area: unmatched names, and dropped codes
+    (``--drop-unknown``; the first row of each code)."""
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Breakdown key → (Swedish, English) text as the file wrote it, for groups without a built-in label
     (see :func:`indicators.dimensions.breakdown_label`)."""
@@ -139,7 +140,8 @@ class Context:
     sheet_hint: str = ""
     _repairs: list[tuple[int, str, str]] = field(default_factory=list)
     _repaired: int = 0
-    _dropped: list[str] = field(default_factory=list)
+    _dropped: dict[str, int] = field(default_factory=dict)
+    """Codes dropped with ``--drop-unknown`` → the first row that has each."""
     _dropped_rows: int = 0
     _unchecked: set[str] = field(default_factory=set)
     _known: dict[str, frozenset[str]] | None = None
@@ -312,14 +314,11 @@ def finalise(batches: Iterable[pd.DataFrame] | list[Record], ctx: Context) -> Va
             f"levels {sorted(ctx._unchecked)} are not among the loaded areas: their codes were not checked"
         )
     if ctx._dropped_rows:
-        if frame.empty:
-            raise ctx.error(
-                f"no row names a loaded area ({ctx._dropped_rows} rows dropped with --drop-unknown, codes "
-                f"such as {ctx._dropped[:5]}): import the areas of this level first, or check --level"
-            )
+        examples = sorted(ctx._dropped)[:5]
         ctx.report.append(
-            f"dropped {ctx._dropped_rows} rows with codes not among the loaded areas, e.g. {ctx._dropped[:5]}"
+            f"dropped {ctx._dropped_rows} rows with codes not among the loaded areas, e.g. {examples}"
         )
+        ctx.unmatched.extend(sorted((row, code) for code, row in ctx._dropped.items()))
     _check_duplicates(frame, rows, ctx)
     values = normalise_values(frame)
     ctx.report.append(_summary(values))
@@ -380,9 +379,8 @@ def _check(batch: pd.DataFrame, ctx: Context) -> dict[str, object]:
                 str(batch["_code_column"].iloc[i]),
             )
         ctx._dropped_rows += int(unknown.sum())
-        for code in sorted({fixed[c] for c in unknown_cats}):
-            if len(ctx._dropped) < 5 and code not in ctx._dropped:
-                ctx._dropped.append(code)
+        for cat in unknown_cats:
+            ctx._dropped.setdefault(fixed[cat], int(rows[_first(code_index == cat)]))
         keep = ~unknown
 
     years = batch["year"].astype("category")

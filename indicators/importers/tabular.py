@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from indicators import dimensions
 from indicators.importers.codes import (
@@ -100,23 +100,41 @@ ROLES: dict[str, frozenset[str]] = {
 _CODE_AND_NAME = re.compile(r"^(\S+)\s+\S.*$")
 
 
-def roles_of(header: list[str], ctx: Context) -> tuple[dict[str, int], list[int]]:
+MAP_FIELDS = {
+    "code": "area",
+    "area": "area",
+    **{role: role for role in ROLES if role not in ("area", "name")},
+}
+"""Fields a column mapping (``--map value=Antal``) may name, and the role each one gives its column."""
+
+
+def _mapped_roles(
+    header: list[str], columns: Mapping[str, str], ctx: Context, header_row: int | None
+) -> dict[str, int]:
+    """The roles of the columns the user named (``{"code": "Regionkod", "value": "Antal"}``)."""
+    roles: dict[str, int] = {}
+    for field, name in columns.items():
+        if field not in MAP_FIELDS:
+            raise ctx.error(f"--map {field}={name}: unknown field {field!r}; known: {sorted(MAP_FIELDS)}")
+        wanted = normalise_column_name(name)
+        index = next((i for i, text in enumerate(header) if text.strip() == name.strip()), None)
+        if index is None:
+            index = next((i for i, text in enumerate(header) if normalise_column_name(text) == wanted), None)
+        if index is None:
+            raise ctx.error(f"--map {field}={name}: no column {name!r} among {header}", header_row)
+        roles[MAP_FIELDS[field]] = index
+    return roles
+
+
+def roles_of(
+    header: list[str], ctx: Context, header_row: int | None = None
+) -> tuple[dict[str, int], list[int]]:
     """The column of each role, and every column that could hold the areas (the first one by default).
 
-    ``ctx.columns`` (``--map value=andel``) names columns the headers do not give away.
+    ``ctx.columns`` (``--map value=Antal``) names columns the headers do not give away.
     """
-    roles: dict[str, int] = {}
-    area_candidates: list[int] = []
-    for role, name in ctx.columns.items():
-        role = "area" if role in ("code", "kod") else role
-        if role not in ROLES:
-            raise ctx.error(f"--map {role}=...: unknown role; known: {sorted(ROLES)}")
-        if name not in header:
-            raise ctx.error(f"--map {role}={name}: no column {name!r} among {header}")
-        if role == "area":
-            area_candidates.append(header.index(name))
-        else:
-            roles[role] = header.index(name)
+    roles = _mapped_roles(header, ctx.columns, ctx, header_row)
+    area_candidates = [roles.pop("area")] if "area" in roles else []
     mapped_area = bool(area_candidates)
     for index, text in enumerate(header):
         key = normalise_column_name(text)
@@ -214,7 +232,9 @@ def _year_of(cells: list, roles: dict[str, int], ctx: Context) -> object:
         return cells[roles["year"]]
     if ctx.year is not None:
         return ctx.year
-    raise ctx.error("no year column (år, year, tid) and no years in the headers: pass --year YEAR")
+    raise ctx.error(
+        "no year column (år, year, tid) and no years in the headers: pass --year YEAR (or --map year=COLUMN)"
+    )
 
 
 def is_breakdown(cells: Iterable[object], header: str, ctx: Context) -> bool:
@@ -235,7 +255,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     header_row, header, rows = data_block(grid, ctx)
     if not rows:
         raise ctx.error(f"no data rows below the header{ctx.sheet_hint}", header_row)
-    roles, area_candidates = roles_of(header, ctx)
+    roles, area_candidates = roles_of(header, ctx, header_row)
     if not area_candidates:
         raise ctx.error(
             f"no area column (kod, code, region, regsokod, kommunkod, ...) among {header}: name it with "
@@ -273,7 +293,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
             elif ctx.indicator:
                 indicator = ctx.indicator
             else:
-                raise ctx.error("no indicator column: pass --indicator NAME", row)
+                raise ctx.error("no indicator column: name the indicator with --indicator", row)
             extra = {k: (cells[i] if i is not None else None) for k, i in optional.items()}
             status = str(extra.pop("status") or "").strip().casefold() or None
             records.append(
@@ -294,7 +314,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     elif years:
         labels = sorted({(m.group("label") or "").strip() for m in years.values()})
         if len(labels) == 1 and not ctx.indicator and not labels[0]:
-            raise ctx.error("the columns are years: pass --indicator NAME to name the indicator", header_row)
+            raise ctx.error("the columns are years: name the indicator with --indicator", header_row)
         ids = {
             label: (
                 ctx.indicator
