@@ -2,7 +2,8 @@
 
 Writes (once, into ``benchmarks/.work/import``) a long-form CSV of N rows (code, year, indicator, value: 6000
 DeSO areas x years x indicators, about 200 MB at 4 M rows) and a data folder holding those 6000 areas, then
-runs the real CLI, ``barometer import values FILE --data DIR``, in a subprocess and reads its peak resident
+runs the real CLI, ``barometer import values FILE --data DIR --definitions D.toml`` (every indicator a
+share), in a subprocess and reads its peak resident
 set size from ``os.wait4``. The reference, measured in the same run on the same file: ``pandas.read_csv``
 alone (no checks, no dataset written). Prints the figures, the ratio and the CLI's wall time.
 """
@@ -34,7 +35,7 @@ def write_inputs(rows: int) -> tuple[Path, Path]:
 
     folder = WORK / f"rows-{rows}"
     csv, data = folder / "values.csv", folder / "areas-only"
-    if csv.exists() and (data / "current").exists():
+    if csv.exists() and (folder / "definitions.toml").exists() and any(data.glob("*/*")):
         return csv, data
     folder.mkdir(parents=True, exist_ok=True)
     codes = [f"{101 + i // 40:04d}C{1001 + i % 40:04d}" for i in range(AREAS)]
@@ -53,6 +54,9 @@ def write_inputs(rows: int) -> tuple[Path, Path]:
     write_version(data, make_dataset(areas, empty_values(), {}, {"title": "import benchmark"}))
     per_indicator = AREAS * len(YEARS)
     indicators = -(-rows // per_indicator)
+    (folder / "definitions.toml").write_text(
+        "".join(f'[indicators.andel_indikator_{k:03d}_20_64_ar]\nkind = "share"\n' for k in range(indicators))
+    )
     rng = np.random.default_rng(7)
     with csv.open("w", encoding="utf-8", newline="\n") as out:
         out.write("code,year,indicator,value\n")
@@ -97,7 +101,11 @@ def main() -> None:
         [sys.executable, "-c", f"import pandas; pandas.read_csv({str(csv)!r})"], env
     )
     ours, seconds, _ = peak_mib(
-        [sys.executable, "-m", "tileserver.cli", "import", "values", str(csv), "--data", str(target)], env
+        [
+            *(sys.executable, "-m", "tileserver.cli", "import", "values", str(csv), "--data", str(target)),
+            *("--definitions", str(csv.parent / "definitions.toml")),
+        ],
+        env,
     )
     size = csv.stat().st_size / 2**20
     print(f"file: {csv} ({args.rows} rows, {size:.0f} MiB)")

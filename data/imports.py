@@ -171,7 +171,7 @@ def match_report(
             f"no area in the file matches a loaded area, e.g. {_examples(unmatched)}: " if unmatched else ""
         )
         raise InputError(f"{dropped}the file gave no values", file=where)
-    keys = set(zip(values["level"].astype(str), values["code"].astype(str), strict=True))
+    keys = value_pairs(values, ("level", "code"))
     if not len(areas):
         if spec.min_match > 0:
             raise InputError(
@@ -241,10 +241,13 @@ def _examples(unmatched: tuple[tuple[int, str], ...], n: int = 5) -> str:
     return shown + (f" and {len(first) - n} more" if len(first) > n else "")
 
 
-def value_pairs(values: pd.DataFrame) -> set[tuple[str, str]]:
-    """The (indicator, level) pairs of a value table."""
-    pairs = values[["indicator", "level"]].drop_duplicates()
-    return set(zip(pairs["indicator"].astype(str), pairs["level"].astype(str), strict=True))
+def value_pairs(
+    values: pd.DataFrame, columns: tuple[str, str] = ("indicator", "level")
+) -> set[tuple[str, str]]:
+    """The distinct (indicator, level) pairs of a value table, or of two other columns (found as categories:
+    no string per row)."""
+    pairs = values[list(columns)].drop_duplicates()
+    return set(zip(*(pairs[column].astype(str) for column in columns), strict=True))
 
 
 def with_labels(meta: dict, labels: Mapping[str, tuple[str, str]]) -> dict:
