@@ -331,108 +331,15 @@ def finalise(batches: Iterable[pd.DataFrame] | list[Record], ctx: Context) -> Va
     )
 
 
-def _first(mask: np.ndarray) -> int:
-    return int(np.argmax(mask))
-
-
 def _check(batch: pd.DataFrame, ctx: Context) -> dict[str, object]:
     """One batch of cells checked and converted to the columns of value rows (plus ``_row``)."""
     rows = batch["_row"].to_numpy()
-
-    def fail(mask: np.ndarray, message: str | None, column: str, text: object = None) -> InputError:
-        i = _first(mask)
-        return ctx.error(
-            message or f"{batch[column].iloc[i]!r} {text}",
-            int(rows[i]),
-            str(batch[f"_{column}_column"].iloc[i]) if f"_{column}_column" in batch else column,
-        )
-
-    codes = batch["code"].astype("category")
-    code_index = codes.cat.codes.to_numpy()
-    infos = [ctx.code_info(str(c)) for c in codes.cat.categories]
-    problems = [i for i, info in enumerate(infos) if info[3]]
-    if problems:
-        mask = np.isin(code_index, problems)
-        i = _first(mask)
-        raise ctx.error(infos[code_index[i]][3], int(rows[i]), str(batch["_code_column"].iloc[i]))
-    fixed = [info[0] for info in infos]
-    repaired = np.isin(code_index, [i for i, info in enumerate(infos) if info[2]])
-    if repaired.any():
-        ctx._repaired += int(repaired.sum())
-        for i in np.flatnonzero(repaired)[: 5 - len(ctx._repairs)]:
-            ctx._repairs.append(
-                (int(rows[i]), str(codes.cat.categories[code_index[i]]), fixed[code_index[i]])
-            )
-    unknown_cats = [i for i, info in enumerate(infos) if info[4]]
-    keep = np.ones(len(batch), dtype=bool)
-    if unknown_cats:
-        unknown = np.isin(code_index, unknown_cats)
-        if not ctx.drop_unknown:
-            i = _first(unknown)
-            first = fixed[code_index[i]]
-            others = sorted({fixed[c] for c in unknown_cats} - {first})
-            more = f" (and {len(others)} other unknown codes: {others[:5]})" if others else ""
-            raise ctx.error(
-                f"unknown {infos[code_index[i]][1]} code {first!r}: not among the loaded areas{more}; "
-                "pass --drop-unknown to drop such rows, or import the areas first",
-                int(rows[i]),
-                str(batch["_code_column"].iloc[i]),
-            )
-        ctx._dropped_rows += int(unknown.sum())
-        for cat in unknown_cats:
-            ctx._dropped.setdefault(fixed[cat], int(rows[_first(code_index == cat)]))
-        keep = ~unknown
-
-    years = batch["year"].astype("category")
-    year_index = years.cat.codes.to_numpy()
-    low, high = ctx.year_range
-    parsed_years = [parse_year(y) for y in years.cat.categories]
-    bad = [i for i, y in enumerate(parsed_years) if y is None]
-    if bad:
-        raise fail(np.isin(year_index, bad), None, "year", "is not a year")
-    out_of_range = [i for i, y in enumerate(parsed_years) if y is not None and not low <= y <= high]
-    if out_of_range:
-        i = _first(np.isin(year_index, out_of_range))
-        raise fail(
-            np.isin(year_index, out_of_range),
-            f"year {parsed_years[year_index[i]]} is outside {low}..{high}",
-            "year",
-        )
-    year = np.array(parsed_years, dtype=np.int16)[year_index] if len(parsed_years) else np.zeros(0, np.int16)
-
-    value, status, bad_mask = parse_values(batch["value"])
-    if bad_mask.any():
-        cell = batch["value"].iloc[_first(bad_mask)]
-        if isinstance(cell, FormulaCell):
-            raise fail(
-                bad_mask,
-                f"{str(cell)!r} is a formula without a stored result (the file was written by a program, "
-                "not saved by Excel): open it in Excel or LibreOffice, save it, and import it again",
-                "value",
-            )
-        raise fail(bad_mask, None, "value", "is not a number (nor a marker like '..')")
-    if np.isinf(value).any():
-        raise fail(np.isinf(value), None, "value", "is not a finite number")
-    if "status" in batch:
-        given = batch["status"].astype(str).str.strip().str.casefold().to_numpy()
-        for marker in ("missing", "suppressed"):
-            status[given == marker] = _STATUS_CODES[marker]
-    counts = {}
-    for column in ("numerator", "denominator"):
-        if column not in batch:
-            continue  # absent: NaN, filled in when the parts are joined
-        number, _, bad_count = parse_values(batch[column])
-        if bad_count.any():
-            raise fail(
-                bad_count, f"the {column} {batch[column].iloc[_first(bad_count)]!r} is not a number", column
-            )
-        if np.isinf(number).any():
-            raise fail(np.isinf(number), f"the {column} is not a finite number", column)
-        counts[column] = number
+    code_index, infos, keep = _check_codes(batch, rows, ctx)
+    year = _check_years(batch, ctx)
+    value, status, counts = _check_numbers(batch, ctx)
     _check_ranges(batch, value, status, ctx)
-
     value[status != 0] = np.nan
-    code_values, code_uniques = pd.factorize(pd.Index(fixed, dtype=object))
+    code_values, code_uniques = pd.factorize(pd.Index([info[0] for info in infos], dtype=object))
     level_values, level_uniques = pd.factorize(pd.Index([info[1] for info in infos], dtype=object))
     part: dict[str, object] = {
         "indicator": batch["indicator"].astype("category").array,
@@ -446,6 +353,105 @@ def _check(batch: pd.DataFrame, ctx: Context) -> dict[str, object]:
         "_row": rows.astype(np.int32),
     }
     return part if keep.all() else {name: column[keep] for name, column in part.items()}
+
+
+def _fail(batch: pd.DataFrame, mask: np.ndarray, column: str, message: str, ctx: Context) -> InputError:
+    """The error at the first cell of ``mask`` in ``column``; ``{cell}`` in the message is the cell."""
+    i = int(np.argmax(mask))
+    where = f"_{column}_column"
+    return ctx.error(
+        message.replace("{cell}", repr(batch[column].iloc[i])),
+        int(batch["_row"].iloc[i]),
+        str(batch[where].iloc[i]) if where in batch else column,
+    )
+
+
+def _check_codes(batch: pd.DataFrame, rows: np.ndarray, ctx: Context) -> tuple[np.ndarray, list, np.ndarray]:
+    """``(category per row, info per category, rows kept)`` of the area codes (see :func:`_code_info`):
+    malformed codes and codes of no loaded area are errors (the latter dropped with ``--drop-unknown``)."""
+    codes = batch["code"].astype("category")
+    code_index = codes.cat.codes.to_numpy()
+    infos = [ctx.code_info(str(c)) for c in codes.cat.categories]
+    problems = [i for i, info in enumerate(infos) if info[3]]
+    if problems:
+        mask = np.isin(code_index, problems)
+        raise _fail(batch, mask, "code", infos[code_index[np.argmax(mask)]][3] or "", ctx)
+    repaired = np.isin(code_index, [i for i, info in enumerate(infos) if info[2]])
+    if repaired.any():
+        ctx._repaired += int(repaired.sum())
+        for i in np.flatnonzero(repaired)[: 5 - len(ctx._repairs)]:
+            cell = str(codes.cat.categories[code_index[i]])
+            ctx._repairs.append((int(rows[i]), cell, infos[code_index[i]][0]))
+    unknown_cats = [i for i, info in enumerate(infos) if info[4]]
+    if not unknown_cats:
+        return code_index, infos, np.ones(len(batch), dtype=bool)
+    unknown = np.isin(code_index, unknown_cats)
+    if not ctx.drop_unknown:
+        level, first = infos[code_index[np.argmax(unknown)]][1], infos[code_index[np.argmax(unknown)]][0]
+        others = sorted({infos[c][0] for c in unknown_cats} - {first})
+        more = f" (and {len(others)} other unknown codes: {others[:5]})" if others else ""
+        raise _fail(
+            batch,
+            unknown,
+            "code",
+            f"unknown {level} code {first!r}: not among the loaded areas{more}; pass --drop-unknown to drop "
+            "such rows, or import the areas first",
+            ctx,
+        )
+    ctx._dropped_rows += int(unknown.sum())
+    for cat in unknown_cats:
+        ctx._dropped.setdefault(infos[cat][0], int(rows[np.argmax(code_index == cat)]))
+    return code_index, infos, ~unknown
+
+
+def _check_years(batch: pd.DataFrame, ctx: Context) -> np.ndarray:
+    """The years as int16; cells that are no year, or outside ``ctx.year_range``, are errors."""
+    years = batch["year"].astype("category")
+    year_index = years.cat.codes.to_numpy()
+    parsed = [parse_year(y) for y in years.cat.categories]
+    bad = [i for i, y in enumerate(parsed) if y is None]
+    if bad:
+        raise _fail(batch, np.isin(year_index, bad), "year", "{cell} is not a year", ctx)
+    low, high = ctx.year_range
+    outside = np.isin(year_index, [i for i, y in enumerate(parsed) if not low <= y <= high])  # type: ignore[operator]
+    if outside.any():
+        year = parsed[year_index[np.argmax(outside)]]
+        raise _fail(batch, outside, "year", f"year {year} is outside {low}..{high}", ctx)
+    return np.array(parsed, dtype=np.int16)[year_index] if parsed else np.zeros(0, dtype=np.int16)
+
+
+def _check_numbers(batch: pd.DataFrame, ctx: Context) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """``(values, status codes, {numerator/denominator: counts})``; cells that are no number or marker,
+    infinities and XLSX formulas without a stored result are errors."""
+    value, status, bad = parse_values(batch["value"])
+    if bad.any():
+        formula = isinstance(batch["value"].iloc[int(np.argmax(bad))], FormulaCell)
+        message = (
+            "{cell} is a formula without a stored result (the file was written by a program, not saved by "
+            "Excel): open it in Excel or LibreOffice, save it, and import it again"
+            if formula
+            else "{cell} is not a number (nor a marker like '..')"
+        )
+        raise _fail(batch, bad, "value", message, ctx)
+    if np.isinf(value).any():
+        raise _fail(batch, np.isinf(value), "value", "{cell} is not a finite number", ctx)
+    if "status" in batch:
+        given = batch["status"].astype(str).str.strip().str.casefold().to_numpy()
+        for marker in ("missing", "suppressed"):
+            status[given == marker] = _STATUS_CODES[marker]
+    counts = {}
+    for column in ("numerator", "denominator"):
+        if column not in batch:
+            continue  # absent: NaN, filled in when the parts are joined
+        number, _, bad = parse_values(batch[column])
+        if bad.any():
+            raise _fail(batch, bad, column, f"the {column} " + "{cell} is not a number", ctx)
+        if np.isinf(number).any():
+            raise _fail(
+                batch, np.isinf(number), column, f"the {column} " + "{cell} is not a finite number", ctx
+            )
+        counts[column] = number
+    return value, status, counts
 
 
 def _code_info(cell: str, ctx: Context) -> tuple[str, str, bool, str | None, bool]:
@@ -509,13 +515,14 @@ def _check_ranges(batch: pd.DataFrame, value: np.ndarray, status: np.ndarray, ct
     for i, (low, high, allowed) in ranged.items():
         outside = ok & (index == i) & ((value < low) | (value > high))
         if outside.any():
-            j = _first(outside)
             ident = indicators.cat.categories[i]
-            raise ctx.error(
-                f"{value[j]:g} is not a possible {ctx.kinds[ident]} for {ident!r}: it must be {allowed}; fix "
-                f"the value, or give the indicator its real kind with --kind",
-                int(batch["_row"].iloc[j]),
-                str(batch["_value_column"].iloc[j]),
+            raise _fail(
+                batch,
+                outside,
+                "value",
+                f"{value[np.argmax(outside)]:g} is not a possible {ctx.kinds[ident]} for {ident!r}: it must "
+                f"be {allowed}; fix the value, or give the indicator its real kind with --kind",
+                ctx,
             )
 
 
