@@ -389,3 +389,24 @@ def test_progress_bar_for_streamed_files(tmp_path, capsys):
     assert "reading long.csv" in capsys.readouterr().err
     read_values(path, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_xlsx_in_a_zip_and_json_in_gzip(data, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Kommunkod", "År", "Värde"])
+    book.active.append(["0180", 2022, 3.5])
+    inner = tmp_path / "tabell.xlsx"
+    book.save(inner)
+    packed = tmp_path / "tabell.zip"
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.write(inner, "tabell.xlsx")
+    assert run(data, packed, "--indicator", "x") == 0
+    assert imported(data) == {("x", "0180", 2022, "total"): 3.5}
+    answer = (
+        '{"values": [{"kpi": "N00945", "municipality": "1480", "period": 2021, "values": [{"gender": "T", '
+    )
+    answer += '"value": 7.25}]}]}'
+    gz = tmp_path / "kolada.json.gz"
+    gz.write_bytes(gzip.compress(answer.encode("utf-8")))
+    assert run(data, gz, "--indicator", "N00945") == 0
+    assert imported(data)[("N00945", "1480", 2021, "total")] == 7.25
