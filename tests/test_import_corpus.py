@@ -410,3 +410,18 @@ def test_xlsx_in_a_zip_and_json_in_gzip(data, tmp_path):
     gz.write_bytes(gzip.compress(answer.encode("utf-8")))
     assert run(data, gz, "--indicator", "N00945") == 0
     assert imported(data)[("N00945", "1480", 2021, "total")] == 7.25
+
+
+def test_long_table_below_a_title_line_keeps_its_row_numbers(data, tmp_path, capsys):
+    path = tmp_path / "titled.csv"
+    path.write_text(
+        "Andel efter kommun och år\r\n\r\nkod;år;värde\r\n0180;2022;1\r\n1480;2022;abc\r\n", encoding="utf-8"
+    )
+    assert run(data, path, "--indicator", "x") == 2
+    assert "file titled.csv, row 5, column 'värde': 'abc' is not a number" in capsys.readouterr().err
+    path.write_text(
+        "Andel efter kommun och år\r\n\r\nkod;år;värde\r\n0180;2022;1\r\n1480;2022;2\r\n", encoding="utf-8"
+    )
+    assert run(data, path, "--indicator", "x") == 0
+    assert imported(data) == {("x", "0180", 2022, "total"): 1.0, ("x", "1480", 2022, "total"): 2.0}
+    assert "title line 'Andel efter kommun och år' above the table" in capsys.readouterr().out
