@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data.store import make_dataset, read_or_empty, write_version
+from indicators.fetch.scb import with_area_version
 from indicators.model import Indicator, InputError, concat_values
 
 DEFAULT_MIN_MATCH = 0.5
@@ -77,6 +78,7 @@ def add_areas(
         "kommun_names": {**meta.get("kommun_names", {}), **result.kommun_names},
     }
     levels = set(incoming["level"])
+    meta = with_area_version(meta, levels, result.version)
     read = f"read {len(incoming)} areas ({', '.join(sorted(levels))}) from {spec.path}"
     return combined, meta, [*result.report, read], levels
 

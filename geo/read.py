@@ -55,6 +55,8 @@ class AreaImport:
     areas: gpd.GeoDataFrame
     report: list[str]
     kommun_names: Mapping[str, str] = field(default_factory=dict)
+    version: str = ""
+    """The boundary version the file states in a ``version`` column (SCB's files: ``2025_v1``), or empty."""
 
 
 def load_mapping(path: str | Path) -> dict[str, str]:
@@ -148,7 +150,19 @@ def read_areas(
         areas[column] = areas[column].astype(str)
     kommun_names = _kommun_names(frame, mapping, codes, kommun, names, level)
     areas.attrs["kommun_names"] = kommun_names
-    return AreaImport(areas=areas, report=report, kommun_names=kommun_names)
+    version = _file_version(frame)
+    if version:
+        report.append(f"boundary version {version} (column 'version')")
+    return AreaImport(areas=areas, report=report, kommun_names=kommun_names, version=version)
+
+
+def _file_version(frame: gpd.GeoDataFrame) -> str:
+    """The most common value of a ``version`` column, as SCB's DeSO/RegSO files have one."""
+    column = next((c for c in frame.columns if str(c).casefold() == "version"), None)
+    if column is None:
+        return ""
+    counts = frame[column].dropna().astype(str).str.strip().value_counts()
+    return str(counts.index[0]) if len(counts) else ""
 
 
 def _read_frame(path: Path, layer: str | None, report: list[str]) -> gpd.GeoDataFrame:

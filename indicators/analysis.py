@@ -13,7 +13,7 @@ import pandas as pd
 from indicators.measures.compare import change_between, compare_with_references
 from indicators.measures.counts import group_counts
 from indicators.measures.indices import location_quotients, segregation_indices
-from indicators.measures.ojamlikhet import ojamlikhet_table, trend
+from indicators.measures.ojamlikhet import ojamlikhet_table, quintile_counts, trend
 from indicators.measures.omradestyper import TYPE_NAMES_EN, TYPE_NAMES_SV, population_by_type
 from indicators.measures.per_type import per_type
 from indicators.model import LEVELS, TOTAL, Dataset, NotFoundError, split_breakdown
@@ -80,28 +80,10 @@ def omradestyper(dataset: Dataset, year: int, kommun: str | None = None, level: 
 
 def ojamlikhet(dataset: Dataset, kommun: str) -> dict:
     """Ojämlikhetsindex of a municipality, its county and the country over all years, with trends."""
-    level = finest_level(dataset, "income_quintile")
-    areas = dataset.area_frame(level)
-    frames = []
-    for year in dataset.years_of(level):
-        counts = group_counts(dataset.values, "income_quintile", level, year, "quintile")
-        if not {"1", "5"} <= set(counts.columns):
-            continue
-        frames.append(
-            pd.DataFrame(
-                {
-                    "code": counts.index,
-                    "year": year,
-                    "q1": counts["1"].to_numpy(),
-                    "q5": counts["5"].to_numpy(),
-                }
-            )
-        )
-    if not frames:
+    found = quintile_counts(dataset.values, dataset.areas)
+    if found is None:
         raise NotFoundError("indicator", "this dataset has no income quintile counts")
-    counts = pd.concat(frames, ignore_index=True)
-    counts["kommun"] = areas["kommun"].reindex(counts["code"]).to_numpy()
-    counts["lan"] = areas["lan"].reindex(counts["code"]).to_numpy()
+    level, counts = found
     lan = kommun[:2]
     tables = {
         "kommun": ojamlikhet_table(counts[counts["kommun"] == kommun], by="kommun"),

@@ -33,6 +33,24 @@ def catalog():
     )
 
 
+@blueprint.get("/methods")
+def methods():
+    """How to read every measure and every indicator of the dataset, in Swedish and English."""
+    tileset = services().tileset()
+
+    def produce() -> dict:
+        from indicators.methods import MEASURES, indicator_help
+
+        return {
+            "measures": [entry.to_json() for entry in MEASURES],
+            "indicators": {
+                key: indicator_help(ind).to_json() for key, ind in tileset.dataset.indicators.items()
+            },
+        }
+
+    return respond_json(services().cache, tileset.key("methods"), produce, cache_control=SHORT)
+
+
 def describe(dataset: Dataset) -> dict:
     """Levels with their area counts and years, indicators with metadata, municipalities."""
     counts = dataset.areas["level"].value_counts()
