@@ -425,3 +425,14 @@ def test_long_table_below_a_title_line_keeps_its_row_numbers(data, tmp_path, cap
     assert run(data, path, "--indicator", "x") == 0
     assert imported(data) == {("x", "0180", 2022, "total"): 1.0, ("x", "1480", 2022, "total"): 2.0}
     assert "title line 'Andel efter kommun och år' above the table" in capsys.readouterr().out
+
+
+def test_a_row_with_more_cells_than_the_header_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(stream, "BLOCK_SIZE", 256)
+    lines = [f"{1000 + i:04d};2022;{i},5" for i in range(100)]
+    path = tmp_path / "cells.csv"
+    path.write_text("kod;år;värde\n" + "\n".join([*lines[:60], "0114;2022;3;4", *lines[60:]]) + "\n")
+    with pytest.raises(
+        InputError, match=r"file cells\.csv, row 62: 4 cells where the header has 3: '0114;2022;3;4'"
+    ):
+        read_values(path, indicator="x", level="kommun")

@@ -182,6 +182,11 @@ def _read_csv(source: Source, ctx: Context, sep: str | None, progress: bool | No
 def _stream(source: Source, encoding: str, head: Head, ctx: Context, progress: bool | None) -> ValueImport:
     from tqdm import tqdm
 
+    def locate(text: str) -> int | None:
+        """The row of the first line below the header that reads ``text`` (for an error message)."""
+        lines = enumerate(lines_of(text_chunks(source, encoding)), start=1)
+        return next((n for n, line in lines if n > head.row and line.rstrip("\n") == text), None)
+
     compressed = source.member is not None or source.path.suffix.lower() == ".gz"
     with tqdm(
         total=None if compressed else source.path.stat().st_size,
@@ -190,4 +195,4 @@ def _stream(source: Source, encoding: str, head: Head, ctx: Context, progress: b
         desc=f"reading {source.name}",
         disable=None if progress is None else not progress,
     ) as bar:
-        return finalise(stream_cells(text_chunks(source, encoding, bar), head, ctx), ctx)
+        return finalise(stream_cells(text_chunks(source, encoding, bar), head, ctx, locate), ctx)

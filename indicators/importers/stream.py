@@ -48,16 +48,14 @@ class _Block:
         self.starts = ("\n\n", "\n" + head.separator, "\n ", "\n\t")
         self.width = len(head.header) - 1
         self.footer = 0
-        self.end_row = head.row
 
     def _blank_line(self, chunk: str) -> re.Match[str] | None:
         """The first blank line of a chunk (found with fast substring searches first)."""
+        edge = chunk[:1] in (" ", "\t", "\n", self.head.separator)
         found = [at for start in self.starts if (at := chunk.find(start)) >= 0]
-        if not found and chunk[:1] not in (" ", "\t", "\n", self.head.separator):
+        if not found and not edge:
             return None
-        return self.blank.search(
-            chunk, min(found) if found and chunk[:1] not in (" ", "\t", "\n", self.head.separator) else 0
-        )
+        return self.blank.search(chunk, 0 if edge else min(found))
 
     def _is_note(self, line: str) -> bool:
         if line.lstrip('"')[:1].isdigit():
@@ -102,13 +100,17 @@ class _Block:
         if final:
             self.footer += text[keep:end].count("\n") + (not text.endswith("\n") and keep < end)
         if keep:
-            self.end_row += text.count("\n", 0, keep)
             yield text[:keep]
         return text[keep:] if not final else ""
 
 
-def stream_cells(chunks: Iterator[str], head: Head, ctx: Context) -> Iterator[pd.DataFrame]:
-    """Batches of cells of the long table below ``head``; ``chunks`` are the file's text (``\\n`` lines)."""
+def stream_cells(
+    chunks: Iterator[str], head: Head, ctx: Context, locate: Callable[[str], int | None] | None = None
+) -> Iterator[pd.DataFrame]:
+    """Batches of cells of the long table below ``head``; ``chunks`` are the file's text (``\\n`` lines).
+
+    ``locate`` finds the row number of a line's text (pyarrow does not tell where a malformed row is).
+    """
     block = _Block(chunks, head)
     names = [f"c{i}" for i in range(len(head.header))]
     bad_rows: list[pacsv.InvalidRow] = []
@@ -117,21 +119,21 @@ def stream_cells(chunks: Iterator[str], head: Head, ctx: Context) -> Iterator[pd
         bad_rows.append(row)
         return "error"
 
-    reader = pacsv.open_csv(
-        TextReader(iter(block)),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_SIZE),
-        parse_options=pacsv.ParseOptions(
-            delimiter=head.separator, newlines_in_values=True, invalid_row_handler=invalid
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
     shape = _Shape(head, ctx)
     start = head.row + 1
     try:
+        reader = pacsv.open_csv(
+            TextReader(iter(block)),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_SIZE),
+            parse_options=pacsv.ParseOptions(
+                delimiter=head.separator, newlines_in_values=True, invalid_row_handler=invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
         for batch in reader:
             if batch.num_rows:
                 yield shape.cells(batch, start)
@@ -139,10 +141,10 @@ def stream_cells(chunks: Iterator[str], head: Head, ctx: Context) -> Iterator[pd
     except pa.ArrowInvalid as exc:
         if bad_rows:
             row = bad_rows[0]
-            line = start + (row.number or 1) - 1 if row.number else None
             raise ctx.error(
-                f"{row.actual_columns} cells where the header has {row.expected_columns}: {row.text[:80]!r}",
-                line,
+                f"{row.actual_columns} cells where the header has {row.expected_columns}: {row.text[:80]!r} "
+                "(a value holding the separator needs quotes)",
+                locate(row.text) if locate else None,
             ) from exc
         raise ctx.error(f"cannot read as CSV: {exc}", start) from exc
     if block.footer:
