@@ -93,9 +93,21 @@ def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.sort_values(["_rank", "code"]).drop(columns="_rank").reset_index(drop=True)
 
 
+def check_dataset(dataset: Dataset) -> None:
+    """Raise InputError unless every level's areas can be prepared for tiles: a version that is written or
+    served is one that works."""
+    from geo.prepare import check_level
+
+    for level in dataset.levels:
+        if level != "riket":  # the country has values, not tiles
+            check_level(dataset.area_frame(level).reset_index(drop=True), level)
+
+
 def write_version(root: Path | str, dataset: Dataset) -> Path:
-    """Write ``dataset`` as a new version (if absent) and make it current. Returns the version folder."""
+    """Write ``dataset`` as a new version (if absent) and make it current, after checking that every level
+    prepares. Returns the version folder."""
     root = Path(root)
+    check_dataset(dataset)
     target = root / VERSIONS / dataset.version
     if not target.exists():
         (root / VERSIONS).mkdir(parents=True, exist_ok=True)
@@ -136,6 +148,19 @@ def read_version(root: Path | str, version: str | None = None) -> Dataset:
     return Dataset(
         version=version, areas=areas, values=values, indicators=indicators, meta=manifest.get("meta", {})
     )
+
+
+def read_checked(root: Path | str, version: str) -> Dataset:
+    """Load a version and check that every level prepares (what a server does before serving it)."""
+    dataset = read_version(root, version)
+    check_dataset(dataset)
+    return dataset
+
+
+def versions_newest_first(root: Path | str) -> list[str]:
+    """The names of the complete versions of a folder, the most recently written first."""
+    folders = [f for f in (Path(root) / VERSIONS).glob("*") if f.is_dir() and not f.name.startswith(".")]
+    return [f.name for f in sorted(folders, key=lambda f: f.stat().st_mtime, reverse=True)]
 
 
 def read_or_empty(root: Path | str) -> Dataset:

@@ -7,6 +7,7 @@ too: indicators of kind ``count`` whose breakdowns name the groups.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -18,8 +19,12 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from indicators.memo import MEMO
+
 LEVELS: tuple[str, ...] = ("deso", "regso", "kommun", "lan", "riket")
 """Statistical levels, finest first."""
+
+_MEMO_TOKENS = itertools.count()
 
 STATUSES: tuple[str, ...] = ("ok", "missing", "suppressed")
 """A value is ``ok`` (a number), ``missing`` (not published) or ``suppressed`` (too few persons)."""
@@ -303,24 +308,32 @@ class Dataset:
 
     def wide(self, level: str, year: int, breakdown: str = TOTAL) -> pd.DataFrame:
         """Values of one level, year and breakdown: one row per area code, one column per indicator
-        (computed once per dataset)."""
-        key = (level, int(year), breakdown)
-        cache = self.__dict__.setdefault("_wide", {})
-        if key not in cache:
-            if int(year) not in self.years_of(level):
-                cache[key] = pd.DataFrame(index=pd.Index([], name="code"))
-            else:
-                v = self.values
-                rows = v[(v["level"] == level) & (v["year"] == int(year)) & (v["breakdown"] == breakdown)]
-                cache[key] = rows.pivot_table(
-                    index="code",
-                    columns="indicator",
-                    values="value",
-                    aggfunc="first",
-                    dropna=False,
-                    observed=True,
-                )
-        return cache[key]
+        (kept in the worker's memo, bounded by its byte budget)."""
+        return MEMO.get_or_create(
+            (self.memo_token, "wide", level, int(year), breakdown),
+            lambda: self._wide(level, int(year), breakdown),
+        )
+
+    def _wide(self, level: str, year: int, breakdown: str) -> pd.DataFrame:
+        if year not in self.years_of(level):
+            return pd.DataFrame(index=pd.Index([], name="code"))
+        v = self.values
+        rows = v[(v["level"] == level) & (v["year"] == year) & (v["breakdown"] == breakdown)]
+        return rows.pivot_table(
+            index="code", columns="indicator", values="value", aggfunc="first", dropna=False, observed=True
+        )
+
+    @cached_property
+    def memo_token(self) -> int:
+        """This object's prefix of memo keys (not the version: two objects may share one in tests, and a key
+        must not keep a dataset alive)."""
+        return next(_MEMO_TOKENS)
+
+    @cached_property
+    def breakdowns(self) -> tuple[str, ...]:
+        """Every breakdown with values, ``total`` first."""
+        found = {str(b) for b in self.values["breakdown"].unique()}  # on the category codes: no copy
+        return (TOTAL, *sorted(found - {TOTAL}))
 
     def series(
         self, indicator: str, level: str, codes: list[str] | None = None, breakdown: str = TOTAL

@@ -10,6 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
+from indicators.memo import MEMO
 from indicators.model import TOTAL, Dataset, NotFoundError, ParameterError
 
 Deviation = Literal["kommun", "riket"]
@@ -53,8 +54,18 @@ def _reference(
     return reference.reindex(parents.to_numpy()).set_axis(codes)
 
 
-def suppressed_codes(dataset: Dataset, level: str, year: int, breakdown: str = TOTAL) -> dict[str, list[str]]:
-    """Per indicator, the area codes whose value is suppressed (too few persons) in that level and year."""
+def suppressed_codes(
+    dataset: Dataset, level: str, year: int, breakdown: str = TOTAL
+) -> dict[str, tuple[str, ...]]:
+    """Per indicator, the area codes whose value is suppressed (too few persons) in that level and year
+    (kept in the worker's memo: every legend and map image asks)."""
+    return MEMO.get_or_create(
+        (dataset.memo_token, "suppressed", level, int(year), breakdown),
+        lambda: _suppressed_codes(dataset, level, int(year), breakdown),
+    )
+
+
+def _suppressed_codes(dataset: Dataset, level: str, year: int, breakdown: str) -> dict[str, tuple[str, ...]]:
     v = dataset.values
     rows = v[
         (v["level"] == level)
@@ -62,4 +73,4 @@ def suppressed_codes(dataset: Dataset, level: str, year: int, breakdown: str = T
         & (v["breakdown"] == breakdown)
         & (v["status"] == "suppressed")
     ]
-    return {str(k): list(g["code"]) for k, g in rows.groupby("indicator", observed=True)}
+    return {str(k): tuple(g["code"]) for k, g in rows.groupby("indicator", observed=True)}

@@ -8,7 +8,7 @@ import geopandas as gpd
 import shapely
 from flask import Blueprint, request
 
-from indicators.model import TOTAL, Dataset
+from indicators.model import Dataset
 from tileserver.http import SHORT, compress, json_bytes, respond, respond_json
 from tileserver.routes import params, services
 
@@ -94,7 +94,7 @@ def areas(level: str):
     frame = dataset.area_frame(level).drop(columns="geometry")
     kommun = request.args.get("kommun")
     if kommun:
-        frame = frame[in_municipality(frame, kommun)]
+        frame = frame[in_municipality(frame, params.kommun(dataset, kommun))]
     return respond(compress(json_bytes(frame.to_dict("records"))), "application/json", cache_control=SHORT)
 
 
@@ -105,12 +105,12 @@ def values(level: str, year: str):
     dataset = services().dataset()
     level = params.level(dataset, level, tiled=False)
     year_value = params.year(dataset, level, year)
-    breakdown = params.breakdown()
+    breakdown = params.breakdown(dataset)
     wide = dataset.wide(level, year_value, breakdown)
     kommun = request.args.get("kommun")
     if kommun:
         areas = dataset.area_frame(level)
-        wide = wide[wide.index.isin(areas.index[in_municipality(areas, kommun)])]
+        wide = wide[wide.index.isin(areas.index[in_municipality(areas, params.kommun(dataset, kommun))])]
     rows = {str(code): _clean(row) for code, row in zip(wide.index, wide.to_dict("records"), strict=True)}
     v = dataset.values
     left_out = v[
@@ -137,7 +137,11 @@ def series(level: str, indicator: str):
     level = params.level(dataset, level, tiled=False)
     indicator = params.indicator(dataset, indicator)
     codes = [c for c in request.args.get("codes", "").split(",") if c] or None
-    rows = dataset.series(indicator, level, codes, request.args.get("breakdown", TOTAL))
+    known = dataset.area_frame(level).index
+    for code in codes or ():
+        if code not in known:
+            params.choice("codes", code, known, not_found=True)
+    rows = dataset.series(indicator, level, codes, params.breakdown(dataset))
     out: dict[str, list] = {}
     for code, year, value, status in rows[["code", "year", "value", "status"]].itertuples(index=False):
         out.setdefault(code, []).append(
