@@ -147,7 +147,7 @@ def test_an_indicator_without_total_shows_its_first_breakdown_in_classes(new_pag
     page = new_page().open(no_total_url + "/")
     page.wait_rendered("view-map", "value:employed:2021")
     assert page.state()["bd"] == "sex=female"
-    assert page.page.locator("#bd-select option").all_inner_texts() == ["kön: kvinnor", "kön: män"]
+    assert page.page.locator("#bd-select option").all_inner_texts() == ["Kön: kvinnor", "Kön: män"]
     assert _class_count(page) == 16  # all 16 areas classed, none "no data"
     assert page.page.locator("#dataset-title").inner_text() == "Only by sex"
     assert page.errors == []

@@ -1,7 +1,7 @@
 // The Barometer web map: controls, the map(s), legend, hover, area details, and the other views.
 import { api } from "./api.js";
 import { parse, createStore, serialize } from "./state.js";
-import { t, setLang, getLang, applyI18n, indicatorTitle, indicatorDescription, breakdownLabel, domainName } from "./i18n.js";
+import { t, setLang, getLang, applyI18n, indicatorTitle, indicatorDescription, breakdownLabel, domainName, setBreakdownLabels } from "./i18n.js";
 import { MapView } from "./mapview.js";
 import { buildMetric, rankOf, formatMetric, rowOf, categoryIndicator } from "./metrics.js";
 import { municipalityBounds, tileJSON } from "./data.js";
@@ -461,6 +461,7 @@ async function boot() {
     $("status").hidden = false;
     return;
   }
+  setBreakdownLabels(ctx.catalog.breakdown_labels);
   for (const ind of ctx.catalog.indicators) ctx.indicators.set(ind.id, ind);
   for (const m of ctx.catalog.municipalities) ctx.municipalities.set(m.code, m);
   const list = $("kommun-list");
