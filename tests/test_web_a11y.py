@@ -71,3 +71,37 @@ def test_no_wcag_21_aa_violations(new_page, base_url, api, view, lang):
     )
     assert violations == [], f"{view} ({lang}):\n{report}"
     assert page.errors == []
+
+
+def test_keyboard_reaches_the_table_view_and_sorting_keeps_the_focus(new_page, base_url, api):
+    page = new_page().open(f"{base_url}/?{MAP}")
+    keyboard = page.page.keyboard
+
+    def tab_to(selector: str, limit: int = 120) -> None:
+        for _ in range(limit):
+            keyboard.press("Tab")
+            if page.page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to("[data-view='table']")
+    keyboard.press("Enter")
+    page.wait_rendered("view-table", f"{KOMMUN}:employment_rate:2023")
+    assert page.page.locator("[data-view='table']").get_attribute("aria-current") == "page"
+    tab_to("#data-table thead th:nth-child(3) button.sort")  # the indicator's column: highest first
+    keyboard.press("Enter")
+    header = page.page.locator("#data-table thead th").nth(2)
+    page.page.wait_for_function(
+        "document.querySelectorAll('#data-table thead th')[2].getAttribute('aria-sort') === 'descending'"
+    )
+    assert page.page.evaluate("document.activeElement.dataset.key") == "sort:2"  # focus survives the redraw
+    values = api(f"/api/values/deso/2023?kommun={KOMMUN}")["values"]
+    names = {a["code"]: a["name"] for a in api(f"/api/areas/deso?kommun={KOMMUN}")}
+    best = max((v["employment_rate"], c) for c, v in values.items() if "employment_rate" in v)[1]
+    assert page.page.locator("#data-table tbody tr").first.locator("th").inner_text() == names[best]
+    keyboard.press("Enter")  # again: lowest first, and still focused
+    page.page.wait_for_function(
+        "document.querySelectorAll('#data-table thead th')[2].getAttribute('aria-sort') === 'ascending'"
+    )
+    assert header.locator("button").evaluate("(b) => b === document.activeElement")
+    assert page.errors == []

@@ -24,10 +24,11 @@ function chosen(ctx, state) {
   return { inds, years: years.length ? years : [state.year], levelYears };
 }
 
-function checkboxes(legendText, items, checked, onChange) {
+function checkboxes(legendText, items, checked, onChange, key) {
   const box = el("fieldset", { className: "checks" }, el("legend", { textContent: legendText }));
   for (const [value, label] of items) {
     const input = el("input", { type: "checkbox", value: String(value), checked: checked.includes(value) });
+    input.dataset.key = `${key}:${value}`;
     input.addEventListener("change", () => onChange([...box.querySelectorAll("input:checked")].map((i) => i.value)));
     box.appendChild(el("label", {}, input, ` ${label}`));
   }
@@ -106,8 +107,8 @@ export async function renderTable(ctx, state, store) {
   const { inds, years, levelYears } = chosen(ctx, state);
   const data = await tableData(ctx, state);
   const kommun = ctx.municipalities.get(state.kommun) || { name: state.kommun };
-  const indChecks = checkboxes(t("table_inds"), ctx.catalog.indicators.map((i) => [i.id, indicatorTitle(i)]), inds, (ids) => ids.length && store.set({ tind: ids }));
-  const yearChecks = checkboxes(t("table_years"), levelYears.map((y) => [y, String(y)]), years, (ys) => ys.length && store.set({ tyears: ys.map(Number) }));
+  const indChecks = checkboxes(t("table_inds"), ctx.catalog.indicators.map((i) => [i.id, indicatorTitle(i)]), inds, (ids) => ids.length && store.set({ tind: ids }), "ind");
+  const yearChecks = checkboxes(t("table_years"), levelYears.map((y) => [y, String(y)]), years, (ys) => ys.length && store.set({ tyears: ys.map(Number) }), "year");
   const format = el("input", { type: "checkbox", id: "sv-format", checked: swedishNumbers });
   format.addEventListener("change", () => { swedishNumbers = format.checked; xlsx.href = xlsxUrl(); });
   const base = `barometer_${state.kommun}_${state.level}_${years.join("-")}`;
@@ -124,6 +125,7 @@ export async function renderTable(ctx, state, store) {
     const th = el("th", { scope: "col" });
     th.setAttribute("aria-sort", sort.col === i ? (sort.dir > 0 ? "ascending" : "descending") : "none");
     const button = el("button", { type: "button", className: "sort", textContent: label });
+    button.dataset.key = `sort:${i}`;
     button.setAttribute("aria-label", t("sort_by", { col: label }));
     button.addEventListener("click", () => {
       sort = { col: i, dir: sort.col === i ? -sort.dir : i >= 2 ? -1 : 1 };
@@ -148,11 +150,14 @@ export async function renderTable(ctx, state, store) {
       } else cell.textContent = ind.kind === "category" ? areaTypeName(v) : formatValue(v, ind.unit, ind.decimals, lang);
     });
   }
+  // a control that redraws the table keeps the keyboard focus (its twin in the new table)
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.key : undefined;
   box.replaceChildren(
     el("h2", { textContent: t("table_h", { name: kommun.name }) }),
     el("div", { className: "table-controls" }, indChecks, yearChecks),
     el("div", { className: "exports" }, el("label", {}, format, ` ${t("sv_format")}`), csvButton, xlsx),
     scrollTable(table),
   );
+  if (focused) box.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
   box.dataset.rendered = `${state.kommun}:${inds.join(",")}:${years.join(",")}`;
 }
