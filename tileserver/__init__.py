@@ -20,6 +20,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from tileserver.errors import register_errors
     from tileserver.routes import register_routes
     from tileserver.services import Services
+    from tileserver.slow import SlowPool
 
     app = Flask(__name__, static_folder=None)
     configure(app, test_config)
@@ -33,6 +34,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     )
     cache = build_cache(app.config["REDIS_URL"], int(app.config["CACHE_MB"]) * 2**20)
     app.extensions["barometer"] = Services(source, cache)
+    app.extensions["barometer.slow"] = SlowPool(int(app.config["SLOW_SLOTS"]), int(app.config["SLOW_QUEUE"]))
     register_errors(app)
     register_routes(app)
     return app

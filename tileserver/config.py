@@ -15,6 +15,8 @@ DEFAULTS: dict[str, object] = {
     "REDIS_URL": None,  # shared cache, e.g. redis://127.0.0.1:6379/0 (also read from REDIS_URL)
     "FRAME_ANCESTORS": "*",  # who may embed /embed in an iframe (CSP frame-ancestors)
     "CHECK_EVERY": 2.0,  # seconds between looks for a new dataset version
+    "SLOW_SLOTS": 1,  # map images and downloads rendered at a time per worker (tileserver/slow.py)
+    "SLOW_QUEUE": 2,  # more of them waiting per worker; past slots + queue they answer 503
     "ATTRIBUTION": "Statistik: SCB (CC BY 4.0) · Barometer",
 }
 
