@@ -1,4 +1,4 @@
-"""Slow work (map images, downloads) kept apart from tiles: a few slots, a short queue, 503 when both are full.
+"""Slow work (map images, downloads) apart from tiles: a few slots, a short queue, 503 when both are full.
 
 A gthread worker answers every request on one of its threads. A request for slow work hands the work to
 this pool and waits for its result, so it holds its thread while queued or running; the pool admits at most
@@ -32,7 +32,7 @@ class SlowPool:
 
     def __init__(self, slots: int, queue: int, *, nice: int = 10, retry_after: int = 5) -> None:
         if slots < 1 or queue < 0:
-            raise ValueError(f"slow work needs at least one slot and a queue of 0 or more, not {slots}/{queue}")
+            raise ValueError(f"slow work needs at least one slot and a queue of 0 or more: {slots}/{queue}")
         self.slots, self.queue, self.nice, self.retry_after = slots, queue, nice, retry_after
         self._admitted = 0
         self._lock = threading.Lock()

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, request
 
 from indicators.model import NotFoundError, ParameterError
 from styles.choropleth import MapClasses, MapOptions, classes_for
-from tileserver.http import cached_bytes, respond
+from tileserver.http import cached_bytes, respond, versioned
 from tileserver.routes import params, services
 from tileserver.routes.styles import map_options
 from tileserver.services import TileSet
@@ -78,6 +78,7 @@ def raster(level: str, indicator: str, year: str, z: str, x: str, y: str):
     from styles import render
 
     tileset = services().tileset()
+    cache_control = versioned(tileset.dataset.version)
     options = map_options(tileset.dataset, level, indicator, year)
     zoom = params.integer("z", z, low=0, high=MAX_RASTER_ZOOM)
     column = params.integer("x", x, low=0, high=2**zoom - 1)
@@ -90,7 +91,8 @@ def raster(level: str, indicator: str, year: str, z: str, x: str, y: str):
         )
         return render.raster_tile(tileset.prepared(options.level), fills, zoom, column, row)
 
-    return respond(cached_bytes(services().cache, key, produce), "image/png")
+    body = cached_bytes(services().cache, key, produce)
+    return respond(body, "image/png", cache_control=cache_control)
 
 
 @blueprint.get("/api/export/<kommun>.<any(gpkg, geojson, csv, xlsx):fmt>")
