@@ -97,7 +97,7 @@ def _schemathesis(base: str, *options: str) -> subprocess.CompletedProcess:
         "--checks",
         CHECKS,
     ]
-    command += ["--suppress-health-check", "all", "--seed", "1", "--no-color", *options]
+    command += ["--suppress-health-check", "all", "--seed", "1", "--no-color", "-w", "2", *options]
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 

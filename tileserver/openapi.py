@@ -271,7 +271,9 @@ def document(dataset: Dataset) -> dict:
         _param("y", "path", {"type": "integer", "minimum": 0}),
     ]
     q_version = _query(
-        "v", {"type": "string"}, "dataset version: the current one is cached as immutable, another redirects"
+        "v",
+        {"type": "string", "enum": [dataset.version]},
+        "the dataset version (answers cached as immutable); another version redirects to this one",
     )
     q_breakdown = _query("breakdown", {"type": "string", "enum": breakdowns})
     q_view = [
