@@ -129,6 +129,8 @@ class Services:
     def __init__(self, source: DatasetSource, cache: SingleFlight) -> None:
         self.source, self.cache = source, cache
         self._tileset: TileSet | None = None
+        self._ready: TileSet | None = None  # of a version prepared in the background, until it is served
+        source.prepare = self._prepare
 
     def dataset(self) -> Dataset:
         return self.source.get()
@@ -137,5 +139,13 @@ class Services:
         dataset = self.source.get()
         tileset = self._tileset
         if tileset is None or tileset.dataset is not dataset:
-            tileset = self._tileset = TileSet(dataset)
+            ready = self._ready
+            tileset = ready if ready is not None and ready.dataset is dataset else TileSet(dataset)
+            self._tileset, self._ready = tileset, None
         return tileset
+
+    def _prepare(self, dataset: Dataset) -> None:
+        """A version loaded in the background: its tile set warmed before the source swaps it in."""
+        tileset = TileSet(dataset)
+        tileset.warm()
+        self._ready = tileset

@@ -56,7 +56,9 @@ def gunicorn_options(app: Flask, bind: str, workers: int) -> dict:
 
 
 def serve_gunicorn(app: Flask, bind: str, workers: int) -> None:
-    """Serve ``app`` with gunicorn: the dataset is loaded and prepared once, before the workers fork."""
+    """Serve ``app`` with gunicorn: the dataset is loaded and prepared once, before the workers fork; a
+    new version is loaded and prepared by each worker in the background while it serves the old one."""
+    app.extensions["barometer"].source.background = True
     _Gunicorn(app, gunicorn_options(app, bind, workers)).run()
 
 
@@ -64,6 +66,7 @@ def __getattr__(name: str) -> Flask:
     if name == "app":
         app = create_app()
         app.extensions["barometer"].tileset().warm()
+        app.extensions["barometer"].source.background = True
         globals()["app"] = app
         return app
     raise AttributeError(name)
