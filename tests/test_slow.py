@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import mapbox_vector_tile
 import mercantile
 import pytest
 
+from indicators.model import ParameterError
 from tileserver import create_app
 from tileserver.slow import Busy, SlowPool
 
@@ -99,10 +101,12 @@ def test_pool_runs_at_most_slots_at_once_and_rejects_past_slots_plus_queue():
     threads = [threading.Thread(target=lambda: results.append(pool.run(work))) for _ in range(5)]
     for thread in threads:
         thread.start()
-    while pool.admitted < 5:
+    while pool.admitted < 5 or running < 2:
         threading.Event().wait(0.01)
     with pytest.raises(Busy):
         pool.run(lambda: 0)
+    threading.Event().wait(0.2)
+    assert running == 2  # the other three wait in the queue
     release.set()
     for thread in threads:
         thread.join(10)
@@ -122,3 +126,19 @@ def test_slots_run_at_a_lower_cpu_priority():
 def test_a_pool_without_slots_is_refused():
     with pytest.raises(ValueError, match="at least one slot"):
         SlowPool(0, 2)
+
+
+def test_renders_run_in_a_child_process_at_a_lower_priority_and_errors_come_back():
+    pool = SlowPool(1, 0, nice=5)
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    answer = pool.forked(lambda: f"{os.getpid()} {os.getpriority(os.PRIO_PROCESS, 0)}".encode())
+    pid, priority = map(int, answer.split())
+    assert pid != os.getpid() and priority == min(base + 5, 19)
+    with pytest.raises(ParameterError, match="decimal: one of point, comma") as caught:
+        pool.forked(lambda: (_ for _ in ()).throw(ParameterError("decimal", "one of point, comma")))
+    assert caught.value.parameter == "decimal"
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        pool.forked(lambda: bytes(1 // 0))
+    pool.timeout = 0.5
+    with pytest.raises(RuntimeError, match="without an answer"):
+        pool.forked(lambda: time.sleep(30) or b"")

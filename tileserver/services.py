@@ -145,7 +145,12 @@ class Services:
         return tileset
 
     def _prepare(self, dataset: Dataset) -> None:
-        """A version loaded in the background: its tile set warmed before the source swaps it in."""
+        """A version loaded in the background: its tile set warmed (geometry of every level, properties of
+        each level's latest year) before the source swaps it in, so no request waits for them."""
         tileset = TileSet(dataset)
         tileset.warm()
+        for level in dataset.levels:
+            years = dataset.years_of(level)
+            if level != "riket" and years:
+                tileset.year_properties(level, years[-1])
         self._ready = tileset

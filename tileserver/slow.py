@@ -3,9 +3,14 @@
 A gthread worker answers every request on one of its threads. A request for slow work hands the work to
 this pool and waits for its result, so it holds its thread while queued or running; the pool admits at most
 ``slots + queue`` such requests per worker process and turns the next one away at once (``Busy``: 503 with
-``Retry-After``), so at least ``threads - slots - queue`` threads of every worker stay free for tiles. The
-slots run at a lower CPU priority (a higher nice value, per thread on Linux), so when the machine is busy
-the kernel gives the CPU to the threads answering tiles first.
+``Retry-After``), so at least ``threads - slots - queue`` threads of every worker stay free for tiles.
+
+The rendering itself runs in a child process forked for it (``SlowPool.forked``): a CPU-bound render in a
+thread would hold the GIL for most of its seconds and every tile request of the worker would wait for it
+(measured: tile p99 several times higher). The child shares the worker's dataset pages (copy-on-write), runs
+at a lower CPU priority (a higher nice value), so when the machine is busy the kernel gives the CPU to the
+workers answering tiles first, sends its bytes back through a pipe and exits. The slot thread waits on the
+pipe without holding the GIL.
 """
 
 from __future__ import annotations
@@ -13,12 +18,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import pickle
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from werkzeug.exceptions import ServiceUnavailable
+
+from indicators.model import ParameterError
 
 T = TypeVar("T")
 
@@ -30,10 +39,13 @@ class Busy(ServiceUnavailable):
 class SlowPool:
     """``slots`` threads for slow work, and room for ``queue`` more requests waiting for one."""
 
-    def __init__(self, slots: int, queue: int, *, nice: int = 10, retry_after: int = 5) -> None:
+    def __init__(
+        self, slots: int, queue: int, *, nice: int = 10, retry_after: int = 5, timeout: float = 120.0
+    ) -> None:
         if slots < 1 or queue < 0:
             raise ValueError(f"slow work needs at least one slot and a queue of 0 or more: {slots}/{queue}")
         self.slots, self.queue, self.nice, self.retry_after = slots, queue, nice, retry_after
+        self.timeout = timeout
         self._admitted = 0
         self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
@@ -61,6 +73,50 @@ class SlowPool:
             with self._lock:
                 self._admitted -= 1
 
+    def forked(self, produce: Callable[[], bytes]) -> bytes:
+        """``produce()`` in a child process of this one at a lower priority; its bytes, or its error.
+
+        A ParameterError is raised again here (a 4xx naming the parameter); any other failure, or a child
+        that has not answered within ``timeout`` seconds (it is killed), is a RuntimeError.
+        """
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 0
+            try:
+                os.close(read_end)
+                with contextlib.suppress(OSError):
+                    os.nice(self.nice)
+                try:
+                    answer: tuple = ("ok", produce())
+                except ParameterError as error:
+                    answer = ("parameter", type(error), error.parameter, error.message)
+                except BaseException as error:
+                    answer = ("error", f"{type(error).__name__}: {error}")
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        timer = threading.Timer(self.timeout, lambda: _kill(pid))
+        timer.start()
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            timer.cancel()
+            os.waitpid(pid, 0)
+        if not data:
+            raise RuntimeError(f"the render process {pid} ended without an answer (killed after a timeout?)")
+        answer = pickle.loads(data)
+        if answer[0] == "ok":
+            return answer[1]
+        if answer[0] == "parameter":
+            raise answer[1](answer[2], answer[3])
+        raise RuntimeError(f"render process failed: {answer[1]}")
+
     def _executor_of_this_process(self) -> ThreadPoolExecutor:
         """One executor per process: threads do not survive gunicorn's fork, so each worker starts its own."""
         if self._executor is None or self._pid != os.getpid():
@@ -69,6 +125,11 @@ class SlowPool:
                 self.slots, thread_name_prefix="slow", initializer=_lower_priority, initargs=(self.nice,)
             )
         return self._executor
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def _lower_priority(nice: int) -> None:

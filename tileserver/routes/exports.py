@@ -3,8 +3,9 @@
 Every route takes the style route's query options (method, classes, palette, kommun, pooled, since,
 deviation, breaks, breakdown, lang), so an image, a raster tile and a downloaded style show the same classes
 in the same colours as the web map. Images and downloads are slow work: the size limits of styles.render, and
-a cold one runs in the bounded pool of tileserver/slow.py (503 when it is full), so tiles keep their threads.
-Raster tiles are tile-sized (256 px, at most a tile's areas) and run on the request thread like vector tiles.
+a cold one runs in the bounded pool of tileserver/slow.py (503 when it is full) and renders in a child
+process, so tiles keep their threads and the GIL. Raster tiles are tile-sized (256 px, at most a tile's
+areas) and run on the request thread like vector tiles.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def slow_bytes(key: str, produce: Callable[[], bytes]) -> bytes:
     hit = cache.get(key)
     if hit is not None:
         return hit
-    return current_app.extensions["barometer.slow"].run(lambda: cached_bytes(cache, key, produce))
+    pool = current_app.extensions["barometer.slow"]
+    return pool.run(lambda: cached_bytes(cache, key, lambda: pool.forked(produce)))
 
 
 @blueprint.get("/maps/<level>/<indicator>/<year>.<any(png, svg):fmt>")
