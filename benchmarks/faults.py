@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import PYTHON, ROOT, WORK, demo_folder, sample_tiles
 from benchmarks.slow_work import free_port
-from benchmarks.throughput import children, fetch_all, process_rss_mib, stop, wait_ready, wrk
+from benchmarks.throughput import children, fetch_all, process_rss_mib, start_ours, stop, wait_ready, wrk
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -54,20 +54,6 @@ def start_redis(port: int) -> subprocess.Popen:
             return process
         time.sleep(0.05)
     raise RuntimeError(f"redis-server on port {port} did not start")
-
-
-def start_server(data: Path, port: int, redis_port: int, workers: int) -> subprocess.Popen:
-    command = [PYTHON, "-m", "tileserver.cli", "serve", "--production", "--workers", str(workers)]
-    command += ["--data", str(data), "--port", str(port)]
-    env = {**os.environ, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "BAROMETER_CHECK_EVERY": "1"}
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -116,7 +102,7 @@ def main() -> None:
     redis_port, port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     redis = start_redis(redis_port)
-    server = start_server(data, port, redis_port, args.workers)
+    server = start_ours(data, port, args.workers, redis_url=f"redis://127.0.0.1:{redis_port}/0")
     events: list[str] = []
     try:
         wait_ready(base + "/api/health", server)
