@@ -1,13 +1,15 @@
-"""Faults under load: ``.venv/bin/python benchmarks/faults.py [--areas 6000] [--seconds 180]``.
+"""Faults under load: ``.venv/bin/python benchmarks/faults.py [--areas 6000] [--seconds 120]``.
 
 Serves a copy of the demo with ``barometer serve --production --workers 2`` and a private Redis (a
 ``redis-server`` of its own on a free loopback port; the shared one is never touched), and runs one ``wrk``
 over the tile sample for ``--seconds`` while, at fixed fractions of the run:
 
-- 5 %: a new version is imported (``barometer import values``: one more indicator for every DeSO area;
-  about a minute or more here under this load), which the workers load and prepare in the background;
 - 10 %: Redis is stopped (SIGTERM); 20 %: started again on the same port;
 - 30 %: one worker is killed (SIGKILL; gunicorn forks a replacement);
+- 40 %: a new version is published: ``barometer import values`` (one more indicator for every DeSO area)
+  ran before the run into a staging copy of the folder (1–3 minutes on this shared machine, longer than a
+  run), and its version folder is copied in and ``CURRENT`` moved, the atomic last step of every import; the
+  workers load and prepare it in the background;
 - 80 %: the CPU time of each worker is counted from here to the end.
 
 Reports wrk's failed requests (non-2xx/3xx answers and socket errors), p50/p99 latency and throughput, the
@@ -78,12 +80,12 @@ def new_values_file(dataset, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--areas", type=int, default=6000, help="DeSO areas in the demo (default 6000)")
-    parser.add_argument("--seconds", type=int, default=180, help="length of the wrk run (default 180)")
+    parser.add_argument("--seconds", type=int, default=120, help="length of the wrk run (default 120)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    from data.store import read_version
+    from data.store import VERSIONS, _point_current, current_version, read_version
     from tileserver.services import TileSet
 
     source = demo_folder(args.areas)
@@ -97,7 +99,17 @@ def main() -> None:
     ]
     paths_file = WORK / "faults_paths.txt"
     paths_file.write_text("\n".join(paths) + "\n")
+    staging = WORK / f"faults-{args.areas}-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging, symlinks=True)
     extra = new_values_file(tileset.dataset, WORK)
+    command = [PYTHON, "-m", "tileserver.cli", "import", "values", str(extra), "--data", str(staging)]
+    command += ["--indicator", "benchmark_extra", "--level", "deso"]
+    print("importing the new version into a staging copy …", flush=True)
+    import_started = time.monotonic()
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    import_seconds = round(time.monotonic() - import_started, 1)
+    new_version = current_version(staging)
 
     redis_port, port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
@@ -133,16 +145,18 @@ def main() -> None:
             os.kill(victim, signal.SIGKILL)
             note(f"worker {victim} killed (SIGKILL)")
 
-        def import_version() -> None:
-            at(0.05)
-            note("import of a new version started")
-            command = [PYTHON, "-m", "tileserver.cli", "import", "values", str(extra), "--data", str(data)]
-            command += ["--indicator", "benchmark_extra", "--level", "deso"]
-            subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
-            note("import done")
-            time.sleep(2)
-            with urllib.request.urlopen(base + "/api/health", timeout=5) as response:
-                note(f"health names version {json.loads(response.read())['version']}")
+        def publish_version() -> None:
+            at(0.40)
+            shutil.copytree(staging / VERSIONS / new_version, data / VERSIONS / new_version)
+            _point_current(data, new_version)  # the atomic last step of every import
+            note(f"new version {new_version} published")
+            deadline = time.monotonic() + args.seconds
+            while time.monotonic() < deadline:
+                with urllib.request.urlopen(base + "/api/health", timeout=5) as response:
+                    if json.loads(response.read())["version"] == new_version:
+                        note("health names the new version")
+                        return
+                time.sleep(0.5)
 
         def measure_cpu() -> None:
             at(0.80)
@@ -152,7 +166,7 @@ def main() -> None:
 
         cpu_start: dict[int, float] = {}
         threads = [
-            threading.Thread(target=f) for f in (redis_down_and_up, kill_worker, import_version, measure_cpu)
+            threading.Thread(target=f) for f in (redis_down_and_up, kill_worker, publish_version, measure_cpu)
         ]
         for thread in threads:
             thread.start()
@@ -173,6 +187,7 @@ def main() -> None:
         "connections": args.connections,
         "wrk": result,
         "failed_requests": result["non_2xx"] + sum(map(int, re.findall(r"\d+", result["socket_errors"]))),
+        "import_seconds_before_the_run": import_seconds,
         "events": events,
         "worker_cpu_seconds_last_fifth": cpu_last_fifth,
         "memory_before_mib": before,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema_rs
 import pytest
@@ -87,7 +88,7 @@ CHECKS = (
 )
 
 
-def _schemathesis(base: str, *options: str) -> subprocess.CompletedProcess:
+def _schemathesis(base: str, workdir: Path, *options: str) -> subprocess.CompletedProcess:
     command = [
         sys.executable,
         "-m",
@@ -98,15 +99,15 @@ def _schemathesis(base: str, *options: str) -> subprocess.CompletedProcess:
         CHECKS,
     ]
     command += ["--suppress-health-check", "all", "--seed", "1", "--no-color", "-w", "2", *options]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=workdir)  # its cache
 
 
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(demo_app):
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(demo_app, tmp_path):
     """Every phase over every operation; map images (up to 5000 × 5000 px, seconds each) skip the coverage
     phase's boundary values to keep the run under a minute, and are fuzzed like the rest."""
     with live_server(demo_app) as base:
         runs = [
-            _schemathesis(base, "--max-examples", "5", "--exclude-path-regex", "^/maps/"),
+            _schemathesis(base, tmp_path, "--max-examples", "5", "--exclude-path-regex", "^/maps/"),
             _schemathesis(
                 base, "--max-examples", "5", "--include-path-regex", "^/maps/", "--phases", "fuzzing"
             ),
