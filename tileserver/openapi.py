@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of every route, with the dataset's levels, years, indicators and municipalities as
 enums, so a client (or schemathesis) knows every value that answers 200.
 
-``document(dataset)`` is plain data; tests compare its paths with Flask's url_map and validate real answers
-against its schemas.
+``document(dataset)`` returns plain data; tests compare its paths with Flask's url_map and validate real
+answers against its schemas.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from indicators.model import Dataset
 from styles.classify import METHODS
 from styles.layout import MAX_DPI, MAX_SIDE, MIN_SIDE, PAPER_MM
 from styles.palettes import REGISTRY
+from tileserver.routes import exports as routes_exports
 
 Schema = dict[str, Any]
 
@@ -35,12 +36,7 @@ GEOJSON: Schema = {
 }
 
 MVT = "application/vnd.mapbox-vector-tile"
-EXPORT_TYPES = {
-    "gpkg": "application/geopackage+sqlite3",
-    "geojson": "application/geo+json",
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+EXPORT_TYPES = {fmt: media.split(";")[0] for fmt, media in routes_exports.EXPORT_TYPES.items()}
 
 
 def _json_schemas() -> dict[str, Schema]:
