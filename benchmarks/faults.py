@@ -83,6 +83,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120, help="length of the wrk run (default 120)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--faults", default="redis,kill,publish", help="which faults to cause (default: all three)"
+    )
     args = parser.parse_args()
 
     from data.store import VERSIONS, _point_current, current_version, read_version
@@ -165,9 +168,9 @@ def main() -> None:
             note(f"workers now {workers}")
 
         cpu_start: dict[int, float] = {}
-        threads = [
-            threading.Thread(target=f) for f in (redis_down_and_up, kill_worker, publish_version, measure_cpu)
-        ]
+        chosen = {"redis": redis_down_and_up, "kill": kill_worker, "publish": publish_version}
+        actions = [chosen[name] for name in args.faults.split(",") if name]
+        threads = [threading.Thread(target=f) for f in (*actions, measure_cpu)]
         for thread in threads:
             thread.start()
         result = wrk(base, paths_file, args.seconds, args.connections)
@@ -185,6 +188,7 @@ def main() -> None:
         "areas": args.areas,
         "seconds": args.seconds,
         "connections": args.connections,
+        "faults": args.faults,
         "wrk": result,
         "failed_requests": result["non_2xx"] + sum(map(int, re.findall(r"\d+", result["socket_errors"]))),
         "import_seconds_before_the_run": import_seconds,
