@@ -109,7 +109,14 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(demo_app, tm
         runs = [
             _schemathesis(base, tmp_path, "--max-examples", "5", "--exclude-path-regex", "^/maps/"),
             _schemathesis(
-                base, "--max-examples", "5", "--include-path-regex", "^/maps/", "--phases", "fuzzing"
+                base,
+                tmp_path,
+                "--max-examples",
+                "5",
+                "--include-path-regex",
+                "^/maps/",
+                "--phases",
+                "fuzzing",
             ),
         ]
     for run in runs:
