@@ -40,7 +40,7 @@ class SlowPool:
     """``slots`` threads for slow work, and room for ``queue`` more requests waiting for one."""
 
     def __init__(
-        self, slots: int, queue: int, *, nice: int = 10, retry_after: int = 5, timeout: float = 120.0
+        self, slots: int, queue: int, *, nice: int = 19, retry_after: int = 5, timeout: float = 120.0
     ) -> None:
         if slots < 1 or queue < 0:
             raise ValueError(f"slow work needs at least one slot and a queue of 0 or more: {slots}/{queue}")
@@ -76,8 +76,8 @@ class SlowPool:
     def forked(self, produce: Callable[[], bytes]) -> bytes:
         """``produce()`` in a child process of this one at a lower priority; its bytes, or its error.
 
-        A ParameterError is raised again here (a 4xx naming the parameter); any other failure, or a child
-        that has not answered within ``timeout`` seconds (it is killed), is a RuntimeError.
+        A ParameterError is raised again here (a 4xx naming the parameter); a child that has not answered
+        within ``timeout`` seconds is killed (``Busy``: 503); any other failure is a RuntimeError.
         """
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -100,7 +100,8 @@ class SlowPool:
             finally:
                 os._exit(code)
         os.close(write_end)
-        timer = threading.Timer(self.timeout, lambda: _kill(pid))
+        killed = threading.Event()
+        timer = threading.Timer(self.timeout, lambda: (killed.set(), _kill(pid)))
         timer.start()
         try:
             with os.fdopen(read_end, "rb") as pipe:
@@ -108,8 +109,13 @@ class SlowPool:
         finally:
             timer.cancel()
             os.waitpid(pid, 0)
+        if not data and not killed.is_set():
+            raise RuntimeError(f"the render process {pid} ended without an answer")
         if not data:
-            raise RuntimeError(f"the render process {pid} ended without an answer (killed after a timeout?)")
+            raise Busy(
+                f"the render took longer than {self.timeout:g} s on this busy server; try again later",
+                retry_after=self.retry_after,
+            )
         answer = pickle.loads(data)
         if answer[0] == "ok":
             return answer[1]

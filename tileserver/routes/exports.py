@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, request
 
 from indicators.model import NotFoundError, ParameterError
 from styles.choropleth import MapClasses, MapOptions, classes_for
-from tileserver.http import cached_bytes, respond, versioned
+from tileserver.http import cached_bytes, compress, respond, versioned
 from tileserver.routes import params, services
 from tileserver.routes.styles import map_options
 from tileserver.services import TileSet
@@ -44,7 +44,8 @@ def slow_bytes(key: str, produce: Callable[[], bytes]) -> bytes:
     if hit is not None:
         return hit
     pool = current_app.extensions["barometer.slow"]
-    return pool.run(lambda: cached_bytes(cache, key, lambda: pool.forked(produce)))
+    # compressed in the child too: gzip of a large image is CPU work the worker should not do
+    return pool.run(lambda: cache.get_or_create(key, lambda: pool.forked(lambda: compress(produce()))))
 
 
 @blueprint.get("/maps/<level>/<indicator>/<year>.<any(png, svg):fmt>")
