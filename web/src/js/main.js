@@ -70,6 +70,7 @@ function complete(state) {
     patch.kommun = ctx.municipalities.has(first.kommun) ? first.kommun : cat.municipalities[0] ? cat.municipalities[0].code : "";
   }
   const inds = mappable();
+  if (!inds.length && state.mode !== "types" && categoryIndicator(cat)) patch.mode = "types"; // only types
   const usable = (id) => inds.some((i) => i.id === id);
   if (!usable(state.ind)) patch.ind = usable(first.indicator) ? first.indicator : inds[0] ? inds[0].id : "";
   const indId = patch.ind || state.ind;
