@@ -76,19 +76,12 @@ def test_no_wcag_21_aa_violations(new_page, base_url, api, view, lang):
 def test_keyboard_reaches_the_table_view_and_sorting_keeps_the_focus(new_page, base_url, api):
     page = new_page().open(f"{base_url}/?{MAP}")
     keyboard = page.page.keyboard
-
-    def tab_to(selector: str, limit: int = 120) -> None:
-        for _ in range(limit):
-            keyboard.press("Tab")
-            if page.page.evaluate("(s) => document.activeElement.matches(s)", selector):
-                return
-        raise AssertionError(f"Tab never reached {selector}")
-
-    tab_to("[data-view='table']")
+    page.tab_to("[data-view='table']")
     keyboard.press("Enter")
     page.wait_rendered("view-table", f"{KOMMUN}:employment_rate:2023")
     assert page.page.locator("[data-view='table']").get_attribute("aria-current") == "page"
-    tab_to("#data-table thead th:nth-child(3) button.sort")  # the indicator's column: highest first
+    # the indicator's column: highest first
+    page.tab_to("#data-table thead th:nth-child(3) button.sort", limit=120)
     keyboard.press("Enter")
     header = page.page.locator("#data-table thead th").nth(2)
     page.page.wait_for_function(

@@ -100,6 +100,14 @@ class Page:
         lists = self.page.locator(".legend-block").nth(block).locator("li .count")
         return [int(x) for x in lists.all_inner_texts()]
 
+    def tab_to(self, selector: str, limit: int = 40) -> None:
+        """Press Tab until the focus is on ``selector``."""
+        for _ in range(limit):
+            self.page.keyboard.press("Tab")
+            if self.page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"web_{name}.png"), full_page=True)
@@ -626,14 +634,7 @@ def test_swedish_english_switch(new_page, base_url):
 def test_keyboard_only_use_and_the_accessible_table(new_page, base_url, api):
     page = new_page(width=360, height=800).open(f"{base_url}/?k={KOMMUN}")
     keyboard = page.page.keyboard
-
-    def tab_to(selector: str, limit: int = 40) -> None:
-        for _ in range(limit):
-            keyboard.press("Tab")
-            if page.page.evaluate("(s) => document.activeElement.matches(s)", selector):
-                return
-        raise AssertionError(f"Tab never reached {selector}")
-
+    tab_to = page.tab_to
     tab_to("#kommun-input")
     keyboard.press("Control+A")
     keyboard.type("Granåsen")
