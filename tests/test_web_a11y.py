@@ -24,6 +24,7 @@ MAP = f"k={KOMMUN}&i=employment_rate&y=2023"
 # view: (path and query, what the page must show before it is measured, an action that opens a part)
 VIEWS = {
     "explore": (f"/?{MAP}", "view-map:value:", None),
+    "mobile": (f"/?{MAP}", "view-map:value:", None),  # at 360 px
     "compare": (f"/?{MAP}&m=years&ya=2015", "view-map:years:", None),
     "change": (f"/?{MAP}&m=change&ya=2015", "view-map:change:", None),
     "types": (f"/?{MAP}&lv=regso&m=types", "view-map:types:", None),
@@ -53,7 +54,9 @@ def _axe(page) -> list[dict]:
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_no_wcag_21_aa_violations(new_page, base_url, api, view, lang):
     path, rendered, action = VIEWS[view]
-    page = new_page().open(f"{base_url}{path}&l={lang}")
+    page = (new_page(width=360, height=800) if view == "mobile" else new_page()).open(
+        f"{base_url}{path}&l={lang}"
+    )
     element, expected = rendered.split(":", 1)
     page.wait_rendered(element, expected)
     assert page.page.locator("html").get_attribute("lang") == lang
