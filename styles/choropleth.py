@@ -14,7 +14,7 @@ from indicators.model import TOTAL, Dataset, Indicator
 from indicators.views import Deviation, map_table, suppressed_codes
 from styles.classify import Classification, assign, classify
 from styles.legend import Legend, build_legend, scope_text
-from styles.palettes import area_type_colors, colors_for, default_palette
+from styles.palettes import REGISTRY, area_type_colors, colors_for, default_palette
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,13 @@ class MapClasses:
     legend: Legend
     values: dict[str, float] = field(repr=False)
     """The mapped value per area code in scope (NaN where missing)."""
+    palette: str | None = None
+    """The palette of the classes (None: the områdestyp colours)."""
+
+    @property
+    def colorblind_safe(self) -> bool:
+        """Whether neighbouring classes stay distinguishable for the common colour-vision deficiencies."""
+        return self.palette is None or REGISTRY.get(self.palette).cvd_safe(len(self.colors))
 
 
 def scope_codes(dataset: Dataset, options: MapOptions) -> np.ndarray:
@@ -94,6 +101,7 @@ def classes_for(dataset: Dataset, options: MapOptions) -> MapClasses:
     if indicator.kind == "category":
         classification = classify(sample, "categorical")
         colors = area_type_colors()
+        palette = None
     elif options.diverging:
         method = "manual" if options.method == "manual" else "diverging"
         classification = classify(sample, method, options.classes, breaks=options.breaks, centre=0.0)
@@ -127,7 +135,7 @@ def classes_for(dataset: Dataset, options: MapOptions) -> MapClasses:
         title=_title(indicator, options),
         suppressed=sum(c in in_scope for c in suppressed),
     )
-    return MapClasses(options, indicator, classification, tuple(colors), legend, values)
+    return MapClasses(options, indicator, classification, tuple(colors), legend, values, palette)
 
 
 def _scope_name(dataset: Dataset, options: MapOptions) -> str | None:

@@ -58,6 +58,27 @@ def test_style_points_at_year_tiles_and_classes_match_the_legend(client, dataset
     assert client.get("/api/legend/deso/income/2021?classes=4").get_json()["entries"] == legend["entries"]
 
 
+SIX = "breaks=201000,203000,205000,207000,209000"  # six classes whatever the values
+SEVEN = "breaks=-3000,-2000,-1000,1000,2000,3000&since=2020"
+
+
+@pytest.mark.parametrize(
+    ("query", "k", "safe"),
+    [  # styles.palettes.CVD_SAFE_CLASSES, measured in tests/test_palettes_cvd.py
+        ("classes=3", 3, True),  # the default YlOrRd
+        ("palette=Blues&classes=3", 3, True),
+        (f"palette=Blues&{SIX}", 6, False),
+        (f"palette=YlGnBu&{SIX}", 6, True),
+        (f"palette=BrBG&{SEVEN}", 7, False),
+        (f"palette=RdBu&{SEVEN}", 7, True),
+    ],
+)
+def test_legend_says_whether_its_classes_are_colourblind_safe(client, query, k, safe):
+    legend = client.get(f"/api/legend/deso/income/2021?{query}").get_json()
+    assert len(legend["colors"]) == k
+    assert legend["colorblind_safe"] is safe
+
+
 def test_suppressed_values_are_marked_in_tiles_and_counted(client):
     props = _tile_props(client, "/tiles/deso/2021")
     assert props["0201C1001"]["unemployment_status"] == "suppressed"

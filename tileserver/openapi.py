@@ -162,6 +162,7 @@ def _json_schemas() -> dict[str, Schema]:
                 },
                 "classification": OBJECT,
                 "colors": STRINGS,
+                "colorblind_safe": {"type": "boolean"},
                 "options": OBJECT,
             },
         },

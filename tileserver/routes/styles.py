@@ -154,6 +154,7 @@ def legend(level: str, indicator: str, year: str):
             **classes.legend.to_json(),
             "classification": classes.classification.to_json(),
             "colors": list(classes.colors),
+            "colorblind_safe": classes.colorblind_safe,
             "options": _options_json(options),
         }
 
