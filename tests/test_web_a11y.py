@@ -76,7 +76,7 @@ def test_no_wcag_21_aa_violations(new_page, base_url, api, view, lang):
     assert page.errors == []
 
 
-def test_keyboard_reaches_the_table_view_and_sorting_keeps_the_focus(new_page, base_url, api):
+def test_keyboard_table_view_sorting_and_share_dialog_keep_the_focus(new_page, base_url, api):
     page = new_page().open(f"{base_url}/?{MAP}")
     keyboard = page.page.keyboard
     page.tab_to("[data-view='table']")
@@ -100,4 +100,11 @@ def test_keyboard_reaches_the_table_view_and_sorting_keeps_the_focus(new_page, b
         "document.querySelectorAll('#data-table thead th')[2].getAttribute('aria-sort') === 'ascending'"
     )
     assert header.locator("button").evaluate("(b) => b === document.activeElement")
+    page.tab_to("#share-btn", limit=120, back=True)  # its dialog takes the focus and gives it back
+    keyboard.press("Enter")
+    page.page.locator("#share-dialog").wait_for(state="visible")
+    assert page.page.evaluate("document.getElementById('share-dialog').contains(document.activeElement)")
+    keyboard.press("Escape")
+    page.page.locator("#share-dialog").wait_for(state="hidden")
+    assert page.page.evaluate("document.activeElement.id") == "share-btn"
     assert page.errors == []

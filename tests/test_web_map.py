@@ -100,10 +100,10 @@ class Page:
         lists = self.page.locator(".legend-block").nth(block).locator("li .count")
         return [int(x) for x in lists.all_inner_texts()]
 
-    def tab_to(self, selector: str, limit: int = 40) -> None:
-        """Press Tab until the focus is on ``selector``."""
+    def tab_to(self, selector: str, limit: int = 40, back: bool = False) -> None:
+        """Press Tab (Shift+Tab when ``back``) until the focus is on ``selector``."""
         for _ in range(limit):
-            self.page.keyboard.press("Tab")
+            self.page.keyboard.press("Shift+Tab" if back else "Tab")
             if self.page.evaluate("(s) => document.activeElement.matches(s)", selector):
                 return
         raise AssertionError(f"Tab never reached {selector}")
