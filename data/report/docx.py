@@ -61,7 +61,13 @@ def _styles(document) -> None:
     styles = document.styles
     normal = styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(10)
-    for name, size in (("Title", 24), ("Subtitle", 13), ("Heading 1", 15), ("Heading 2", 12), ("Caption", 8.5)):
+    for name, size in (
+        ("Title", 24),
+        ("Subtitle", 13),
+        ("Heading 1", 15),
+        ("Heading 2", 12),
+        ("Caption", 8.5),
+    ):
         style = styles[name]
         style.font.name, style.font.size = FONT, Pt(size)
         if name != "Subtitle":

@@ -40,7 +40,8 @@ td { padding: 1mm 1.5mm; border-bottom: 1px solid #e1e6ec; vertical-align: top; 
 tr { break-inside: avoid; }
 tbody tr:nth-child(even) td { background: #f4f7fa; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.progress { font-family: sans-serif; }
+nav.toolbar { margin: 0 0 4mm; padding: 2mm 3mm; background: #eef2f7; border-radius: 2px; font-size: 9.5pt; }
+nav.toolbar a { color: #1d4e89; }
 @media screen { body { padding-top: 6mm; } }
 @media print { body { max-width: none; padding: 0; } .noprint { display: none; } }
 """
@@ -61,7 +62,9 @@ def render_html(report: Report, *, extra_head: str = "", toolbar: str = "") -> s
             tag = "h2" if block.level == 1 else "h3"
             parts.append(f"<{tag}>{escape(block.text)}</{tag}>")
         elif isinstance(block, Paragraph):
-            parts.append(f'<p class="note">{escape(block.text)}</p>' if block.note else f"<p>{escape(block.text)}</p>")
+            parts.append(
+                f'<p class="note">{escape(block.text)}</p>' if block.note else f"<p>{escape(block.text)}</p>"
+            )
         elif isinstance(block, Table):
             tables += 1
             parts.append(_table(block, f"{label(report.lang, 'table')} {tables}"))
@@ -71,7 +74,8 @@ def render_html(report: Report, *, extra_head: str = "", toolbar: str = "") -> s
             parts.append(
                 f'<figure><img src="data:image/png;base64,{data}" width="{block.width_px}" '
                 f'height="{block.height_px}" alt="{escape(block.caption)}">'
-                f"<figcaption><b>{label(report.lang, 'figure')} {figures}.</b> {escape(block.caption)}</figcaption>"
+                f"<figcaption><b>{label(report.lang, 'figure')} {figures}.</b> "
+                f"{escape(block.caption)}</figcaption>"
                 "</figure>"
             )
     body = "\n".join(parts)
@@ -89,7 +93,9 @@ def _table(table: Table, number: str) -> str:
         return f"<{tag}{cls}>{escape(text)}</{tag}>"
 
     head = "".join(cell("th", h, i) for i, h in enumerate(table.header))
-    rows = "".join("<tr>" + "".join(cell("td", c, i) for i, c in enumerate(row)) + "</tr>" for row in table.rows)
+    rows = "".join(
+        "<tr>" + "".join(cell("td", c, i) for i, c in enumerate(row)) + "</tr>" for row in table.rows
+    )
     return (
         f"<table><caption><b>{number}.</b> {escape(table.caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"

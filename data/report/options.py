@@ -57,7 +57,9 @@ def resolve(dataset: Dataset, options: ReportOptions) -> ReportOptions:
     last = years[-1] if options.last is None else options.last
     for name, year in (("from", first), ("to", last)):
         if year not in years:
-            raise NotFoundError(name, f"no values for {year} at level {options.level}: {years[0]}..{years[-1]}")
+            raise NotFoundError(
+                name, f"no values for {year} at level {options.level}: {years[0]}..{years[-1]}"
+            )
     if first > last:
         raise ParameterError("from", f"{first} is after {last}")
     indicators = options.indicators or tuple(i for i in SEI_INPUTS if i in dataset.indicators)
@@ -71,7 +73,13 @@ def resolve(dataset: Dataset, options: ReportOptions) -> ReportOptions:
     if groups and options.group not in groups:
         raise ParameterError("group", f"is one of {', '.join(groups)}, not {options.group!r}")
     return ReportOptions(
-        tuple(dict.fromkeys(options.kommuner)), options.level, first, last, options.lang, indicators, options.group
+        tuple(dict.fromkeys(options.kommuner)),
+        options.level,
+        first,
+        last,
+        options.lang,
+        indicators,
+        options.group,
     )
 
 

@@ -81,7 +81,10 @@ def omradestyper(scope: Scope) -> list[Block]:
         end, _ = _type_summary(scope, source, last)
         header = [t("Områdestyp", "Area type"), t(f"Områden {last}", f"Areas {last}")]
         if has_pop:
-            header += [t(f"Befolkning {last}", f"Population {last}"), t(f"Andel {last} (%)", f"Share {last} (%)")]
+            header += [
+                t(f"Befolkning {last}", f"Population {last}"),
+                t(f"Andel {last} (%)", f"Share {last} (%)"),
+            ]
         if first != last:
             header += [t(f"Områden {first}", f"Areas {first}")]
             if has_pop:
@@ -105,20 +108,40 @@ def omradestyper(scope: Scope) -> list[Block]:
             rows.append(tuple(row))
         caption = (
             f"{who or t('Områdestyper', 'Area types')}: "
-            + t(f"RegSO-områden och befolkning per typ i {scope.scope_name}", f"RegSO areas and population by type in {scope.scope_name}")
+            + t(
+                f"RegSO-områden och befolkning per typ i {scope.scope_name}",
+                f"RegSO areas and population by type in {scope.scope_name}",
+            )
             + (f", {first}–{last}" if first != last else f", {last}")
         )
         if not has_pop:
-            blocks.append(Paragraph(t("Datasetet har ingen folkmängd: bara antalet områden per typ visas.",
-                                      "The dataset has no population: only the number of areas per type is shown."), note=True))
+            blocks.append(
+                Paragraph(
+                    t(
+                        "Datasetet har ingen folkmängd: bara antalet områden per typ visas.",
+                        "The dataset has no population: only the number of areas per type is shown.",
+                    ),
+                    note=True,
+                )
+            )
         blocks.append(Table(caption, tuple(header), tuple(rows), (False, *([True] * (len(header) - 1)))))
-        blocks.extend(_map(scope, MapOptions("regso", source, last, kommun=scope.options.kommuner, lang=scope.lang)))
+        blocks.extend(
+            _map(scope, MapOptions("regso", source, last, kommun=scope.options.kommuner, lang=scope.lang))
+        )
     if not shown:
-        blocks.append(Paragraph(t(
-            "Datasetet har inga områdestyper för de här åren och RegSO-områdena: de kräver de tre andelarna "
-            "bakom SCB:s socioekonomiska index, eller SCB:s officiella typer.",
-            "The dataset has no area types for these years and RegSO areas: they need the three shares behind "
-            "SCB's socioeconomic index, or SCB's official types."), note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    "Datasetet har inga områdestyper för de här åren och RegSO-områdena: de kräver de "
+                    "tre andelarna "
+                    "bakom SCB:s socioekonomiska index, eller SCB:s officiella typer.",
+                    "The dataset has no area types for these years and RegSO areas: they need the three "
+                    "shares behind "
+                    "SCB's socioeconomic index, or SCB's official types.",
+                ),
+                note=True,
+            )
+        )
     return blocks
 
 
@@ -138,34 +161,67 @@ def ojamlikhet(scope: Scope) -> list[Block]:
         lan = scope.lans.get(answer["lan"], answer["lan"])
         references[lan] = {r["year"]: r["value"] for r in answer["series"]["lan"]}
         references[t("Riket", "Sweden")] = {r["year"]: r["value"] for r in answer["series"]["riket"]}
-    series = {**kommuner, **dict(sorted(references.items(), key=lambda item: item[0] == t("Riket", "Sweden")))}
+    series = {
+        **kommuner,
+        **dict(sorted(references.items(), key=lambda item: item[0] == t("Riket", "Sweden"))),
+    }
     if missing:
-        blocks.append(Paragraph(t(
-            f"Ojämlikhetsindex kan inte beräknas för {', '.join(missing)}: datasetet har inga antal personer per "
-            "inkomstkvintil där.",
-            f"The inequality index cannot be computed for {', '.join(missing)}: the dataset has no counts of "
-            "persons by income quintile there."), note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    f"Ojämlikhetsindex kan inte beräknas för {', '.join(missing)}: datasetet har inga "
+                    "antal personer per "
+                    "inkomstkvintil där.",
+                    f"The inequality index cannot be computed for {', '.join(missing)}: the dataset has "
+                    "no counts of "
+                    "persons by income quintile there.",
+                ),
+                note=True,
+            )
+        )
     if not series:
         return blocks
     years = [y for y in scope.years if any(y in s for s in series.values())]
     if not years:
-        blocks.append(Paragraph(t("Inga år med ojämlikhetsindex i det valda intervallet.",
-                                  "No years with the inequality index in the chosen range."), note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    "Inga år med ojämlikhetsindex i det valda intervallet.",
+                    "No years with the inequality index in the chosen range.",
+                ),
+                note=True,
+            )
+        )
         return blocks
     keys = list(series)
     first, last = years[0], years[-1]
     for name in scope.names.values():
         if name in series and first in series[name] and last in series[name]:
             a, b = series[name][first], series[name][last]
-            verb = t("ökade", "rose") if b > a else t("minskade", "fell") if b < a else t("var oförändrat", "was unchanged")
-            blocks.append(Paragraph(t(
-                f"I {name} {verb} ojämlikhetsindex från {scope.fmt(a)} år {first} till {scope.fmt(b)} år {last} "
-                "(0 = kvintil 1 och 5 bor lika fördelade över områdena, 100 = helt åtskilda).",
-                f"In {name} the inequality index {verb} from {scope.fmt(a)} in {first} to {scope.fmt(b)} in {last} "
-                "(0 = quintiles 1 and 5 live spread alike over the areas, 100 = fully apart).")))
+            verb = (
+                t("ökade", "rose")
+                if b > a
+                else t("minskade", "fell")
+                if b < a
+                else t("var oförändrat", "was unchanged")
+            )
+            blocks.append(
+                Paragraph(
+                    t(
+                        f"I {name} {verb} ojämlikhetsindex från {scope.fmt(a)} år {first} till "
+                        f"{scope.fmt(b)} år {last} "
+                        "(0 = kvintil 1 och 5 bor lika fördelade över områdena, 100 = helt åtskilda).",
+                        f"In {name} the inequality index {verb} from {scope.fmt(a)} in {first} to "
+                        f"{scope.fmt(b)} in {last} "
+                        "(0 = quintiles 1 and 5 live spread alike over the areas, 100 = fully apart).",
+                    )
+                )
+            )
     rows = tuple((str(y), *(scope.fmt(series[k].get(y)) for k in keys)) for y in years)
-    caption = t(f"Ojämlikhetsindex {first}–{last}: kommun, län och riket",
-                f"Inequality index {first}–{last}: municipality, county and country")
+    caption = t(
+        f"Ojämlikhetsindex {first}–{last}: kommun, län och riket",
+        f"Inequality index {first}–{last}: municipality, county and country",
+    )
     blocks.append(Table(caption, (t("År", "Year"), *keys), rows, (False, *([True] * len(keys)))))
     return blocks
 
@@ -179,7 +235,7 @@ def _domain_indicators(scope: Scope, domain: str) -> list[str]:
 
 
 def _spread(scope: Scope, indicator: str) -> tuple[str, ...]:
-    """Highest and lowest area, their ratio, and the areas that rose and fell most (the compare API's rows)."""
+    """Highest and lowest area, their ratio, the areas that rose and fell most (the compare API's rows)."""
     ind = scope.dataset.indicators[indicator]
     years = scope.present[indicator]
     first, last = years[0], years[-1]
@@ -220,41 +276,94 @@ def domains(scope: Scope) -> list[Block]:
     t = scope.t
     blocks: list[Block] = [Heading(t("Levnadsvillkor per område", "Living conditions by domain"))]
     lan_names = list(scope.lans.values())
-    blocks.append(Paragraph(t(
-        f"För varje område jämförs {scope.scope_name} med {', '.join(lan_names)} och riket det senaste året "
-        f"med värden, och skillnaderna mellan {scope.level_areas()} visas: det högsta och lägsta värdet, "
-        "kvoten mellan dem och de områden som förändrats mest.",
-        f"For each domain {scope.scope_name} is compared with {', '.join(lan_names)} and Sweden in the latest "
-        f"year with values, and the spread between the {scope.level_areas()} is shown: the highest and the "
-        "lowest value, their ratio, and the areas that changed most.")))
+    blocks.append(
+        Paragraph(
+            t(
+                f"För varje område jämförs {scope.scope_name} med {', '.join(lan_names)} och riket det "
+                "senaste året "
+                f"med värden, och skillnaderna mellan {scope.level_areas()} visas: det högsta och lägsta "
+                "värdet, "
+                "kvoten mellan dem och de områden som förändrats mest.",
+                f"For each domain {scope.scope_name} is compared with {', '.join(lan_names)} and Sweden "
+                "in the latest "
+                f"year with values, and the spread between the {scope.level_areas()} is shown: the "
+                "highest and the "
+                "lowest value, their ratio, and the areas that changed most.",
+            )
+        )
+    )
     if not any(_domain_indicators(scope, d) for d in DOMAINS):
-        blocks.append(Paragraph(t("Datasetet har inga indikatorvärden för de här områdena och åren.",
-                                  "The dataset has no indicator values for these areas and years."), note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    "Datasetet har inga indikatorvärden för de här områdena och åren.",
+                    "The dataset has no indicator values for these areas and years.",
+                ),
+                note=True,
+            )
+        )
         return blocks
     if "kommun" not in scope.dataset.levels:
-        blocks.append(Paragraph(t("Datasetet har inga värden för hela kommuner, län och riket.",
-                                  "The dataset has no values for whole municipalities, counties and the country."),
-                                note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    "Datasetet har inga värden för hela kommuner, län och riket.",
+                    "The dataset has no values for whole municipalities, counties and the country.",
+                ),
+                note=True,
+            )
+        )
     for domain, (sv, en) in DOMAINS.items():
         keys = _domain_indicators(scope, domain)
         if not keys:
             continue
         title = t(sv, en)
         blocks.append(Heading(title, 2))
-        header = (t("Indikator", "Indicator"), t("År", "Year"), *scope.names.values(), *lan_names, t("Riket", "Sweden"))
+        header = (
+            t("Indikator", "Indicator"),
+            t("År", "Year"),
+            *scope.names.values(),
+            *lan_names,
+            t("Riket", "Sweden"),
+        )
         rows = []
         for key in keys:
             ind, year = scope.dataset.indicators[key], scope.present[key][-1]
             refs = [("kommun", k) for k in scope.names] + [("lan", c) for c in scope.lans] + [("riket", "")]
-            rows.append((scope.title_unit(ind), str(year),
-                         *(scope.value(ind, scope.reference(lv, c, key, year)) for lv, c in refs)))
-        blocks.append(Table(t(f"{title}: kommun, län och riket", f"{title}: municipality, county and country"),
-                            header, tuple(rows), (False, False, *([True] * (len(header) - 2)))))
-        header = (t("Indikator", "Indicator"), t("Högst", "Highest"), t("Lägst", "Lowest"),
-                  t("Kvot", "Ratio"), t("Störst ökning", "Largest rise"), t("Störst minskning", "Largest fall"))
-        blocks.append(Table(
-            t(f"{title}: skillnader mellan {scope.level_areas()}", f"{title}: spread between {scope.level_areas()}"),
-            header, tuple(_spread(scope, key) for key in keys), (False, False, False, True, False, False)))
+            rows.append(
+                (
+                    scope.title_unit(ind),
+                    str(year),
+                    *(scope.value(ind, scope.reference(lv, c, key, year)) for lv, c in refs),
+                )
+            )
+        blocks.append(
+            Table(
+                t(f"{title}: kommun, län och riket", f"{title}: municipality, county and country"),
+                header,
+                tuple(rows),
+                (False, False, *([True] * (len(header) - 2))),
+            )
+        )
+        header = (
+            t("Indikator", "Indicator"),
+            t("Högst", "Highest"),
+            t("Lägst", "Lowest"),
+            t("Kvot", "Ratio"),
+            t("Störst ökning", "Largest rise"),
+            t("Störst minskning", "Largest fall"),
+        )
+        blocks.append(
+            Table(
+                t(
+                    f"{title}: skillnader mellan {scope.level_areas()}",
+                    f"{title}: spread between {scope.level_areas()}",
+                ),
+                header,
+                tuple(_spread(scope, key) for key in keys),
+                (False, False, False, True, False, False),
+            )
+        )
     return blocks
 
 
@@ -265,14 +374,26 @@ def breakdowns(scope: Scope) -> list[Block]:
     keys = [
         key
         for key, ind in scope.dataset.indicators.items()
-        if ind.kind not in ("count", "category") and set(BREAKDOWNS) & set(ind.breakdowns) and scope.present.get(key)
+        if ind.kind not in ("count", "category")
+        and set(BREAKDOWNS) & set(ind.breakdowns)
+        and scope.present.get(key)
     ]
     if "kommun" not in scope.dataset.levels or not keys:
-        blocks.append(Paragraph(t(
-            "Datasetet har inga värden efter kön eller bakgrund för hela kommunen.",
-            "The dataset has no values by sex or background for the whole municipality."), note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    "Datasetet har inga värden efter kön eller bakgrund för hela kommunen.",
+                    "The dataset has no values by sex or background for the whole municipality.",
+                ),
+                note=True,
+            )
+        )
         return blocks
-    header = (t("Indikator", "Indicator"), t("Alla", "All"), *(scope.group_name(b).capitalize() for b in BREAKDOWNS))
+    header = (
+        t("Indikator", "Indicator"),
+        t("Alla", "All"),
+        *(scope.group_name(b).capitalize() for b in BREAKDOWNS),
+    )
     for kommun, name in scope.names.items():
         rows = []
         for key in keys:
@@ -282,11 +403,24 @@ def breakdowns(scope: Scope) -> list[Block]:
                 continue
             rows.append((scope.title_unit(ind), *(scope.value(ind, c) for c in cells)))
         if not rows:
-            blocks.append(Paragraph(t(f"{name}: inga värden efter kön eller bakgrund {year}.",
-                                      f"{name}: no values by sex or background in {year}."), note=True))
+            blocks.append(
+                Paragraph(
+                    t(
+                        f"{name}: inga värden efter kön eller bakgrund {year}.",
+                        f"{name}: no values by sex or background in {year}.",
+                    ),
+                    note=True,
+                )
+            )
             continue
-        blocks.append(Table(t(f"Efter kön och bakgrund: {name} {year}", f"By sex and background: {name} {year}"),
-                            header, tuple(rows), (False, *([True] * (len(header) - 1)))))
+        blocks.append(
+            Table(
+                t(f"Efter kön och bakgrund: {name} {year}", f"By sex and background: {name} {year}"),
+                header,
+                tuple(rows),
+                (False, *([True] * (len(header) - 1))),
+            )
+        )
     return blocks
 
 
@@ -298,8 +432,15 @@ def per_type(scope: Scope) -> list[Block]:
     year = _type_years(scope, source)[-1] if source else None
     level = scope.options.level
     if source is None or year not in scope.dataset.years_of(level):
-        blocks.append(Paragraph(t("Inga områdestyper att dela upp statistiken efter.",
-                                  "No area types to break the statistics down by."), note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    "Inga områdestyper att dela upp statistiken efter.",
+                    "No area types to break the statistics down by.",
+                ),
+                note=True,
+            )
+        )
         return blocks
     types = scope.dataset.wide("regso", year)[source]
     areas = scope.areas()
@@ -321,43 +462,92 @@ def per_type(scope: Scope) -> list[Block]:
         scale = 100.0 if ind.kind == "share" else 1.0
         sums = own.groupby("type")[["numerator", "denominator"]].sum()
         ratio = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0) * scale
-        total = own["numerator"].sum() / own["denominator"].sum() * scale if own["denominator"].sum() > 0 else np.nan
-        table.append((scope.title_unit(ind), *(scope.value(ind, ratio.get(float(c), np.nan)) for c in present),
-                      scope.value(ind, total)))
+        total = (
+            own["numerator"].sum() / own["denominator"].sum() * scale
+            if own["denominator"].sum() > 0
+            else np.nan
+        )
+        table.append(
+            (
+                scope.title_unit(ind),
+                *(scope.value(ind, ratio.get(float(c), np.nan)) for c in present),
+                scope.value(ind, total),
+            )
+        )
     population = scope.dataset.wide(level, year).reindex(areas.index).get("population")
     if population is not None:
         counts = population.groupby(type_of).sum()
-        table.insert(0, (t("Folkmängd", "Population"), *(scope.fmt(counts.get(float(c), np.nan), 0) for c in present),
-                         scope.fmt(population.sum(), 0)))
+        table.insert(
+            0,
+            (
+                t("Folkmängd", "Population"),
+                *(scope.fmt(counts.get(float(c), np.nan), 0) for c in present),
+                scope.fmt(population.sum(), 0),
+            ),
+        )
     if not table:
-        blocks.append(Paragraph(t(f"Datasetet har inga täljare och nämnare för {year} att väga samman.",
-                                  f"The dataset has no numerators and denominators for {year} to pool."), note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    f"Datasetet har inga täljare och nämnare för {year} att väga samman.",
+                    f"The dataset has no numerators and denominators for {year} to pool.",
+                ),
+                note=True,
+            )
+        )
         return blocks
     names = TYPE_NAMES_EN if scope.lang == "en" else TYPE_NAMES_SV
-    blocks.append(Paragraph(t(
-        f"Värdena per områdestyp ({year}) är befolkningsvägda: summan av täljarna delad med summan av nämnarna "
-        f"över {scope.level_areas()} av typen, inte ett medelvärde av områdenas andelar. ",
-        f"The values by area type ({year}) are population-weighted: the sum of the numerators over the sum of the "
-        f"denominators of the {scope.level_areas()} of the type, not a mean of the areas' shares. ")
-        + "; ".join(f"{t('typ', 'type')} {c}: {names[c].lower()}" for c in present) + "."))
-    blocks.append(Table(t(f"Statistik per områdestyp {year}", f"Statistics by area type {year}"),
-                        header, tuple(table), (False, *([True] * (len(header) - 1)))))
+    blocks.append(
+        Paragraph(
+            t(
+                f"Värdena per områdestyp ({year}) är befolkningsvägda: summan av täljarna delad med "
+                "summan av nämnarna "
+                f"över {scope.level_areas()} av typen, inte ett medelvärde av områdenas andelar. ",
+                f"The values by area type ({year}) are population-weighted: the sum of the numerators "
+                "over the sum of the "
+                f"denominators of the {scope.level_areas()} of the type, not a mean of the areas' shares. ",
+            )
+            + "; ".join(f"{t('typ', 'type')} {c}: {names[c].lower()}" for c in present)
+            + "."
+        )
+    )
+    blocks.append(
+        Table(
+            t(f"Statistik per områdestyp {year}", f"Statistics by area type {year}"),
+            header,
+            tuple(table),
+            (False, *([True] * (len(header) - 1))),
+        )
+    )
     return blocks
 
 
 def indices(scope: Scope) -> list[Block]:
     t = scope.t
     group = scope.options.group
-    blocks: list[Block] = [Heading(t(f"Segregationsindex: {scope.group_name(group)}",
-                                     f"Segregation indices: {scope.group_name(group)}"))]
+    blocks: list[Block] = [
+        Heading(
+            t(
+                f"Segregationsindex: {scope.group_name(group)}",
+                f"Segregation indices: {scope.group_name(group)}",
+            )
+        )
+    ]
     try:
         level = analysis.finest_level(scope.dataset, "population")
     except NotFoundError:
         level = None
     years = [y for y in scope.dataset.years_of(level) if y in scope.years] if level else []
     if not years:
-        blocks.append(Paragraph(t("Datasetet har inga befolkningsantal per grupp för de här åren.",
-                                  "The dataset has no population counts by group for these years."), note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    "Datasetet har inga befolkningsantal per grupp för de här åren.",
+                    "The dataset has no population counts by group for these years.",
+                ),
+                note=True,
+            )
+        )
         return blocks
     chosen = sorted({years[0], years[-1]})
     columns, values = [], {}
@@ -370,20 +560,44 @@ def indices(scope: Scope) -> list[Block]:
             columns.append(f"{name} {year}")
             values[columns[-1]] = answer["indices"]
     if not columns:
-        blocks.append(Paragraph(t(f"Inga antal av gruppen {scope.group_name(group)}.",
-                                  f"No counts of the group {scope.group_name(group)}."), note=True))
+        blocks.append(
+            Paragraph(
+                t(
+                    f"Inga antal av gruppen {scope.group_name(group)}.",
+                    f"No counts of the group {scope.group_name(group)}.",
+                ),
+                note=True,
+            )
+        )
         return blocks
-    blocks.append(Paragraph(t(
-        f"Indexen beskriver hur {scope.group_name(group)} är fördelade över kommunens {scope.level_areas(level)}: "
-        "0 betyder samma andel i alla områden; ju högre värde, desto mer åtskilda.",
-        f"The indices describe how residents {scope.group_name(group)} are spread over the municipality's "
-        f"{scope.level_areas(level)}: 0 means the same share in every area; the higher, the more apart.")))
+    blocks.append(
+        Paragraph(
+            t(
+                f"Indexen beskriver hur {scope.group_name(group)} är fördelade över kommunens "
+                f"{scope.level_areas(level)}: "
+                "0 betyder samma andel i alla områden; ju högre värde, desto mer åtskilda.",
+                f"The indices describe how residents {scope.group_name(group)} are spread over the "
+                "municipality's "
+                f"{scope.level_areas(level)}: 0 means the same share in every area; the higher, the more "
+                "apart.",
+            )
+        )
+    )
     rows = tuple(
         (t(sv, en), *(scope.fmt(values[c][key]["value"], 3) for c in columns))
         for key, (sv, en) in INDEX_NAMES.items()
     )
-    blocks.append(Table(t(f"Segregationsindex för {scope.group_name(group)}", f"Segregation indices of residents {scope.group_name(group)}"),
-                        (t("Index", "Index"), *columns), rows, (False, *([True] * len(columns)))))
+    blocks.append(
+        Table(
+            t(
+                f"Segregationsindex för {scope.group_name(group)}",
+                f"Segregation indices of residents {scope.group_name(group)}",
+            ),
+            (t("Index", "Index"), *columns),
+            rows,
+            (False, *([True] * len(columns))),
+        )
+    )
     return blocks
 
 
@@ -394,10 +608,16 @@ def maps(scope: Scope) -> list[Block]:
         years = scope.present.get(key)
         ind = scope.dataset.indicators[key]
         if not years:
-            blocks.append(Paragraph(t(f"{ind.title('sv')}: inga värden att visa.", f"{ind.title('en')}: no values to map."),
-                                    note=True))
+            blocks.append(
+                Paragraph(
+                    t(f"{ind.title('sv')}: inga värden att visa.", f"{ind.title('en')}: no values to map."),
+                    note=True,
+                )
+            )
             continue
-        options = MapOptions(scope.options.level, key, years[-1], kommun=scope.options.kommuner, lang=scope.lang)
+        options = MapOptions(
+            scope.options.level, key, years[-1], kommun=scope.options.kommuner, lang=scope.lang
+        )
         blocks.extend(_map(scope, options))
     return blocks
 

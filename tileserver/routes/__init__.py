@@ -12,7 +12,7 @@ def services() -> Services:
 
 
 def register_routes(app: Flask) -> None:
-    from tileserver.routes import api, exports, measures, styles, tiles, web
+    from tileserver.routes import api, exports, measures, report, styles, tiles, web
 
-    for module in (tiles, styles, api, measures, exports, web):
+    for module in (tiles, styles, api, measures, exports, report, web):
         app.register_blueprint(module.blueprint)
