@@ -1,0 +1,261 @@
+"""The segregation analysis report on the demo: DOCX read back with python-docx, PDF read with Debian's
+pdftotext and pdftoppm, the page through the app; numbers checked against the measures API of the same app.
+
+Numbers are formatted here independently (Swedish: narrow no-break space between thousands, decimal comma)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import docx
+import pytest
+
+from tileserver.cli import main
+
+KOMMUN, OTHER = "0201", "0202"
+QUERY = "level=regso&from=2015&to=2023&lang=sv"
+pdf_tools = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdftoppm")), reason="needs Debian's poppler-utils"
+)
+
+
+def sv(value: float, decimals: int = 1, *, signed: bool = False) -> str:
+    text = f"{value:{'+' if signed else ''},.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+@pytest.fixture(scope="module")
+def client():
+    from tileserver import create_app
+
+    return create_app({"TESTING": True, "CHECK_EVERY": 0.0}).test_client()
+
+
+@pytest.fixture(scope="module")
+def word(client):
+    response = client.get(f"/api/report/{KOMMUN}.docx?{QUERY}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    return docx.Document(io.BytesIO(response.data))
+
+
+def tables_by_caption(document) -> dict[str, list[list[str]]]:
+    """Caption text (after "Tabell N.") → the rows of the table that follows it."""
+    body = document.element.body
+    found, caption = {}, None
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = docx.text.paragraph.Paragraph(child, document)
+            if paragraph.style.name == "Caption" and paragraph.text.startswith(("Tabell", "Table")):
+                caption = paragraph.text.split(".", 1)[1].strip()
+        elif tag == "tbl" and caption:
+            table = docx.table.Table(child, document)
+            found[caption] = [[cell.text for cell in row.cells] for row in table.rows]
+            caption = None
+    return found
+
+
+def row(table: list[list[str]], first: str) -> list[str]:
+    return next(r for r in table if r[0] == first)
+
+
+def test_docx_structure_in_the_documents_own_styles(word):
+    headings = {(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")}
+    for title in ("Områdestyper", "Ojämlikhetsindex", "Levnadsvillkor per område", "Kön och bakgrund"):
+        assert ("Heading 1", title) in headings
+    assert ("Heading 1", "Statistik per områdestyp") in headings
+    assert ("Heading 1", "Metod och definitioner") in headings
+    assert ("Heading 1", "Källor och version") in headings
+    assert ("Heading 2", "Arbete") in headings
+    assert word.paragraphs[0].style.name == "Title"
+    captions = [p.text for p in word.paragraphs if p.style.name == "Caption"]
+    assert sum(c.startswith("Tabell") for c in captions) == len(word.tables) >= 10
+    figures = [c for c in captions if c.startswith("Figur")]
+    assert len(figures) == len(word.inline_shapes) >= 4  # types, official types, three index inputs
+    assert any("Förvärvsarbetande" not in c and "Områdestyp 2023" in c for c in figures)
+    assert {t.style.name for t in word.tables} == {"Light List Accent 1"}
+    # Word's own caption numbering: SEQ fields
+    assert "SEQ Tabell" in word.element.xml and "SEQ Figur" in word.element.xml
+
+
+def test_docx_numbers_equal_the_api(word, client):
+    tables = tables_by_caption(word)
+    ojamlikhet = client.get(f"/api/measures/ojamlikhet/{KOMMUN}").get_json()["series"]
+    table = next(v for k, v in tables.items() if k.startswith("Ojämlikhetsindex 2015–2023"))
+    for year in (2015, 2023):
+        cells = row(table, str(year))
+        by_key = {key: {r["year"]: r["value"] for r in ojamlikhet[key]} for key in ("kommun", "lan", "riket")}
+        expected = [sv(values[year]) for values in by_key.values()]
+        assert cells[1:] == expected
+
+    compare = client.get(f"/api/measures/compare/regso/employment_rate/2023?kommun={KOMMUN}").get_json()
+    work = tables["Arbete: kommun, län och riket"]
+    cells = row(work, "Förvärvsarbetande (%)")
+    assert cells[1] == "2023"
+    assert cells[2] == sv(compare["kommun_value"]) and cells[-1] == sv(compare["national_value"])
+    spread = row(tables["Arbete: skillnader mellan RegSO-områden"], "Förvärvsarbetande (%)")
+    top = max(compare["areas"], key=lambda a: a["value"] or -1)
+    low = min((a for a in compare["areas"] if a["value"] is not None), key=lambda a: a["value"])
+    assert spread[1] == f"{top['name']} ({sv(top['value'])})"
+    assert spread[2] == f"{low['name']} ({sv(low['value'])})"
+    assert spread[3] == sv(top["value"] / low["value"], 2)
+
+    types = client.get(f"/api/measures/omradestyper/regso/2023?kommun={KOMMUN}").get_json()
+    summary = types["by_municipality"]["omradestyp"][0]
+    table = next(v for k, v in tables.items() if k.startswith("Områdestyper: RegSO-områden"))
+    first_type = table[1]
+    assert first_type[1] == str(summary["areas_1"])
+    assert first_type[2] == sv(summary["population_1"], 0)
+    assert first_type[3] == sv(100 * summary["share_1"])
+    assert sum(int(r[1]) for r in table[1:]) == len(types["areas"])
+
+    indices = client.get(f"/api/measures/indices/{KOMMUN}/2023").get_json()["indices"]
+    table = next(v for k, v in tables.items() if k.startswith("Segregationsindex"))
+    assert table[0][-1].endswith("2023")
+    assert row(table, "Skillnadsindex (D)")[-1] == sv(indices["dissimilarity"]["value"], 3)
+    assert row(table, "Gini")[-1] == sv(indices["gini"]["value"], 3)
+
+
+def test_per_type_values_pool_counts(word, client):
+    """Per-type shares are Σ numerators / Σ denominators, recomputed here from the values API's areas."""
+    tables = tables_by_caption(word)
+    table = tables["Statistik per områdestyp 2023"]
+    types = client.get(f"/api/measures/omradestyper/regso/2023?kommun={KOMMUN}").get_json()["areas"]
+    population = {a["code"]: a["population"] for a in types}
+    of_type = {a["code"]: int(a["omradestyp"]) for a in types}
+    header = table[0]
+    cells = row(table, "Folkmängd")
+    for column, name in enumerate(header[1:-1], start=1):
+        wanted = int(name.split()[-1])
+        total = sum(p for code, p in population.items() if of_type[code] == wanted)
+        assert cells[column] == sv(total, 0)
+    assert cells[-1] == sv(sum(population.values()), 0)
+
+
+def test_two_municipalities_give_one_report(client):
+    response = client.get(f"/api/report/{KOMMUN},{OTHER}.docx?level=deso&from=2020&to=2023&lang=en")
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.data))
+    names = {m["code"]: m["name"] for m in client.get("/api/catalog").get_json()["municipalities"]}
+    assert document.paragraphs[0].text == f"Segregation analysis: {names[KOMMUN]} and {names[OTHER]}"
+    tables = tables_by_caption(document)
+    types = next(v for k, v in tables.items() if k.startswith("Area types: RegSO areas"))
+    both = [client.get(f"/api/areas/regso?kommun={k}").get_json() for k in (KOMMUN, OTHER)]
+    assert sum(int(r[1]) for r in types[1:]) == sum(len(a) for a in both)
+    inequality = next(v for k, v in tables.items() if k.startswith("Inequality index"))
+    assert inequality[0][1:3] == [names[KOMMUN], names[OTHER]]
+    indices = next(v for k, v in tables.items() if k.startswith("Segregation indices"))
+    assert indices[0][1:] == [f"{names[k]} {y}" for k in (KOMMUN, OTHER) for y in (2020, 2023)]
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings.count("Area types") == 1 and "Sources and version" in headings
+
+
+@pdf_tools
+def test_pdf_text_and_pages(client, word, tmp_path):
+    response = client.get(f"/api/report/{KOMMUN}.pdf?{QUERY}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True)
+    flat = " ".join(text.stdout.replace("\u202f", " ").split())
+    for heading in ("Områdestyper", "Ojämlikhetsindex", "Metod och definitioner", "Källor och version"):
+        assert heading in flat
+    assert "Tabell 1." in flat and "Figur 1." in flat
+    compare = client.get(f"/api/measures/compare/regso/employment_rate/2023?kommun={KOMMUN}").get_json()
+    assert f"Förvärvsarbetande (%) 2023 {sv(compare['kommun_value'])}" in flat
+    summary = client.get(f"/api/measures/omradestyper/regso/2023?kommun={KOMMUN}").get_json()
+    population = summary["by_municipality"]["omradestyp"][0]["population_1"]
+    assert sv(population, 0).replace("\u202f", " ") in flat
+    # The same tables as the DOCX, in the same order
+    captions = [p.text.split(".", 1)[1].strip() for p in word.paragraphs if p.text.startswith("Tabell")]
+    at = 0
+    for caption in captions:
+        at = flat.find(f". {caption}", at)
+        assert at > 0, caption
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 5
+    from PIL import Image
+
+    first = Image.open(pages[0]).convert("L")
+    assert first.getextrema()[0] < 100  # ink on the title page
+
+
+def test_pdf_fetches_nothing():
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    from data.report.pdf import local_only
+
+    html = '<p>x</p><img src="http://127.0.0.1:9/x.png"><img src="file:///etc/hostname">'
+    with pytest.raises(FatalURLFetchingError):
+        HTML(string=html, url_fetcher=local_only(), base_url="data:,").write_pdf()
+
+
+def test_page_shows_progress_then_the_printable_report(client):
+    query = f"kommun={KOMMUN}&level=regso&from=2019&to=2023&lang=en"
+    first = client.get(f"/report?{query}")
+    assert first.status_code == 200 and b"<progress" in first.data
+    for _ in range(200):
+        status = client.get(f"/api/report/status?{query}").get_json()
+        assert status["state"] != "failed", status
+        if status["state"] == "ready":
+            break
+        time.sleep(0.1)
+    page = client.get(f"/report?{query}")
+    html = page.data.decode()
+    assert page.status_code == 200 and "<progress" not in html
+    assert "<h2>Area types</h2>" in html and "@page" in html and "window.print()" in html
+    assert f"/api/report/{KOMMUN}.docx?level=regso&amp;from=2019&amp;to=2023&amp;lang=en" in html
+    indices = client.get(f"/api/measures/indices/{KOMMUN}/2023").get_json()["indices"]
+    assert f"{indices['dissimilarity']['value']:.3f}" in html  # English: decimal point
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "status"),
+    [
+        ("level=regso", "kommun", 400),
+        (f"kommun={KOMMUN}&level=lan", "level", 404),
+        (f"kommun={KOMMUN}&from=1990", "from", 404),
+        (f"kommun={KOMMUN}&from=2023&to=2015", "from", 400),
+        (f"kommun={KOMMUN}&lang=de", "lang", 400),
+        (f"kommun={KOMMUN}&indicators=nope", "indicators", 404),
+        (f"kommun={KOMMUN}&group=sex=other", "group", 400),
+    ],
+)
+def test_bad_options_name_the_parameter(client, query, parameter, status):
+    response = client.get(f"/report?{query}")
+    assert response.status_code == status
+    assert response.get_json()["parameter"] == parameter
+
+
+def test_cli_writes_docx_and_pdf(tmp_path, capsys):
+    data = tmp_path / "data"
+    assert main(["demo", "--data", str(data)]) == 0
+    out = tmp_path / "rapport.docx"
+    args = ["report", "--data", str(data), "--kommun", f"{KOMMUN},{OTHER}", "--years", "2021-2023"]
+    assert main([*args, "--level", "deso", "--output", str(out)]) == 0
+    document = docx.Document(str(out))
+    assert "Norrvik" in document.paragraphs[0].text and "2021–2023" in document.paragraphs[1].text
+    assert main([*args, "--years", "2023-2015", "--output", str(out)]) == 2
+    assert "from" in capsys.readouterr().err
+    assert main([*args, "--years", "a-b", "--output", str(out)]) == 2
+    assert "--years" in capsys.readouterr().err
+    assert main([*args, "--output", str(tmp_path / "x.odt")]) == 2
+    assert "--format" in capsys.readouterr().err
+
+
+@pdf_tools
+def test_cli_pdf(tmp_path):
+    data = tmp_path / "data"
+    assert main(["demo", "--data", str(data)]) == 0
+    out = tmp_path / "r.pdf"
+    args = ["report", "--data", str(data), "--kommun", KOMMUN, "--format", "pdf", "--output", str(out)]
+    assert main(args) == 0
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, check=True, text=True).stdout
+    assert "Segregationsanalys" in text and Path(out).stat().st_size > 50_000
