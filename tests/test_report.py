@@ -259,3 +259,40 @@ def test_cli_pdf(tmp_path):
     assert main(args) == 0
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, check=True, text=True).stdout
     assert "Segregationsanalys" in text and Path(out).stat().st_size > 50_000
+
+
+@pytest.mark.shared
+def test_real_municipality_from_scb_files(tmp_path):
+    """Göteborg from SCB's RegSO 2025, kommun and län files and the official områdestyper 2022 export."""
+    from data.imports import import_areas, import_values
+    from data.report.options import ReportOptions
+    from data.report.write import write_report
+    from data.store import read_version
+    from tests.conftest import SHARED
+
+    if not SHARED.exists():
+        pytest.skip(f"real SCB files {SHARED} absent (../shared/data is not part of the repository)")
+    data = tmp_path / "data"
+    for name in ("regso_2025_goteborgsregionen.gpkg", "kommuner_2025.gpkg", "lan_2025.gpkg"):
+        import_areas(data, SHARED / name)
+    export = SHARED / "regso_omradestyp_2022_statistikdatabasen.csv"
+    import_values(data, export, indicator="omradestyp_official", level="regso")
+    dataset = read_version(data)
+    document = docx.Document(io.BytesIO(write_report(dataset, ReportOptions(("1480",)), "docx")))
+    assert document.paragraphs[0].text == "Segregationsanalys: Göteborg"
+    types = next(v for k, v in tables_by_caption(document).items() if k.startswith("SCB:s officiella"))
+    # Oracle: the official types of Göteborg's RegSO counted straight from the export's "Göteborg (…)" rows
+    counts = [0] * 5
+    for line in export.read_text(encoding="utf-8-sig").splitlines()[1:]:
+        cells = [c.strip().strip('"') for c in line.split(",")]
+        if len(cells) == 2 and cells[0].startswith("Göteborg (") and cells[1].isdigit():
+            counts[int(cells[1]) - 1] += 1
+    assert [int(r[1]) for r in types[1:]] == counts and sum(counts) > 100
+    notes = [p.text for p in document.paragraphs if p.runs and p.runs[0].italic]
+    assert any("ingen folkmängd" in n for n in notes)  # says what the data does not allow
+    assert any("inkomstkvintil" in n for n in notes)
+    if shutil.which("pdftotext"):
+        pdf = tmp_path / "goteborg.pdf"
+        pdf.write_bytes(write_report(dataset, ReportOptions(("1480",)), "pdf"))
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+        assert "Områdestyp (SCB) 2022" in text

@@ -42,7 +42,7 @@ def build_report(dataset: Dataset, options: ReportOptions, progress: Progress | 
         progress(len(steps), len(steps), "done")
     return Report(
         title=scope.t("Segregationsanalys: ", "Segregation analysis: ") + scope.scope_name,
-        subtitle=scope.t("Faktaunderlag", "Facts") + f" {scope.options.first}–{scope.options.last}",
+        subtitle=scope.t("Faktaunderlag", "Facts") + f" {scope.span}",
         lang=scope.lang,
         blocks=tuple(blocks),
         colophon=colophon(scope),
@@ -57,7 +57,7 @@ def colophon(scope: Scope) -> tuple[str, ...]:
             f"Kommuner: {', '.join(f'{n} ({k})' for k, n in scope.names.items())}",
             f"Municipalities: {', '.join(f'{n} ({k})' for k, n in scope.names.items())}",
         ),
-        t(f"Områdesnivå: {level} · år {o.first}–{o.last}", f"Area level: {level} · years {o.first}–{o.last}"),
+        t(f"Områdesnivå: {level} · år {scope.span}", f"Area level: {level} · years {scope.span}"),
         t(
             f"Dataversion {scope.dataset.version} · {_dataset_date(scope)}",
             f"Dataset version {scope.dataset.version} · {_dataset_date(scope)}",
@@ -74,22 +74,25 @@ def _dataset_date(scope: Scope) -> str:
 
 def intro(scope: Scope) -> list[Block]:
     t, n = scope.t, len(scope.areas())
+    several = scope.options.first != scope.options.last
+    change_sv = f" och hur det har förändrats {scope.span}" if several else f" år {scope.span}"
+    change_en = f" and how that changed {scope.span}" if several else f" in {scope.span}"
     return [
         Heading(t("Om underlaget", "About this report")),
         Paragraph(
             t(
                 f"Det här är faktadelen av en segregationsanalys för {scope.scope_name}: hur "
-                "levnadsvillkoren skiljer "
-                f"sig mellan de {n} {scope.level_areas()} och hur det har förändrats {scope.options.first}–"
-                f"{scope.options.last}. Texten kan skrivas om fritt; tabellerna, figurerna och siffrorna "
-                "kommer från "
-                "Barometer och går att ta fram igen med samma dataversion (se Källor).",
+                "levnadsvillkoren "
+                f"skiljer sig mellan de {n} {scope.level_areas()}{change_sv}. Texten kan skrivas om fritt; "
+                "tabellerna, figurerna och siffrorna kommer från Barometer och går att ta fram igen med "
+                "samma "
+                "dataversion (se Källor och version).",
                 f"This is the factual part of a segregation analysis for {scope.scope_name}: how living "
-                "conditions "
-                f"differ between the {n} {scope.level_areas()} and how that changed {scope.options.first}–"
-                f"{scope.options.last}. The text may be rewritten freely; the tables, figures and "
-                "numbers come from "
-                "Barometer and can be reproduced with the same dataset version (see Sources).",
+                f"conditions differ between the {n} {scope.level_areas()}{change_en}. The text may be "
+                "rewritten "
+                "freely; the tables, figures and numbers come from Barometer and can be reproduced with "
+                "the same "
+                "dataset version (see Sources and version).",
             )
         ),
     ]

@@ -52,6 +52,12 @@ class Scope:
         first, last = self.options.first, self.options.last
         return tuple(y for y in self.dataset.years_of(self.options.level) if first <= y <= last)  # type: ignore[operator]
 
+    @property
+    def span(self) -> str:
+        """``2015–2023``, or ``2022`` for one year."""
+        first, last = self.options.first, self.options.last
+        return f"{first}–{last}" if first != last else str(last)
+
     @cached_property
     def names(self) -> dict[str, str]:
         """Municipality code → name, for the municipalities in scope."""

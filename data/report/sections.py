@@ -106,14 +106,14 @@ def omradestyper(scope: Scope) -> list[Block]:
                     change = 100 * (end[f"share_{code}"] - start[f"share_{code}"])
                     row += [scope.fmt(100 * start[f"share_{code}"]), scope.fmt(change, signed=True)]
             rows.append(tuple(row))
-        caption = (
-            f"{who or t('Områdestyper', 'Area types')}: "
-            + t(
-                f"RegSO-områden och befolkning per typ i {scope.scope_name}",
-                f"RegSO areas and population by type in {scope.scope_name}",
-            )
-            + (f", {first}–{last}" if first != last else f", {last}")
+        counted = (
+            t("RegSO-områden och befolkning", "RegSO areas and population")
+            if has_pop
+            else t("RegSO-områden", "RegSO areas")
         )
+        span = f"{first}–{last}" if first != last else str(last)
+        where = t(f"per typ i {scope.scope_name}, {span}", f"by type in {scope.scope_name}, {span}")
+        caption = f"{who or t('Områdestyper', 'Area types')}: {counted} {where}"
         if not has_pop:
             blocks.append(
                 Paragraph(
@@ -275,34 +275,23 @@ def _spread(scope: Scope, indicator: str) -> tuple[str, ...]:
 def domains(scope: Scope) -> list[Block]:
     t = scope.t
     blocks: list[Block] = [Heading(t("Levnadsvillkor per område", "Living conditions by domain"))]
-    lan_names = list(scope.lans.values())
-    blocks.append(
-        Paragraph(
-            t(
-                f"För varje område jämförs {scope.scope_name} med {', '.join(lan_names)} och riket det "
-                "senaste året "
-                f"med värden, och skillnaderna mellan {scope.level_areas()} visas: det högsta och lägsta "
-                "värdet, "
-                "kvoten mellan dem och de områden som förändrats mest.",
-                f"For each domain {scope.scope_name} is compared with {', '.join(lan_names)} and Sweden "
-                "in the latest "
-                f"year with values, and the spread between the {scope.level_areas()} is shown: the "
-                "highest and the "
-                "lowest value, their ratio, and the areas that changed most.",
-            )
-        )
-    )
     if not any(_domain_indicators(scope, d) for d in DOMAINS):
-        blocks.append(
-            Paragraph(
-                t(
-                    "Datasetet har inga indikatorvärden för de här områdena och åren.",
-                    "The dataset has no indicator values for these areas and years.",
-                ),
-                note=True,
-            )
+        note = t(
+            "Datasetet har inga indikatorvärden för de här områdena och åren.",
+            "The dataset has no indicator values for these areas and years.",
         )
-        return blocks
+        return [*blocks, Paragraph(note, note=True)]
+    lan_names = list(scope.lans.values())
+    text = t(
+        f"För varje område jämförs {scope.scope_name} med {', '.join(lan_names)} och riket det senaste året "
+        f"med värden, och skillnaderna mellan {scope.level_areas()} visas: det högsta och lägsta värdet, "
+        "kvoten mellan dem och de områden som förändrats mest.",
+        f"For each domain {scope.scope_name} is compared with {', '.join(lan_names)} and Sweden in the "
+        "latest "
+        f"year with values, and the spread between the {scope.level_areas()} is shown: the highest and the "
+        "lowest value, their ratio, and the areas that changed most.",
+    )
+    blocks.append(Paragraph(text))
     if "kommun" not in scope.dataset.levels:
         blocks.append(
             Paragraph(
@@ -604,6 +593,9 @@ def indices(scope: Scope) -> list[Block]:
 def maps(scope: Scope) -> list[Block]:
     t = scope.t
     blocks: list[Block] = [Heading(t("Kartor", "Maps"))]
+    if not scope.options.indicators:
+        note = t("Inga indikatorer att kartlägga i datasetet.", "No indicators to map in the dataset.")
+        blocks.append(Paragraph(note, note=True))
     for key in scope.options.indicators:
         years = scope.present.get(key)
         ind = scope.dataset.indicators[key]
