@@ -35,11 +35,12 @@ caption { caption-side: top; }
 thead { display: table-header-group; }
 th { background: #1d4e89; color: #fff; font-weight: bold; text-align: left; padding: 1.2mm 1.5mm;
   vertical-align: bottom; }
-th:first-child, td:first-child { min-width: 42mm; }
+th:first-child, td:first-child { min-width: 38mm; }
 td { padding: 1mm 1.5mm; border-bottom: 1px solid #e1e6ec; vertical-align: top; }
 tr { break-inside: avoid; }
 tbody tr:nth-child(even) td { background: #f4f7fa; }
-.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 nav.toolbar { margin: 0 0 4mm; padding: 2mm 3mm; background: #eef2f7; border-radius: 2px; font-size: 9.5pt; }
 nav.toolbar a { color: #1d4e89; }
 @media screen { body { padding-top: 6mm; } }

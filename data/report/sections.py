@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from data.report import charts
 from data.report.document import Block, Figure, Heading, Paragraph, Table
 from data.report.scope import Scope
 from indicators import analysis
@@ -16,8 +17,8 @@ from indicators.model import TOTAL, BarometerError, NotFoundError
 from styles.choropleth import MapOptions, classes_for
 
 TYPE_SOURCES = ("omradestyp", "omradestyp_official")
-MAP_SIZE = (1600, 1150)
-"""Map images in pixels (16 cm wide in the documents: about 250 dpi)."""
+MAP_SIZE = (1500, 1300)
+"""Map images in pixels (16–17 cm wide in the documents: about 230 dpi; the legend reads at about 7 pt)."""
 INDEX_NAMES = {
     "dissimilarity": ("Skillnadsindex (D)", "Dissimilarity (D)"),
     "isolation": ("Isoleringsindex", "Isolation"),
@@ -217,6 +218,16 @@ def ojamlikhet(scope: Scope) -> list[Block]:
                     )
                 )
             )
+    chart = charts.line_chart(
+        {k: {y: v for y, v in series[k].items() if first <= y <= last} for k in keys},
+        scope.lang,
+        references=len(references),
+    )
+    caption = t(
+        f"Ojämlikhetsindex {first}–{last} (0–100): kommun, län och riket",
+        f"Inequality index {first}–{last} (0–100): municipality, county and country",
+    )
+    blocks.append(Figure(caption, chart, *charts.SIZE))
     rows = tuple((str(y), *(scope.fmt(series[k].get(y)) for k in keys)) for y in years)
     caption = t(
         f"Ojämlikhetsindex {first}–{last}: kommun, län och riket",
