@@ -1,0 +1,62 @@
+"""The report page in headless Chromium (Debian's /usr/bin/chromium driven by Playwright): progress while the
+report builds, then the printable report with the same numbers as the API; print media hides the toolbar."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def app():
+    from tileserver import create_app
+
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture(scope="module")
+def base_url(app) -> Iterator[str]:
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_report_page_shows_progress_then_the_report(app, base_url):
+    query = "kommun=0202&level=deso&from=2016&to=2023&lang=sv"
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base_url}/report?{query}")
+        assert page.locator("progress").count() == 1  # the build has only just started
+        page.wait_for_selector("h2", timeout=60_000)  # the page reloads itself when the report is ready
+        headings = page.locator("h2").all_inner_texts()
+        assert headings[:3] == ["Om underlaget", "Områdestyper", "Ojämlikhetsindex"]
+        assert page.locator("figure img").count() >= 4
+        assert all(page.locator("figure img").evaluate_all("imgs => imgs.map(i => i.naturalWidth > 0)"))
+        value = app.test_client().get("/api/measures/ojamlikhet/0202").get_json()["series"]["kommun"]
+        last = f"{next(r['value'] for r in value if r['year'] == 2023):.1f}".replace(".", ",")
+        table = page.locator("table", has=page.locator("caption", has_text="Ojämlikhetsindex 2016–2023"))
+        cells = table.locator("tbody tr").last.locator("td").all_inner_texts()
+        assert cells[:2] == ["2023", last]
+        assert page.locator("nav.toolbar").is_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report_page.png"))
+        page.emulate_media(media="print")
+        assert not page.locator("nav.toolbar").is_visible()
+        browser.close()
+    assert errors == []
