@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
@@ -102,16 +102,41 @@ class Scope:
         }
 
     def reference(self, level: str, code: str, indicator: str, year: int, breakdown: str = TOTAL) -> float:
-        """A municipality's, county's or the country's value (as ``/api/values/<level>/<year>`` has it)."""
+        """A municipality's, county's or the country's value: the value row ``/api/values/<level>/<year>``
+        answers with (looked up among that level's rows, gathered once per report)."""
+        key = (code if level != "riket" else None, indicator, year, breakdown)
+        return float(self._references(level).get(key, np.nan))
+
+    @cache  # noqa: B019 (a Scope lives for one report)
+    def _references(self, level: str) -> dict[tuple, float]:
         if level not in self.dataset.levels:
-            return np.nan
-        wide = self.dataset.wide(level, year, breakdown)
-        if indicator not in wide.columns:
-            return np.nan
-        column = wide[indicator]
+            return {}
+        v = self.dataset.values
+        rows = v[(v["level"] == level) & (v["status"] == "ok")]
+        rows = rows[rows["year"].between(self.options.first, self.options.last)]
         if level == "riket":
-            return float(column.iloc[0]) if len(column) else np.nan
-        return float(column.get(code, np.nan))
+            codes = [None] * len(rows)
+        else:
+            rows = rows[rows["code"].isin([*self.options.kommuner, *self.lans])]
+            codes = rows["code"].astype(str).tolist()
+        keys = zip(
+            codes,
+            rows["indicator"].astype(str),
+            rows["year"].astype(int),
+            rows["breakdown"].astype(str),
+            strict=True,
+        )
+        return dict(zip(keys, rows["value"].to_numpy(dtype=float).tolist(), strict=True))
+
+    def years_with(self, indicator: str, level: str) -> tuple[int, ...]:
+        """Years in range with a value of ``indicator`` (total) for an area of ``level`` in scope."""
+        if level not in self.dataset.levels:
+            return ()
+        v = self.dataset.values
+        rows = v[(v["indicator"] == indicator) & (v["level"] == level) & (v["status"] == "ok")]
+        rows = rows[(rows["breakdown"] == TOTAL) & rows["year"].between(self.options.first, self.options.last)]
+        rows = rows[rows["code"].isin(self.areas(level).index)]
+        return tuple(sorted(int(y) for y in rows["year"].unique()))
 
     def group_name(self, group: str) -> str:
         sv, en = GROUP_NAMES.get(group, (group, group))

@@ -31,17 +31,7 @@ BREAKDOWNS = ("sex=female", "sex=male", "background=swedish", "background=foreig
 
 def _type_years(scope: Scope, source: str) -> tuple[int, ...]:
     """Years in range with a type for some RegSO in scope."""
-    if "regso" not in scope.dataset.levels or source not in scope.dataset.indicators:
-        return ()
-    codes = scope.areas("regso").index
-    first, last = scope.options.first, scope.options.last
-    return tuple(
-        y
-        for y in scope.dataset.years_of("regso")
-        if first <= y <= last  # type: ignore[operator]
-        and source in (wide := scope.dataset.wide("regso", y)).columns
-        and wide[source].reindex(codes).notna().any()
-    )
+    return scope.years_with(source, "regso") if source in scope.dataset.indicators else ()
 
 
 def _types_in_scope(scope: Scope, source: str, year: int) -> pd.DataFrame:
