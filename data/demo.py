@@ -8,7 +8,7 @@ suburban and rural municipalities). The same seed always gives the same areas an
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +22,12 @@ from indicators.model import AREA_COLUMNS, Dataset, Indicator, ParameterError
 DEFAULT_AREAS = 120
 """DeSOs in the default demo: a city, a suburb and a rural municipality in one county."""
 DEFAULT_SEED = 20240101
+DEMO_ATTRIBUTION = (
+    "Fiktiva data, inte SCB:s statistik / fictional demo data, not SCB's statistics · Barometer"
+)
+"""The credit line of the demo: its numbers and places are invented, so it credits no statistics agency."""
+DEMO_SOURCE = "Fiktiva data (demo)"
+"""The source of every demo indicator (the catalog's descriptions say what each one models)."""
 MIN_AREAS = 10
 MAX_AREAS = 100_000
 
@@ -41,6 +47,8 @@ class DemoData:
 
     def meta(self) -> dict:
         return {
+            "title": "Barometer demo (fictional data)",
+            "attribution": DEMO_ATTRIBUTION,
             "source": "demo",
             "seed": self.seed,
             "deso": int((self.areas["level"] == "deso").sum()),
@@ -63,4 +71,5 @@ def build_demo(areas: int | None = None, seed: int = DEFAULT_SEED) -> DemoData:
     geography = build_geography(n_deso, geometry_rng)
     values = build_values(geography.deso, CATALOG, values_rng)
     table = gpd.GeoDataFrame(geography.areas[[*AREA_COLUMNS, "geometry"]], geometry="geometry", crs=CRS)
-    return DemoData(areas=table, values=values, indicators=CATALOG, geography=geography, seed=seed)
+    indicators = {key: replace(ind, source=DEMO_SOURCE) for key, ind in CATALOG.items()}
+    return DemoData(areas=table, values=values, indicators=indicators, geography=geography, seed=seed)

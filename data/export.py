@@ -235,7 +235,7 @@ def about(dataset: Dataset, table: ExportTable) -> list[list[object]]:
         ["version", dataset.version],
         ["level", table.level],
         ["kommun", f"{table.kommun} {table.name}"],
-        ["source", dataset.meta.get("attribution") or "Statistik: SCB (CC BY 4.0) · Barometer"],
+        ["source", dataset.attribution],
         ["status", "a <column>_status column says 'suppressed' where SCB suppressed the value"],
     ]
 

@@ -15,6 +15,7 @@ from indicators.measures.counts import group_counts
 from indicators.measures.indices import location_quotients, segregation_indices
 from indicators.measures.ojamlikhet import ojamlikhet_table, trend
 from indicators.measures.omradestyper import TYPE_NAMES_EN, TYPE_NAMES_SV, population_by_type
+from indicators.measures.per_type import per_type
 from indicators.model import LEVELS, TOTAL, Dataset, NotFoundError, split_breakdown
 
 OJAMLIKHET_METHOD = (
@@ -194,3 +195,28 @@ def _value(dataset: Dataset, level: str, code: str | None, indicator: str, year:
     if code is not None:
         rows = rows[rows["code"] == code]
     return float(rows["value"].iloc[0]) if len(rows) == 1 else float("nan")
+
+
+def by_type(dataset: Dataset, indicator: str, scope: str, code: str | None, breakdown: str = TOTAL) -> dict:
+    """An indicator per områdestyp within a municipality, a county or the country, over the years."""
+    meta = dataset.indicators[indicator]
+    result = per_type(dataset, indicator, scope, code, breakdown)
+    series = {
+        str(t): _records(part.drop(columns="type")) for t, part in result.rows.groupby("type", sort=True)
+    }
+    return {
+        "indicator": indicator,
+        "title": {"sv": meta.title_sv, "en": meta.title_en},
+        "unit": meta.unit,
+        "kind": meta.kind,
+        "decimals": meta.decimals,
+        "scope": scope,
+        "code": code,
+        "breakdown": breakdown,
+        "method": "RegSO grouped by områdestyp; counts summed, shares and rates from summed numerators and "
+        "denominators, means weighted by their denominators",
+        "types": {str(t): {"sv": TYPE_NAMES_SV[t], "en": TYPE_NAMES_EN[t]} for t in TYPE_NAMES_SV},
+        "type_source": {str(year): source for year, source in result.type_source.items()},
+        "series": series,
+        "notes": list(result.notes),
+    }

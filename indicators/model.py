@@ -216,6 +216,11 @@ class Dataset:
     indicators: Mapping[str, Indicator]
     meta: Mapping = field(default_factory=dict)
 
+    @property
+    def attribution(self) -> str:
+        """The line that credits the data: the dataset's own (a recipe's, the demo's), else ``Barometer``."""
+        return str(self.meta.get("attribution") or "Barometer")
+
     @cached_property
     def levels(self) -> tuple[str, ...]:
         present = set(self.areas["level"])

@@ -47,7 +47,7 @@ def build_style(
     municipality_mode: Literal["fade", "filter"] = "fade",
     municipality_property: str = "kommun",
     status_property: str | None = None,
-    fill_opacity: float = 0.85,
+    fill_opacity: float | None = None,
     attribution: str | None = None,
     title: str | None = None,
 ) -> dict:
@@ -58,7 +58,8 @@ def build_style(
     areas elsewhere are faded under a white veil (``fade``) or left out (``filter``). With
     ``status_property``, areas whose status is ``"suppressed"`` get their own fill above the no-data fill. A
     change or deviation map is the same call with a computed ``property``, a ``diverging`` classification
-    and diverging colours.
+    and diverging colours. Fills are slightly translucent for a web map (0.85, so a basemap shows through)
+    and opaque for QGIS (a rendered pixel is the legend colour), unless ``fill_opacity`` says otherwise.
     """
     if client not in ("maplibre", "qgis"):
         raise ClassificationError(f"client must be 'maplibre' or 'qgis', got {client!r}", option="client")
@@ -70,6 +71,8 @@ def build_style(
         raise ClassificationError(
             f"{classification.k} classes need as many colours, got {len(colors)}", option="colors"
         )
+    if fill_opacity is None:
+        fill_opacity = 1.0 if client == "qgis" else 0.85
     source: dict[str, Any] = {
         "type": "vector",
         "tiles": [tiles_url.replace("{year}", str(year))],

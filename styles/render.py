@@ -77,7 +77,7 @@ def map_sheet(dataset: Dataset, classes: MapClasses, bbox: Bounds | None = None)
     fills = scope_fills(dataset, classes)
     legend = classes.legend
     en = options.lang == "en"
-    source = legend.source or dataset.meta.get("attribution") or "SCB"
+    source = legend.source or dataset.attribution
     crs_name = "SWEREF 99 TM" if crs.to_epsg() == 3006 else crs.name
     source_line = (
         f"{'Source' if en else 'Källa'}: {source} ({options.year}). "

@@ -79,7 +79,8 @@ def test_redis_cache_round_trip_and_tiering():
 
 
 def test_build_cache_reads_the_redis_url():
-    assert isinstance(build_cache(None, 1024).cache, MemoryCache)
+    memory = build_cache(None, 1024).cache
+    assert isinstance(memory, TieredCache) and isinstance(memory.near, MemoryCache) and memory.far is None
     tiered = build_cache("redis://127.0.0.1:1/0", 1024).cache
     assert isinstance(tiered, TieredCache) and isinstance(tiered.far, RedisCache)
 

@@ -35,7 +35,8 @@ def test_import_areas_and_values_then_info(tmp_path, capsys):
     (tmp_path / "v.csv").write_bytes(
         "kod;år;arbetslöshet\n0201C1000;2021;3,5\n0201C1001;2021;..\n".encode("cp1252")
     )
-    assert main(["import", "values", "--data", str(data), str(tmp_path / "v.csv")]) == 0
+    values = ["import", "values", "--data", str(data), str(tmp_path / "v.csv")]
+    assert main([*values, "--indicator", "arbetsloshet", "--kind", "share"]) == 0
     dataset = store.read_version(data)
     assert dataset.levels == ("deso",)
     rows = dataset.values.set_index("code")

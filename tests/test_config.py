@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from tileserver import create_app
@@ -29,7 +30,8 @@ def test_without_configuration_the_demo_is_served_from_memory(monkeypatch):
     for key in ("BAROMETER_DATA", "REDIS_URL"):
         monkeypatch.delenv(key, raising=False)
     app = create_app()
-    assert isinstance(app.extensions["barometer"].cache.cache, MemoryCache)
+    cache = app.extensions["barometer"].cache.cache
+    assert isinstance(cache, TieredCache) and isinstance(cache.near, MemoryCache) and cache.far is None
     catalog = app.test_client().get("/api/catalog").get_json()
     assert "demo" in catalog["title"].lower()
     assert {"deso", "regso", "kommun"} <= {level["id"] for level in catalog["levels"]}
@@ -52,6 +54,15 @@ def test_compose_runs_the_app_with_redis_and_a_healthcheck_the_app_answers(clien
     assert "redis-cli" in " ".join(redis["healthcheck"]["test"])
     probe = " ".join(app["healthcheck"]["test"])
     health_url = re.search(r"http://127\.0\.0\.1:8000(/[\w/]+)", probe).group(1)
+    assert health_url == "/readyz"
+    for _ in range(200):  # ready once the dataset is loaded and prepared (in the background)
+        if client.get(health_url).status_code == 200:
+            break
+        time.sleep(0.05)
     assert client.get(health_url).status_code == 200
+    proxy = compose["services"]["proxy"]
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+    assert "./deploy/nginx-barometer.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert "server app:8000 " in (REPO / "deploy" / "nginx-barometer.conf").read_text()
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "--production" in dockerfile and "npm ci" in dockerfile

@@ -36,7 +36,9 @@ def test_default_demo_shape(demo):
     assert demo.areas.crs.to_epsg() == 3006
     assert set(demo.areas["level"]) == set(LEVELS)
     assert (demo.areas["level"] == "deso").sum() == DEFAULT_AREAS
-    assert demo.indicators is CATALOG
+    assert list(demo.indicators) == list(CATALOG)
+    assert {ind.source for ind in demo.indicators.values()} == {"Fiktiva data (demo)"}
+    assert "fictional" in demo.dataset().attribution and "fictional" in demo.dataset().meta["title"]
     assert sorted(demo.values["year"].unique()) == list(YEARS)
 
 

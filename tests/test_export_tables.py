@@ -192,3 +192,28 @@ def test_the_styled_column_is_always_exported(client, tmp_path):
     with sqlite3.connect(path) as db:
         default = db.execute("SELECT styleName FROM layer_styles WHERE useAsDefault").fetchall()
     assert default == [("unemployment_2020",)]
+
+
+def test_a_download_for_a_municipality_is_classed_within_it_like_the_page(tmp_path):
+    """The demo has several municipalities: the GeoPackage's default style has the classes the page draws
+    for that municipality (``kommun=``), not those over every area."""
+    from tileserver import create_app
+
+    client = create_app({"TESTING": True}).test_client()
+    catalog = client.get("/api/catalog").get_json()
+    kommun = catalog["municipalities"][0]["code"]
+    year = max(next(level for level in catalog["levels"] if level["id"] == "deso")["years"])
+    response = client.get(f"/api/export/{kommun}.gpkg?years={year}&indicator=employment_rate")
+    assert response.status_code == 200
+    with sqlite3.connect(read_gpkg(response.data, tmp_path)) as db:
+        (qml,) = db.execute("SELECT styleQML FROM layer_styles WHERE useAsDefault").fetchone()
+
+    def filters(text: str) -> list[str]:
+        return [r.get("filter") for r in ET.fromstring(text).find("renderer-v2/rules")]
+
+    column = f'"employment_rate_{year}"'
+    page = client.get(f"/styles/deso/employment_rate/{year}.qml?kommun={kommun}").data.decode()
+    everywhere = client.get(f"/styles/deso/employment_rate/{year}.qml").data.decode()
+    classes = 5  # the default: the first five rules are the classes, then suppressed and no data
+    assert filters(qml)[:classes] == [f.replace('"employment_rate"', column) for f in filters(page)][:classes]
+    assert filters(page)[:classes] != filters(everywhere)[:classes]  # the scope matters on this data

@@ -91,7 +91,7 @@ def test_names_need_areas_and_kommun_names(export):
         read_values(export, indicator="t")
     with pytest.raises(InputError, match=r"pass kommun_names=\{code: name\}"):
         read_values(export, areas=regso_areas(with_names=False), indicator="t")
-    with pytest.raises(InputError, match="pass indicator="):
+    with pytest.raises(InputError, match="--indicator"):
         read_values(export, areas=regso_areas())
 
 

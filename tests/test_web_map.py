@@ -599,7 +599,7 @@ def test_embed_frame_ancestors_come_from_the_configuration():
         "frame-ancestors https://kommun.example.se https://a.example"
     )
     assert 'data-mode="embed"' in response.get_data(as_text=True)
-    assert app.test_client().get("/static/js/main.js").status_code == 200
+    assert app.test_client().get("/static/maplibre-gl.LICENSE.txt").status_code == 200
     assert app.test_client().get("/static/../pyproject.toml").status_code == 404
 
 

@@ -14,6 +14,7 @@ allocation.configure()  # before the app factory's imports bring in pyarrow
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the app: configuration, the dataset source, the cache, and the routes."""
+    from tileserver import metrics
     from tileserver.cache import build_cache
     from tileserver.config import configure
     from tileserver.datasource import DatasetSource
@@ -31,19 +32,21 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         fallback=lambda: demo_dataset(int(demo_areas) if demo_areas else None),
         check_every=float(app.config["CHECK_EVERY"]),
     )
-    cache = build_cache(app.config["REDIS_URL"], int(app.config["CACHE_MB"]) * 2**20)
+    cache = build_cache(
+        app.config["REDIS_URL"],
+        int(app.config["CACHE_MB"]) * 2**20,
+        on_hit=metrics.cache_lookup,
+        on_produce=metrics.produced,
+    )
     app.extensions["barometer"] = Services(source, cache)
     register_errors(app)
     register_routes(app)
+    metrics.instrument(app)
     return app
 
 
 def demo_dataset(areas: int | None = None):
     """The deterministic demo, built in memory."""
     from data.demo import build_demo
-    from data.store import make_dataset
 
-    demo = build_demo(areas) if areas else build_demo()
-    return make_dataset(
-        demo.areas, demo.values, demo.indicators, {"title": "Barometer demo (fictional data)"}
-    )
+    return (build_demo(areas) if areas else build_demo()).dataset()

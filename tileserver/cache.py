@@ -99,30 +99,46 @@ class RedisCache:
         return result if isinstance(result, bytes) else None
 
 
-class TieredCache:
-    """A memory LRU in front of a shared cache; hits in the shared cache fill the memory one."""
+def _ignore(*_: object) -> None:
+    pass
 
-    def __init__(self, near: Cache, far: Cache) -> None:
-        self.near, self.far = near, far
+
+class TieredCache:
+    """A memory LRU, in front of a shared cache when there is one (hits there fill the memory one).
+
+    ``on_hit`` hears which tier answered a lookup: ``"memory"`` or ``"redis"``.
+    """
+
+    def __init__(
+        self, near: Cache, far: Cache | None = None, on_hit: Callable[[str], None] = _ignore
+    ) -> None:
+        self.near, self.far, self.on_hit = near, far, on_hit
 
     def get(self, key: str) -> bytes | None:
         value = self.near.get(key)
-        if value is None:
+        if value is not None:
+            self.on_hit("memory")
+        elif self.far is not None:
             value = self.far.get(key)
             if value is not None:
+                self.on_hit("redis")
                 self.near.set(key, value)
         return value
 
     def set(self, key: str, value: bytes) -> None:
         self.near.set(key, value)
-        self.far.set(key, value)
+        if self.far is not None:
+            self.far.set(key, value)
 
 
 class SingleFlight:
-    """Runs a cold key's producer once per process, however many threads ask for it at the same time."""
+    """Runs a cold key's producer once per process, however many threads ask for it at the same time.
 
-    def __init__(self, cache: Cache) -> None:
-        self.cache = cache
+    ``on_produce`` hears each produced key and the seconds its producer took (a cache miss).
+    """
+
+    def __init__(self, cache: Cache, on_produce: Callable[[str, float], None] = _ignore) -> None:
+        self.cache, self.on_produce = cache, on_produce
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -135,15 +151,22 @@ class SingleFlight:
         with lock:
             value = self.cache.get(key)
             if value is None:
+                started = time.perf_counter()
                 value = produce()
+                self.on_produce(key, time.perf_counter() - started)
                 self.cache.set(key, value)
         with self._guard:
             self._locks.pop(key, None)
         return value
 
 
-def build_cache(redis_url: str | None, memory_bytes: int) -> SingleFlight:
-    """The cache configuration asks for: memory only, or memory in front of Redis."""
-    memory = MemoryCache(memory_bytes)
-    cache: Cache = TieredCache(memory, RedisCache(redis_url)) if redis_url else memory
-    return SingleFlight(cache)
+def build_cache(
+    redis_url: str | None,
+    memory_bytes: int,
+    *,
+    on_hit: Callable[[str], None] = _ignore,
+    on_produce: Callable[[str, float], None] = _ignore,
+) -> SingleFlight:
+    """The cache configuration asks for: memory, in front of Redis when a URL is given."""
+    far = RedisCache(redis_url) if redis_url else None
+    return SingleFlight(TieredCache(MemoryCache(memory_bytes), far, on_hit), on_produce)

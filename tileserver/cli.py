@@ -1,4 +1,4 @@
-"""The ``barometer`` command: serve, import, demo, info, export."""
+"""The ``barometer`` command: serve, import, build, indicators, demo, info, export, seed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from data.imports import DEFAULT_MIN_MATCH
+from indicators.definitions import DIRECTIONS, KINDS
+from indicators.model import LEVELS, NotFoundError, ParameterError
 
 DEFAULT_DATA = "var/data"
 
@@ -54,30 +58,48 @@ def _parser() -> argparse.ArgumentParser:
     areas = kinds.add_parser("areas", help="area boundaries: GeoPackage, GeoJSON or Shapefile, any CRS")
     _data_option(areas)
     areas.add_argument("file", type=Path)
-    areas.add_argument("--level", choices=("deso", "regso", "kommun", "lan", "riket"))
+    areas.add_argument("--level", choices=LEVELS)
     areas.add_argument("--layer")
-    areas.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="COLUMN=FILECOLUMN",
-        help="column mapping, e.g. --map code=omr_kod --map name=omr_namn",
-    )
+    _map_option(areas, "code=omr_kod --map name=omr_namn")
     areas.add_argument("--mapping-file", type=Path, help="JSON or TOML file with the column mapping")
     areas.set_defaults(run=_import_areas)
     values = kinds.add_parser("values", help="indicator values: CSV, XLSX, JSON-stat2, Kolada, SCB exports")
     _data_option(values)
     values.add_argument("file", type=Path)
-    values.add_argument("--format", dest="fmt")
+    values.add_argument("--format", dest="fmt", help="csv, xlsx, pxweb or kolada (default: from the file)")
     values.add_argument("--indicator", help="indicator id for files that hold one indicator")
-    values.add_argument("--level", choices=("deso", "regso", "kommun", "lan", "riket"))
+    values.add_argument("--level", choices=LEVELS)
     values.add_argument("--strict", action="store_true", help="unmatched area names are an error")
     values.add_argument("--sheet", help="XLSX sheet name (default: the first)")
     values.add_argument("--year", type=int, help="the year of a file whose columns carry none")
     values.add_argument(
         "--drop-unknown", action="store_true", help="drop rows of unknown area codes, reported"
     )
+    _map_option(values, "code=Regionkod --map value=Antal --map year=År")
+    values.add_argument(
+        "--min-match",
+        type=float,
+        default=DEFAULT_MIN_MATCH,
+        metavar="SHARE",
+        help=f"fail unless this share of the file's areas match loaded areas (default {DEFAULT_MIN_MATCH})",
+    )
+    values.add_argument("--definitions", type=Path, help="TOML file of [indicators.<id>] definitions")
+    described = values.add_argument_group("the indicator (required for ids that are not built in: --kind)")
+    described.add_argument("--title-sv")
+    described.add_argument("--title-en")
+    described.add_argument("--unit", help="e.g. %%, tkr, kr, personer")
+    described.add_argument("--kind", choices=KINDS)
+    described.add_argument("--direction", choices=DIRECTIONS)
+    described.add_argument("--decimals", type=int)
+    described.add_argument("--source", help="shown under maps and in tables (default: the file name)")
+    described.add_argument("--description", help="the definition, shown in the catalog")
     values.set_defaults(run=_import_values)
+
+    build = commands.add_parser("build", help="build one dataset version from a recipe (TOML) from scratch")
+    _data_option(build)
+    build.add_argument("recipe", type=Path)
+    build.set_defaults(run=_build)
+    _indicators_parser(commands)
 
     export = commands.add_parser(
         "export", help="map images and tables of a municipality into a folder, without a server"
@@ -111,6 +133,10 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace) -> None:
     from tileserver import create_app
 
+    if args.production:
+        from tileserver.wsgi import prepare_metrics_folder
+
+        prepare_metrics_folder()  # before the app imports prometheus_client
     overrides = {"DATA": args.data} if args.data else {}
     app = create_app(overrides)
     services = app.extensions["barometer"]
@@ -128,12 +154,9 @@ def _serve(args: argparse.Namespace) -> None:
 
 def _demo(args: argparse.Namespace) -> None:
     from data.demo import build_demo
-    from data.store import make_dataset, write_version
+    from data.store import write_version
 
-    demo = build_demo(args.areas) if args.areas else build_demo()
-    dataset = make_dataset(
-        demo.areas, demo.values, demo.indicators, {"title": "Barometer demo (fictional data)"}
-    )
+    dataset = (build_demo(args.areas) if args.areas else build_demo()).dataset()
     write_version(args.data, dataset)
     print(f"wrote demo dataset {dataset.version} to {args.data}")
 
@@ -145,6 +168,7 @@ def _info(args: argparse.Namespace) -> None:
     print(f"data folder: {args.data}")
     print(f"version:     {dataset.version}")
     print(f"title:       {dataset.meta.get('title', '')}")
+    print(f"attribution: {dataset.attribution}")
     counts = dataset.areas["level"].value_counts()
     for level in dataset.levels:
         years = dataset.years_of(level)
@@ -156,27 +180,134 @@ def _info(args: argparse.Namespace) -> None:
     print(f"values:      {len(dataset.values)} rows")
 
 
+def _map_option(parser: argparse.ArgumentParser, example: str) -> None:
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help=f"column mapping, e.g. --map {example}",
+    )
+
+
+def _mapping(items: list[str]) -> dict[str, str]:
+    columns = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ParameterError("--map", f"takes FIELD=COLUMN, not {item!r}")
+        columns[key.strip()] = value.strip()
+    return columns
+
+
 def _import_areas(args: argparse.Namespace) -> None:
-    from data.imports import import_areas
+    from data.imports import AreaFile, import_areas
     from geo.read import load_mapping
 
     columns = dict(load_mapping(args.mapping_file)) if args.mapping_file else {}
-    for item in args.map:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"barometer: error: --map takes COLUMN=FILECOLUMN, not {item!r}")
-        columns[key] = value
-    report = import_areas(args.data, args.file, level=args.level, layer=args.layer, columns=columns or None)
-    print("\n".join(report))
+    columns |= _mapping(args.map)
+    spec = AreaFile(args.file, level=args.level, layer=args.layer, columns=columns)
+    print("\n".join(import_areas(args.data, spec)))
 
 
 def _import_values(args: argparse.Namespace) -> None:
-    from data.imports import import_values
+    from data.imports import ValueFile, import_values
+    from indicators.definitions import FLAGS, check_definition, check_id, load_definitions
 
-    report = import_values(
-        args.data, args.file, fmt=args.fmt, indicator=args.indicator, level=args.level, strict=args.strict
+    given = {field: getattr(args, flag[2:].replace("-", "_")) for field, flag in FLAGS.items()}
+    definition = {field: value for field, value in given.items() if value is not None}
+    if definition and not args.indicator:
+        flags = sorted({FLAGS[field] for field in definition})
+        raise ParameterError(
+            "--indicator", f"{', '.join(flags)} describe one indicator: name it with --indicator"
+        )
+    if args.indicator:
+        check_id(args.indicator, "--indicator")
+    if definition:
+        definition = check_definition(args.indicator, definition, "flags")
+    spec = ValueFile(
+        args.file,
+        fmt=args.fmt,
+        indicator=args.indicator,
+        level=args.level,
+        year=args.year,
+        sheet=args.sheet,
+        columns=_mapping(args.map),
+        strict=args.strict,
+        drop_unknown=args.drop_unknown,
+        min_match=args.min_match,
+        definition=definition,
     )
+    definitions = load_definitions(args.definitions) if args.definitions else None
+    print("\n".join(import_values(args.data, spec, definitions)))
+
+
+def _build(args: argparse.Namespace) -> None:
+    from data.recipe import build, load_recipe
+    from data.store import write_version
+
+    dataset, report = build(load_recipe(args.recipe))
+    write_version(args.data, dataset)
     print("\n".join(report))
+    print(f"built dataset {dataset.version} ({dataset.meta.get('title', '')}) into {args.data}")
+
+
+def _indicators_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("indicators", help="list, show, rename or remove the dataset's indicators")
+    actions = parser.add_subparsers(required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="every indicator: id, kind, unit, title")
+    listing.set_defaults(run=_indicators_list)
+    show = actions.add_parser("show", help="one indicator's definition and values")
+    show.add_argument("id")
+    show.set_defaults(run=_indicators_show)
+    rename = actions.add_parser("rename", help="rename an indicator (a new version; the old one stays)")
+    rename.add_argument("old", metavar="OLD")
+    rename.add_argument("new", metavar="NEW")
+    rename.set_defaults(run=_indicators_rename)
+    remove = actions.add_parser("remove", help="remove an indicator (a new version; the old one stays)")
+    remove.add_argument("id", metavar="ID")
+    remove.set_defaults(run=_indicators_remove)
+    for action in (listing, show, rename, remove):
+        _data_option(action)
+
+
+def _indicators_list(args: argparse.Namespace) -> None:
+    from data.store import read_version
+
+    dataset = read_version(args.data)
+    counts = dataset.values["indicator"].astype(str).value_counts()
+    for ind in dataset.indicators.values():
+        print(f"{ind.id:34s} {ind.kind:8s} {ind.unit or '-':9s} {counts.get(ind.id, 0):8d}  {ind.title_sv}")
+
+
+def _indicators_show(args: argparse.Namespace) -> None:
+    from data.store import read_version
+
+    dataset = read_version(args.data)
+    if args.id not in dataset.indicators:
+        raise NotFoundError("ID", f"no indicator {args.id!r}; the dataset has {sorted(dataset.indicators)}")
+    for key, value in dataset.indicators[args.id].to_json().items():
+        print(f"{key + ':':16s}{value}")
+    rows = dataset.values[dataset.values["indicator"] == args.id]
+    for level in dataset.levels:
+        years = sorted(set(rows.loc[rows["level"] == level, "year"]))
+        if years:
+            count = int((rows["level"] == level).sum())
+            print(f"{'level ' + level + ':':16s}{count} values, {years[0]}-{years[-1]}")
+
+
+def _indicators_rename(args: argparse.Namespace) -> None:
+    from data.edits import rename_indicator
+
+    dataset = rename_indicator(args.data, args.old, args.new)
+    print(f"renamed {args.old} to {args.new}: dataset version {dataset.version} is now current")
+
+
+def _indicators_remove(args: argparse.Namespace) -> None:
+    from data.edits import remove_indicator
+
+    dataset = remove_indicator(args.data, args.id)
+    print(f"removed {args.id}: dataset version {dataset.version} is now current")
 
 
 EXPORT_FORMATS = ("png", "svg", "gpkg", "xlsx", "csv", "geojson")
@@ -188,7 +319,7 @@ def _export(args: argparse.Namespace) -> None:
 
     from data import export
     from data.store import read_version
-    from indicators.model import BarometerError, ParameterError
+    from indicators.model import BarometerError
     from styles.choropleth import MapOptions, classes_for
     from styles.render import map_sheet, page_size, render_png, render_svg
 
@@ -269,7 +400,7 @@ def _seed_parser(commands: argparse._SubParsersAction) -> None:
 
 def _seed(args: argparse.Namespace) -> int:
     from data.store import read_version
-    from tileserver.config import DEFAULTS
+    from tileserver.config import attribution
     from tileserver.seed import plan, seed
     from tileserver.services import TileSet
 
@@ -305,7 +436,7 @@ def _seed(args: argparse.Namespace) -> int:
         pmtiles=args.pmtiles,
         redis_url=redis_url if args.cache else None,
         workers=args.workers,
-        attribution=str(os.environ.get("BAROMETER_ATTRIBUTION") or DEFAULTS["ATTRIBUTION"]),
+        attribution=attribution(os.environ.get("BAROMETER_ATTRIBUTION"), tileset.dataset),
     )
     print(f"seeded {report.tiles} tiles of dataset {tileset.dataset.version} ({report.empty} empty)")
     for spec in specs:

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from flask import Flask
 
+from indicators.model import Dataset
+
 DEFAULTS: dict[str, object] = {
     "DATA": None,  # data folder written by `barometer import`/`barometer demo`; none: the built-in demo
     "DEMO_AREAS": None,  # size of the built-in demo (DeSO areas); none: the small default
@@ -15,8 +17,13 @@ DEFAULTS: dict[str, object] = {
     "REDIS_URL": None,  # shared cache, e.g. redis://127.0.0.1:6379/0 (also read from REDIS_URL)
     "FRAME_ANCESTORS": "*",  # who may embed /embed in an iframe (CSP frame-ancestors)
     "CHECK_EVERY": 2.0,  # seconds between looks for a new dataset version
-    "ATTRIBUTION": "Statistik: SCB (CC BY 4.0) · Barometer",
+    "ATTRIBUTION": None,  # credit line of tiles and styles; none: the dataset's (its recipe's attribution)
 }
+
+
+def attribution(configured: object, dataset: Dataset) -> str:
+    """The credit line: the operator's ``BAROMETER_ATTRIBUTION`` when set, else the dataset's own."""
+    return str(configured or dataset.attribution)
 
 
 def configure(app: Flask, overrides: Mapping[str, object] | None) -> None:

@@ -28,6 +28,11 @@ class DatasetSource:
         self._checked = 0.0
         self._lock = threading.Lock()
 
+    @property
+    def loaded(self) -> Dataset | None:
+        """The dataset held now, without loading or looking for a new one."""
+        return self._dataset
+
     def get(self) -> Dataset:
         dataset = self._dataset
         if dataset is None or (self.root and time.monotonic() - self._checked > self.check_every):

@@ -115,6 +115,10 @@ class TileSet:
         """A cache key that carries this dataset's version."""
         return ":".join([self.dataset.version, *map(str, parts)])
 
+    def unprepared(self) -> list[str]:
+        """The tiled levels whose geometry is not prepared yet."""
+        return [lv for lv in self.dataset.levels if lv != "riket" and lv not in self._prepared]
+
     def warm(self) -> None:
         """Prepare every level and count its years: before gunicorn forks, so the workers share them."""
         for level in self.dataset.levels:
@@ -129,13 +133,37 @@ class Services:
     def __init__(self, source: DatasetSource, cache: SingleFlight) -> None:
         self.source, self.cache = source, cache
         self._tileset: TileSet | None = None
+        self._warming: threading.Thread | None = None
+        self._warming_lock = threading.Lock()
 
     def dataset(self) -> Dataset:
         return self.source.get()
 
     def tileset(self) -> TileSet:
-        dataset = self.source.get()
+        return self._tileset_of(self.source.get())
+
+    def _tileset_of(self, dataset: Dataset) -> TileSet:
         tileset = self._tileset
         if tileset is None or tileset.dataset is not dataset:
             tileset = self._tileset = TileSet(dataset)
         return tileset
+
+    def not_ready(self) -> str | None:
+        """Why a request could not be answered at full speed now, or None when it can. What is missing is
+        loaded and prepared in the background, so a refused probe never waits for a request to do it."""
+        dataset = self.source.loaded
+        if dataset is None:
+            reason = "no dataset loaded yet"
+        else:
+            waiting = self._tileset_of(dataset).unprepared()
+            if not waiting:
+                return None
+            reason = f"levels not prepared yet: {', '.join(waiting)}"
+        with self._warming_lock:
+            if self._warming is None or not self._warming.is_alive():
+                self._warming = threading.Thread(target=self._warm, name="barometer-warm", daemon=True)
+                self._warming.start()
+        return reason
+
+    def _warm(self) -> None:
+        self.tileset().warm()

@@ -1,6 +1,14 @@
-"""Production entry: ``gunicorn 'tileserver.wsgi:app'`` or ``barometer serve --production``."""
+"""Production entry: ``gunicorn 'tileserver.wsgi:app'`` or ``barometer serve --production``.
+
+Metrics of every worker: set ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder before gunicorn starts
+(``barometer serve --production`` does it with :func:`prepare_metrics_folder`).
+"""
 
 from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -30,9 +38,29 @@ def serve_gunicorn(app: Flask, bind: str, workers: int) -> None:
         "worker_class": "gthread",
         "preload_app": True,
         "accesslog": "-",
+        "logger_class": "tileserver.accesslog.JsonAccessLogger",
+        "child_exit": _child_exit,
         "timeout": 60,
     }
     _Gunicorn(app, options).run()
+
+
+def prepare_metrics_folder() -> Path:
+    """The folder where every worker writes its metrics (``$PROMETHEUS_MULTIPROC_DIR``, else a new one),
+    emptied of an earlier run's samples. Must run before the app is built: prometheus_client reads the
+    variable when it is first imported."""
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="barometer-metrics-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
+
+
+def _child_exit(server, worker) -> None:
+    from tileserver import metrics
+
+    metrics.worker_exited(worker.pid)
 
 
 def __getattr__(name: str) -> Flask:

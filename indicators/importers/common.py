@@ -71,7 +71,7 @@ class ValueImport:
     indicators: dict[str, Indicator]
     report: list[str]
     unmatched: tuple[tuple[int, str], ...] = ()
-    """``(row, area label)`` of rows whose area name matched no loaded area (name-based files only)."""
+    """``(row, area label)`` of rows whose area matched no loaded area: unmatched names, dropped codes."""
 
 
 @dataclass(slots=True)
@@ -267,6 +267,9 @@ def _check_known_areas(frame: pd.DataFrame, ctx: Context, records: list[Record])
         return frame
     bad = frame[unknown]
     if ctx.options.get("drop_unknown"):
+        ctx.unmatched.extend(
+            (int(row), str(code)) for row, code in zip(bad["_row"], bad["code"], strict=True)
+        )
         ctx.report.append(
             f"dropped {len(bad)} rows with {bad['code'].nunique()} codes not among the loaded "
             f"areas, e.g. {sorted(set(bad['code']))[:5]}"
@@ -278,7 +281,7 @@ def _check_known_areas(frame: pd.DataFrame, ctx: Context, records: list[Record])
     more = f" (and {len(others)} other unknown codes: {others[:5]})" if others else ""
     raise ctx.error(
         f"unknown {first['level']} code {first['code']!r}: not among the loaded areas{more}; "
-        "pass drop_unknown=True to drop such rows",
+        "pass --drop-unknown to drop such rows",
         int(first["_row"]),
         column,
     )

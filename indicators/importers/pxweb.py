@@ -64,7 +64,7 @@ def records_from_jsonstat(doc: Mapping, ctx: Context) -> list[Record]:
     if geo is None or time is None:
         raise ctx.error(f"no region or time dimension among {ids}")
     if metric is None and not ctx.indicator:
-        raise ctx.error("no ContentsCode dimension: pass indicator=")
+        raise ctx.error("no ContentsCode dimension: name the indicator with --indicator")
     metric_codes = categories[metric][0] if metric else []
     units = dimensions[metric]["category"].get("unit", {}) if metric else {}
     ids_by_code = {

@@ -51,7 +51,7 @@ def guess_format(path: str | Path) -> str:
         raise InputError("JSON that is neither PxWeb JSON-stat2 nor a Kolada answer", file=path.name)
     if path.exists() and path.read_bytes()[:4] == b"PK\x03\x04":
         return "xlsx"
-    raise InputError(f"unknown format {path.suffix!r}: give fmt= one of {list(FORMATS)}", file=path.name)
+    raise InputError(f"unknown format {path.suffix!r}: give --format, one of {list(FORMATS)}", file=path.name)
 
 
 def read_values(
@@ -71,7 +71,9 @@ def read_values(
     matches named areas. ``level`` forces the codes' level. ``indicator`` names the indicator of a file that
     does not (or renames a file's only indicator). ``strict`` makes unmatched area names an error.
     Options: ``sheet`` (xlsx), ``sep`` (csv), ``year`` (files without years), ``title``,
-    ``kommun_names`` (code → name, for name matching), ``drop_unknown``.
+    ``kommun_names`` (code → name, for name matching), ``drop_unknown``, ``columns`` (csv/xlsx: field → the
+    file's column, fields ``code``, ``year``, ``value``, ``indicator``, ``breakdown``, ``status``,
+    ``numerator``, ``denominator``), ``kinds`` (indicator id → kind, as the user defined them before reading).
     """
     path = Path(path)
     where = path.name

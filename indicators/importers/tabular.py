@@ -112,6 +112,30 @@ def _roles(header: list[str]) -> tuple[dict[str, int], list[int]]:
     return roles, area_candidates
 
 
+MAP_FIELDS = {
+    "code": "area",
+    "area": "area",
+    **{role: role for role in ROLES if role not in ("area", "name")},
+}
+"""Fields a column mapping (``--map value=Antal``) may name, and the role each one gives its column."""
+
+
+def _mapped_roles(header: list[str], columns: dict, ctx: Context, header_row: int) -> dict[str, int]:
+    """The roles of the columns the user named (``{"code": "Regionkod", "value": "Antal"}``)."""
+    roles: dict[str, int] = {}
+    for field, name in columns.items():
+        if field not in MAP_FIELDS:
+            raise ctx.error(f"--map {field}={name}: unknown field {field!r}; known: {sorted(MAP_FIELDS)}")
+        wanted = normalise_column_name(name)
+        index = next((i for i, text in enumerate(header) if text.strip() == name.strip()), None)
+        if index is None:
+            index = next((i for i, text in enumerate(header) if normalise_column_name(text) == wanted), None)
+        if index is None:
+            raise ctx.error(f"--map {field}={name}: no column {name!r} among {header}", header_row)
+        roles[MAP_FIELDS[field]] = index
+    return roles
+
+
 def _as_code(cell: object, ctx: Context) -> object | None:
     """The code part of a cell (``0180``, ``180``, ``0180 Stockholm`` → ``0180``), or None for a name."""
     return _code_part(cell, ctx.level)
@@ -153,8 +177,8 @@ def _area_codes(rows: list[tuple[int, list]], index: int, column: str, ctx: Cont
     if matcher.needs_kommun_names:
         if not matcher.codes:
             raise ctx.error(
-                "RegSO/DeSO names are unique only within a municipality, and the areas carry no "
-                "kommun names: load the kommun areas too or pass kommun_names={code: name}"
+                "RegSO/DeSO names are unique only within a municipality, and the areas carry no kommun "
+                "names: load the kommun areas too (barometer import areas) or pass kommun_names={code: name}"
             )
         ctx.report.append("some RegSO/DeSO areas lack a kommun name and cannot be matched by name")
     matched: list[object | None] = []
@@ -183,7 +207,9 @@ def _year_of(cells: list, roles: dict[str, int], ctx: Context) -> object:
         return cells[roles["year"]]
     if "year" in ctx.options:
         return ctx.options["year"]
-    raise ctx.error("no year column (år, year, tid) and no years in the headers: pass year=")
+    raise ctx.error(
+        "no year column (år, year, tid) and no years in the headers: pass --year YEAR (or --map year=COLUMN)"
+    )
 
 
 def _is_text_column(rows: list[tuple[int, list]], index: int) -> bool:
@@ -212,6 +238,10 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     if not rows:
         raise ctx.error("no data rows below the header", header_row)
     roles, area_candidates = _roles(header)
+    mapped = _mapped_roles(header, ctx.options.get("columns") or {}, ctx, header_row)
+    if "area" in mapped:
+        area_candidates = [mapped.pop("area")]
+    roles.update(mapped)
     if not area_candidates:
         raise ctx.error(
             f"no area column (kod, code, region, regsokod, kommunkod, ...) among {header}", header_row
@@ -247,7 +277,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
             elif ctx.indicator:
                 indicator = ctx.indicator
             else:
-                raise ctx.error("no indicator column: pass indicator=", row)
+                raise ctx.error("no indicator column: name the indicator with --indicator", row)
             extra = {k: (cells[i] if i is not None else None) for k, i in optional.items()}
             status = str(extra.pop("status") or "").strip().casefold() or None
             records.append(
@@ -268,7 +298,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     elif years:
         labels = sorted({(m.group("label") or "").strip() for m in years.values()})
         if len(labels) == 1 and not ctx.indicator and not labels[0]:
-            raise ctx.error("the columns are years: pass indicator= to name the indicator", header_row)
+            raise ctx.error("the columns are years: name the indicator with --indicator", header_row)
         ids = {
             label: (
                 ctx.indicator

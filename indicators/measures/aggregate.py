@@ -113,6 +113,18 @@ def _aggregate_to(
     return rows, notes
 
 
+def aggregate_groups(
+    values: pd.DataFrame, groups: pd.Series, indicators: Mapping[str, Indicator], label: str
+) -> Aggregation:
+    """Aggregate ``values`` (one level) over groups of its areas: ``groups`` maps an area code to its group
+    (areas not in it are left out). The rows carry the group as ``code`` and ``label`` as ``level``; each
+    group is complete only when every area mapped to it has what its kind needs, as for coarser levels."""
+    kinds = pd.Series({key: ind.kind for key, ind in indicators.items()}, dtype=object)
+    fine = values[values["code"].astype(str).isin(groups.index)]
+    rows, notes = _aggregate_to(fine, groups.astype(str), kinds, _scales(values), label)
+    return Aggregation(rows, notes)
+
+
 def aggregate(
     values: pd.DataFrame,
     areas: pd.DataFrame,

@@ -38,7 +38,9 @@ def describe(dataset: Dataset) -> dict:
     counts = dataset.areas["level"].value_counts()
     return {
         "version": dataset.version,
-        "title": dataset.meta.get("title", "Barometer"),
+        "title": dataset.meta.get("title", ""),
+        "attribution": dataset.attribution,
+        "default_view": dataset.meta.get("default_view"),
         "levels": [
             {"id": level, "areas": int(counts[level]), "years": list(dataset.years_of(level))}
             for level in dataset.levels

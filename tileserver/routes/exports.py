@@ -115,7 +115,7 @@ def export(kommun: str, fmt: str):
     years = _years(dataset, level)
     indicators = _indicators(dataset)
     styled = args.get("indicator") or (indicators[0] if indicators else next(iter(dataset.indicators)))
-    options = map_options(dataset, level, styled, args.get("year") or str(years[-1]))
+    options = map_options(dataset, level, styled, args.get("year") or str(years[-1]), scope=(kommun,))
     if options.indicator not in indicators:  # the default style needs its column
         indicators = [*indicators, options.indicator]
     if options.year not in years:

@@ -80,3 +80,26 @@ def compare(level: str, indicator: str, year: str):
         lambda: analysis.compare(dataset, level, indicator, year_value, kommun, base_year),
         cache_control=SHORT,
     )
+
+
+@blueprint.get("/per_type/<indicator>")
+def per_type(indicator: str):
+    """An indicator per områdestyp: ``scope=riket`` (default), ``lan&code=14`` or ``kommun&code=1480``."""
+    tileset = services().tileset()
+    dataset = tileset.dataset
+    indicator = params.indicator(dataset, indicator)
+    scope = params.choice("scope", request.args.get("scope", "riket"), ("riket", "lan", "kommun"))
+    code = None
+    if scope == "kommun":
+        code = _kommun(dataset, request.args.get("code"))
+    elif scope == "lan":
+        counties = sorted(set(dataset.municipalities["lan"]))
+        code = params.choice("code", request.args.get("code", ""), counties, not_found=True)
+    breakdown = params.breakdown()
+    key = tileset.key("per_type", indicator, scope, code, breakdown)
+    return respond_json(
+        services().cache,
+        key,
+        lambda: analysis.by_type(dataset, indicator, scope, code, breakdown),
+        cache_control=SHORT,
+    )

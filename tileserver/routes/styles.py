@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from indicators.model import Dataset, ParameterError
 from styles.choropleth import MapClasses, MapOptions, classes_for
 from styles.classify import assign
 from styles.maplibre import build_style
 from styles.qgis import to_qml, to_sld
+from tileserver.config import attribution
 from tileserver.http import SHORT, cached_bytes, respond, respond_json
 from tileserver.routes import params, services
 from tileserver.routes.tiles import public_base
@@ -18,13 +19,18 @@ from tileserver.services import TileSet, status_property
 blueprint = Blueprint("styles", __name__)
 
 
-def map_options(dataset: Dataset, level: str, indicator: str, year: str) -> MapOptions:
-    """MapOptions from the path and the query string; every bad option is a 4xx naming it."""
+def map_options(
+    dataset: Dataset, level: str, indicator: str, year: str, *, scope: tuple[str, ...] = ()
+) -> MapOptions:
+    """MapOptions from the path and the query string; every bad option is a 4xx naming it.
+
+    ``scope`` is the classes' municipalities when the query names none (a download for one municipality
+    is classed within it, like the page)."""
     level = params.level(dataset, level)
     indicator = params.indicator(dataset, indicator)
     year_value = params.year(dataset, level, year)
     args = request.args
-    kommun = tuple(c for c in args.get("kommun", "").split(",") if c)
+    kommun = tuple(c for c in args.get("kommun", "").split(",") if c) or scope
     for code in kommun:
         params.choice("kommun", code, dataset.municipalities["code"], not_found=True)
     breaks = None
@@ -88,7 +94,7 @@ def _style(tileset: TileSet, options: MapOptions, client: str, mode: str, base: 
         filter_municipality=options.kommun[0] if len(options.kommun) == 1 else None,
         municipality_mode=mode,  # type: ignore[arg-type]
         status_property=status_property(options.indicator),
-        attribution=tileset.dataset.meta.get("attribution") or "Statistik: SCB (CC BY 4.0)",
+        attribution=attribution(current_app.config["ATTRIBUTION"], tileset.dataset),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from indicators.model import NotFoundError
+from tileserver.config import attribution
 from tileserver.http import cached_bytes, respond, respond_json
 from tileserver.routes import params, services
 
@@ -87,7 +88,7 @@ def tilejson(tileset, level: str, year: int | None, base: str) -> dict:
         "maxzoom": prepared.maxzoom,
         "bounds": [west, south, east, north],
         "center": [round((west + east) / 2, 5), round((south + north) / 2, 5), prepared.minzoom + 2],
-        "attribution": current_app.config["ATTRIBUTION"],
+        "attribution": attribution(current_app.config["ATTRIBUTION"], dataset),
         "vector_layers": [
             {"id": level, "fields": fields, "minzoom": prepared.minzoom, "maxzoom": prepared.maxzoom},
         ],

@@ -192,19 +192,23 @@ async function renderMap(state, before) {
   }
   const mctx = { catalog: ctx.catalog, indicators: ctx.indicators, level: state.level, kommun: state.kommun,
     scope: state.scope, breakdown: state.bd, method: state.method, classes: state.classes };
+  const levels = ctx.catalog.levels.map((l) => l.id);
+  const tilejson = tileJSON(state.level);
+  const tiles = Promise.all(ctx.maps.map(async (view) => { // the geometry loads while the legend and values do
+    view.setKommun(state.kommun);
+    await view.addContext(levels);
+    await view.setLevel(state.level, await tilejson);
+  }));
   const [areas, metrics] = await Promise.all([
     api.areas(state.level, state.kommun).then((list) => list || []),
     Promise.all(specs(state).map((spec) => buildMetric(mctx, spec))),
+    tiles,
   ]);
   if (token !== renderToken) return;
   ctx.areas = areas;
   ctx.metrics = metrics;
   for (const [i, metric] of metrics.entries()) {
     const view = ctx.maps[i];
-    view.setKommun(state.kommun);
-    await view.addContext(ctx.catalog.levels.map((l) => l.id));
-    const tj = await tileJSON(state.level);
-    await view.setLevel(state.level, tj ? tj.minzoom : 0);
     view.paint(metric.states, metric.colors, { noData: metric.noDataColor, suppressed: metric.suppressedColor });
     view.setSelected(state.sel);
     view.map.getCanvas().setAttribute("aria-label", t("map_label", { title: metric.title }));

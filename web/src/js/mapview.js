@@ -83,17 +83,21 @@ export class MapView {
       paint: { "line-color": "#6b6b66", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 10, 1.6], "line-dasharray": [3, 2] } });
   }
 
-  async setLevel(level, minzoom = 0) {
+  /** Show a level's areas; its TileJSON (when the page has it) is given inline, saving the map a request. */
+  async setLevel(level, tilejson = null) {
     await this.ready;
     if (level === this.level) return;
     const map = this.map;
-    map.setMinZoom(Math.max(0, minzoom));
+    map.setMinZoom(Math.max(0, tilejson ? tilejson.minzoom : 0));
     for (const id of ["fill", "no-data", "suppressed", "outline", "municipality", "focus"]) if (map.getLayer(id)) map.removeLayer(id);
     if (map.getSource(SOURCE)) map.removeSource(SOURCE);
     this.level = level;
     this.states = new Map();
     this.drawn = new Set(); // codes whose state c is set in the (new) source
-    map.addSource(SOURCE, { type: "vector", url: abs(`tiles/${level}.json`), promoteId: "code" });
+    const source = tilejson
+      ? { tiles: tilejson.tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom, bounds: tilejson.bounds, attribution: tilejson.attribution }
+      : { url: abs(`tiles/${level}.json`) };
+    map.addSource(SOURCE, { type: "vector", ...source, promoteId: "code" });
     const base = { source: SOURCE, "source-layer": level };
     const before = map.getLayer("context-line") ? "context-line" : undefined;
     map.addLayer({ ...base, id: "fill", type: "fill", paint: { "fill-color": OUTSIDE, "fill-opacity": ["case", ["==", STATE, -9], 0.45, 0.9] } }, before);
