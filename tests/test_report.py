@@ -121,20 +121,27 @@ def test_docx_numbers_equal_the_api(word, client):
     assert row(table, "Gini")[-1] == sv(indices["gini"]["value"], 3)
 
 
-def test_per_type_values_pool_counts(word, client):
-    """Per-type shares are Σ numerators / Σ denominators, recomputed here from the values API's areas."""
+def test_per_type_statistics_equal_the_per_type_api(word, client):
     tables = tables_by_caption(word)
-    table = tables["Statistik per områdestyp 2023"]
-    types = client.get(f"/api/measures/omradestyper/regso/2023?kommun={KOMMUN}").get_json()["areas"]
-    population = {a["code"]: a["population"] for a in types}
-    of_type = {a["code"]: int(a["omradestyp"]) for a in types}
+    table = tables["Statistik per områdestyp: Norrvik 2023"]
     header = table[0]
-    cells = row(table, "Folkmängd")
+    for title, indicator, decimals in (
+        ("Folkmängd (personer)", "population", 0),
+        ("Låg ekonomisk standard (%)", "low_economic_standard", 1),
+    ):
+        answer = client.get(f"/api/measures/per_type/{indicator}?scope=kommun&code={KOMMUN}").get_json()
+        cells = row(table, title)
+        for column, name in enumerate(header[1:-1], start=1):
+            last = next(r for r in answer["series"][name.split()[-1]] if r["year"] == 2023)
+            assert cells[column] == sv(last["value"], decimals)
+    # Oracle for the population: the omradestyper API's areas summed by their official type
+    areas = client.get(f"/api/measures/omradestyper/regso/2023?kommun={KOMMUN}").get_json()["areas"]
+    cells = row(table, "Folkmängd (personer)")
     for column, name in enumerate(header[1:-1], start=1):
         wanted = int(name.split()[-1])
-        total = sum(p for code, p in population.items() if of_type[code] == wanted)
+        total = sum(a["population"] for a in areas if a["omradestyp_official"] == wanted)
         assert cells[column] == sv(total, 0)
-    assert cells[-1] == sv(sum(population.values()), 0)
+    assert cells[-1] == sv(sum(a["population"] for a in areas), 0)
 
 
 def test_two_municipalities_give_one_report(client):
@@ -264,7 +271,7 @@ def test_cli_pdf(tmp_path):
 @pytest.mark.shared
 def test_real_municipality_from_scb_files(tmp_path):
     """Göteborg from SCB's RegSO 2025, kommun and län files and the official områdestyper 2022 export."""
-    from data.imports import import_areas, import_values
+    from data.imports import AreaFile, ValueFile, import_areas, import_values
     from data.report.options import ReportOptions
     from data.report.write import write_report
     from data.store import read_version
@@ -274,9 +281,9 @@ def test_real_municipality_from_scb_files(tmp_path):
         pytest.skip(f"real SCB files {SHARED} absent (../shared/data is not part of the repository)")
     data = tmp_path / "data"
     for name in ("regso_2025_goteborgsregionen.gpkg", "kommuner_2025.gpkg", "lan_2025.gpkg"):
-        import_areas(data, SHARED / name)
+        import_areas(data, AreaFile(SHARED / name))
     export = SHARED / "regso_omradestyp_2022_statistikdatabasen.csv"
-    import_values(data, export, indicator="omradestyp_official", level="regso")
+    import_values(data, ValueFile(export, indicator="omradestyp_official", level="regso"))
     dataset = read_version(data)
     document = docx.Document(io.BytesIO(write_report(dataset, ReportOptions(("1480",)), "docx")))
     assert document.paragraphs[0].text == "Segregationsanalys: Göteborg"

@@ -85,7 +85,7 @@ def test_class_legend_entries():
     assert [e.label for e in classes] == [
         f"5,0 – 10,0{NBSP}%",
         f"10,0 – 100,0{NBSP}%",
-        f"100,0 – 1{NBSP}500,0{NBSP}%",
+        f"100,0 – 1{THIN}500,0{NBSP}%",
     ]
     assert [e.count for e in classes] == [1, 2, 1]
     assert [e.color for e in classes] == list(colors)

@@ -134,7 +134,9 @@ class Scope:
             return ()
         v = self.dataset.values
         rows = v[(v["indicator"] == indicator) & (v["level"] == level) & (v["status"] == "ok")]
-        rows = rows[(rows["breakdown"] == TOTAL) & rows["year"].between(self.options.first, self.options.last)]
+        rows = rows[
+            (rows["breakdown"] == TOTAL) & rows["year"].between(self.options.first, self.options.last)
+        ]
         rows = rows[rows["code"].isin(self.areas(level).index)]
         return tuple(sorted(int(y) for y in rows["year"].unique()))
 

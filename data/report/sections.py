@@ -13,6 +13,7 @@ from data.report.scope import Scope
 from indicators import analysis
 from indicators.catalog import DOMAINS
 from indicators.measures.omradestyper import TYPE_NAMES_EN, TYPE_NAMES_SV, population_by_type
+from indicators.measures.per_type import AGGREGABLE
 from indicators.model import TOTAL, BarometerError, NotFoundError
 from styles.choropleth import MapOptions, classes_for
 
@@ -415,100 +416,79 @@ def breakdowns(scope: Scope) -> list[Block]:
 
 
 def per_type(scope: Scope) -> list[Block]:
-    """Population-weighted values per områdestyp: Σ numerators / Σ denominators over the areas of a type."""
+    """Population and the chosen indicators per områdestyp (``/api/measures/per_type``) per municipality."""
     t = scope.t
     blocks: list[Block] = [Heading(t("Statistik per områdestyp", "Statistics by area type"))]
-    source = next((s for s in TYPE_SOURCES if _type_years(scope, s)), None)
-    year = _type_years(scope, source)[-1] if source else None
-    level = scope.options.level
-    if source is None or year not in scope.dataset.years_of(level):
-        blocks.append(
-            Paragraph(
-                t(
-                    "Inga områdestyper att dela upp statistiken efter.",
-                    "No area types to break the statistics down by.",
-                ),
-                note=True,
-            )
-        )
-        return blocks
-    types = scope.dataset.wide("regso", year)[source]
-    areas = scope.areas()
-    regso = areas["regso"] if level == "deso" else areas.index.to_series()
-    type_of = pd.Series(types.reindex(regso.to_numpy()).to_numpy(), index=areas.index)
-    v = scope.dataset.values
-    rows = v[(v["level"] == level) & (v["year"] == year) & (v["breakdown"] == TOTAL)]
-    rows = rows[rows["code"].isin(areas.index) & rows["numerator"].notna() & rows["denominator"].notna()]
-    rows = rows.assign(type=type_of.reindex(rows["code"].astype(str)).to_numpy())
-    present = [c for c in (1, 2, 3, 4, 5) if (type_of == c).any()]
-    header = (t("Indikator", "Indicator"), *(t(f"Typ {c}", f"Type {c}") for c in present), t("Alla", "All"))
-    table = []
-    for key, ind in scope.dataset.indicators.items():
-        if ind.kind not in ("share", "rate"):
-            continue
-        own = rows[rows["indicator"] == key]
-        if own.empty:
-            continue
-        scale = 100.0 if ind.kind == "share" else 1.0
-        sums = own.groupby("type")[["numerator", "denominator"]].sum()
-        ratio = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0) * scale
-        total = (
-            own["numerator"].sum() / own["denominator"].sum() * scale
-            if own["denominator"].sum() > 0
-            else np.nan
-        )
-        table.append(
-            (
-                scope.title_unit(ind),
-                *(scope.value(ind, ratio.get(float(c), np.nan)) for c in present),
-                scope.value(ind, total),
-            )
-        )
-    population = scope.dataset.wide(level, year).reindex(areas.index).get("population")
-    if population is not None:
-        counts = population.groupby(type_of).sum()
-        table.insert(
-            0,
-            (
-                t("Folkmängd", "Population"),
-                *(scope.fmt(counts.get(float(c), np.nan), 0) for c in present),
-                scope.fmt(population.sum(), 0),
-            ),
-        )
-    if not table:
-        blocks.append(
-            Paragraph(
-                t(
-                    f"Datasetet har inga täljare och nämnare för {year} att väga samman.",
-                    f"The dataset has no numerators and denominators for {year} to pool.",
-                ),
-                note=True,
-            )
-        )
-        return blocks
+    keys = [
+        k
+        for k in ("population", *scope.options.indicators)
+        if k in scope.dataset.indicators and scope.dataset.indicators[k].kind in AGGREGABLE
+    ]
     names = TYPE_NAMES_EN if scope.lang == "en" else TYPE_NAMES_SV
-    blocks.append(
-        Paragraph(
+    for kommun, name in scope.names.items():
+        answers = {}
+        for key in dict.fromkeys(keys):
+            try:
+                answers[key] = analysis.by_type(scope.dataset, key, "kommun", kommun)
+            except NotFoundError:
+                continue
+        first, last = scope.options.first, scope.options.last
+        rows = {  # indicator → [(type, record)] in the report's years
+            key: [
+                (int(kind), r)
+                for kind, series in a["series"].items()
+                for r in series
+                if first <= r["year"] <= last  # type: ignore[operator]
+            ]
+            for key, a in answers.items()
+        }
+        years = sorted({r["year"] for found in rows.values() for _, r in found})
+        if not years:
+            note = t(
+                f"{name}: inga områdestyper eller inga värden att dela upp per typ.",
+                f"{name}: no area types or no values to break down by type.",
+            )
+            blocks.append(Paragraph(note, note=True))
+            continue
+        year = years[-1]
+        present = sorted({kind for found in rows.values() for kind, r in found if r["year"] == year})
+        header = (t("Indikator", "Indicator"), *(t(f"Typ {c}", f"Type {c}") for c in present), name)
+        table = []
+        for key, found in rows.items():
+            ind = scope.dataset.indicators[key]
+            by = {kind: r["value"] for kind, r in found if r["year"] == year}
+            total = scope.reference("kommun", kommun, key, year)
+            table.append(
+                (
+                    scope.title_unit(ind),
+                    *(scope.value(ind, by.get(c)) for c in present),
+                    scope.value(ind, total),
+                )
+            )
+        source = next(iter(answers.values()))["type_source"].get(str(year))
+        typed = (
+            t("SCB:s officiella typer", "SCB's official types")
+            if source == "official"
+            else t("typer beräknade av Barometer", "types computed by Barometer")
+        )
+        text = (
             t(
-                f"Värdena per områdestyp ({year}) är befolkningsvägda: summan av täljarna delad med "
-                "summan av nämnarna "
-                f"över {scope.level_areas()} av typen, inte ett medelvärde av områdenas andelar. ",
-                f"The values by area type ({year}) are population-weighted: the sum of the numerators "
-                "over the sum of the "
-                f"denominators of the {scope.level_areas()} of the type, not a mean of the areas' shares. ",
+                f"Värdena per områdestyp ({year}, {typed}) räknas över alla RegSO-områden av typen i {name}: "
+                "antal summeras, andelar är summan av täljarna delad med summan av nämnarna, inte ett "
+                "medelvärde "
+                "av områdenas andelar. ",
+                f"The values by area type ({year}, {typed}) are taken over all RegSO areas of the type in "
+                f"{name}: "
+                "counts are added, shares are the sum of the numerators over the sum of the "
+                "denominators, not a "
+                "mean of the areas' shares. ",
             )
             + "; ".join(f"{t('typ', 'type')} {c}: {names[c].lower()}" for c in present)
             + "."
         )
-    )
-    blocks.append(
-        Table(
-            t(f"Statistik per områdestyp {year}", f"Statistics by area type {year}"),
-            header,
-            tuple(table),
-            (False, *([True] * (len(header) - 1))),
-        )
-    )
+        blocks.append(Paragraph(text))
+        caption = t(f"Statistik per områdestyp: {name} {year}", f"Statistics by area type: {name} {year}")
+        blocks.append(Table(caption, header, tuple(table), (False, *([True] * (len(header) - 1)))))
     return blocks
 
 
