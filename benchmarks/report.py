@@ -13,6 +13,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -40,6 +41,7 @@ def main() -> None:
     parser.add_argument("--areas", type=int, help="DeSO areas in the demo (default: build_demo()'s)")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    warnings.simplefilter("ignore")  # pandas' fragmentation warnings from the XLSX reference
 
     demo = build_demo(args.areas) if args.areas else build_demo()
     dataset = demo.dataset()

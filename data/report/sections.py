@@ -425,11 +425,12 @@ def per_type(scope: Scope) -> list[Block]:
         if k in scope.dataset.indicators and scope.dataset.indicators[k].kind in AGGREGABLE
     ]
     names = TYPE_NAMES_EN if scope.lang == "en" else TYPE_NAMES_SV
+    type_years = sorted({y for source in TYPE_SOURCES for y in _type_years(scope, source)})
     for kommun, name in scope.names.items():
         answers = {}
         for key in dict.fromkeys(keys):
             try:
-                answers[key] = analysis.by_type(scope.dataset, key, "kommun", kommun)
+                answers[key] = analysis.by_type(scope.dataset, key, "kommun", kommun, years=type_years[-1:])
             except NotFoundError:
                 continue
         first, last = scope.options.first, scope.options.last
