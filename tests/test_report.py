@@ -303,3 +303,47 @@ def test_real_municipality_from_scb_files(tmp_path):
         pdf.write_bytes(write_report(dataset, ReportOptions(("1480",)), "pdf"))
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
         assert "Områdestyp (SCB) 2022" in text
+
+
+def test_page_is_served_when_the_cache_keeps_nothing():
+    """A cache of 0 bytes evicts every report at once: the finished job's result is served, not a loop."""
+    from tileserver import create_app
+
+    client = create_app({"TESTING": True, "CHECK_EVERY": 0.0, "CACHE_MB": 0}).test_client()
+    query = f"kommun={OTHER}&level=regso&from=2022&to=2023&lang=sv"
+    assert b"<progress" in client.get(f"/report?{query}").data
+    for _ in range(300):
+        if client.get(f"/api/report/status?{query}").get_json()["state"] == "ready":
+            break
+        time.sleep(0.1)
+    page = client.get(f"/report?{query}").data.decode()
+    assert "<progress" not in page and "<h2>Områdestyper</h2>" in page
+
+
+def test_jobs_are_bounded():
+    from concurrent.futures import Future
+
+    from werkzeug.exceptions import ServiceUnavailable
+
+    from data.report.options import ReportOptions
+    from tileserver import demo_dataset
+    from tileserver.cache import build_cache
+    from tileserver.reports import ReportJobs
+    from tileserver.services import TileSet
+
+    pending: list[Future] = []
+
+    def submit(*_args) -> Future:
+        pending.append(Future())
+        return pending[-1]
+
+    jobs = ReportJobs(build_cache(None, 2**20), submit=submit, max_jobs=2)
+    tileset = TileSet(demo_dataset())
+    first = jobs.start(tileset, ReportOptions(("0201",)), "pdf", bytes)
+    assert jobs.start(tileset, ReportOptions(("0201",)), "pdf", bytes) is first  # one job per options
+    jobs.start(tileset, ReportOptions(("0202",)), "pdf", bytes)
+    with pytest.raises(ServiceUnavailable):
+        jobs.start(tileset, ReportOptions(("0203",)), "pdf", bytes)
+    pending[0].set_result(b"done")  # a finished job makes room
+    assert jobs.start(tileset, ReportOptions(("0203",)), "pdf", bytes).status()["state"] == "running"
+    assert len(pending) == 3

@@ -79,11 +79,14 @@ def page():
     options = options_from_request()
     key = ReportJobs.key(tileset, options, "html")
     body = jobs().cached(key)
+    if body is None:
+        job = jobs().start(tileset, options, "html", renderer("html", options))
+        if job.future.done() and job.future.exception() is None:  # built, but no longer in the cache
+            body = job.future.result()
     if body is not None:
         response = respond(body, TYPES["html"], cache_control=SHORT)
         response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
         return response
-    jobs().start(tileset, options, "html", renderer("html", options))
     status = f"/api/report/status?{query(options, kommun=','.join(options.kommuner))}"
     return Response(
         _progress_page(status, options.lang), mimetype="text/html", headers={"Cache-Control": "no-store"}
