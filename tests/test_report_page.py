@@ -1,46 +1,21 @@
-"""The report page in headless Chromium (Debian's /usr/bin/chromium driven by Playwright): progress while the
-report builds, then the printable report with the same numbers as the API; print media hides the toolbar."""
+"""The report page in headless Chromium (Debian's, driven by Playwright): progress while the report builds,
+then the printable report with the same numbers as the API; print media hides the toolbar."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from tests.clients import chromium_page, live_server
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 
 
-@pytest.fixture(scope="module")
-def app():
+def test_report_page_shows_progress_then_the_report():
     from tileserver import create_app
 
-    return create_app({"TESTING": True})
-
-
-@pytest.fixture(scope="module")
-def base_url(app) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-def test_report_page_shows_progress_then_the_report(app, base_url):
+    app = create_app({"TESTING": True})
     query = "kommun=0202&level=deso&from=2016&to=2023&lang=sv"
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        page = browser.new_page(viewport={"width": 1000, "height": 800})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with live_server(app) as base_url, chromium_page(1000, 800) as page:
         page.goto(f"{base_url}/report?{query}")
         assert page.locator("progress").count() == 1  # the build has only just started
         page.wait_for_selector("h2", timeout=60_000)  # the page reloads itself when the report is ready
@@ -58,5 +33,4 @@ def test_report_page_shows_progress_then_the_report(app, base_url):
         page.screenshot(path=str(ARTIFACTS / "report_page.png"))
         page.emulate_media(media="print")
         assert not page.locator("nav.toolbar").is_visible()
-        browser.close()
-    assert errors == []
+        assert page.errors == []

@@ -82,7 +82,7 @@ def render_html(report: Report, *, extra_head: str = "", toolbar: str = "") -> s
     body = "\n".join(parts)
     return (
         f'<!DOCTYPE html>\n<html lang="{report.lang}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
         f"<title>{escape(report.title)}</title><style>{CSS}</style>{extra_head}</head>"
         f"<body>{toolbar}\n{body}\n</body></html>\n"
     )

@@ -143,7 +143,7 @@ def _progress_page(status_url: str, lang: str) -> str:
     title = "Building the report…" if en else "Rapporten byggs…"
     failed = "The report could not be built" if en else "Rapporten kunde inte byggas"
     return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>{title}</title>
 <style>body{{font-family:"Liberation Sans","DejaVu Sans",sans-serif;max-width:40em;margin:4em auto}}
 progress{{width:100%;height:1.2em}}</style></head>
 <body><h1>{title}</h1><progress id="bar" max="1" value="0"></progress><p id="step"></p>
