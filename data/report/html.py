@@ -28,10 +28,12 @@ p { margin: 0 0 2.5mm; }
 p.note { font-style: italic; color: #555; }
 figure { margin: 3mm 0 5mm; break-inside: avoid; }
 figure img { width: 100%; height: auto; border: 1px solid #d8dde3; }
-figcaption, caption { font-size: 8.5pt; color: #333; text-align: left; margin: 1.5mm 0; }
-figcaption b, caption b { color: #1d4e89; }
-table { border-collapse: collapse; width: 100%; margin: 2mm 0 5mm; font-size: 8.5pt; break-inside: auto; }
-caption { caption-side: top; }
+figcaption, p.caption { font-size: 8.5pt; color: #333; text-align: left; margin: 1.5mm 0; }
+figcaption b, p.caption b { color: #1d4e89; }
+table { border-collapse: collapse; width: 100%; margin: 0; font-size: 8.5pt; break-inside: auto; }
+p.caption { break-after: avoid; margin: 1.5mm 0; }
+div.table { margin: 2mm 0 5mm; }
+div.whole { break-inside: avoid; }
 thead { display: table-header-group; }
 th { background: #1d4e89; color: #fff; font-weight: bold; text-align: left; padding: 1.2mm 1.5mm;
   vertical-align: bottom; }
@@ -88,6 +90,10 @@ def render_html(report: Report, *, extra_head: str = "", toolbar: str = "") -> s
     )
 
 
+WHOLE_ROWS = 20
+"""Tables of up to this many rows are not split over two pages (nor from their caption)."""
+
+
 def _table(table: Table, number: str) -> str:
     def cell(tag: str, text: str, column: int) -> str:
         cls = ' class="num"' if table.is_numeric(column) else ""
@@ -97,7 +103,8 @@ def _table(table: Table, number: str) -> str:
     rows = "".join(
         "<tr>" + "".join(cell("td", c, i) for i, c in enumerate(row)) + "</tr>" for row in table.rows
     )
+    whole = " whole" if len(table.rows) <= WHOLE_ROWS else ""
     return (
-        f"<table><caption><b>{number}.</b> {escape(table.caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        f'<div class="table{whole}"><p class="caption"><b>{number}.</b> {escape(table.caption)}</p>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
     )
