@@ -36,7 +36,7 @@ class Job:
     key: str
     done: int = 0
     total: int = 1
-    step: str = "queued"
+    step: str = ""
     future: Future = field(default_factory=Future, repr=False)
 
     def update(self, done: int, total: int, step: str) -> None:
@@ -112,5 +112,5 @@ class ReportJobs:
                 self._content[key] = report
                 while len(self._content) > CONTENT_SLOTS:
                     self._content.popitem(last=False)
-        job.update(1, 1, "writing")
+        job.update(1, 1, "writing" if options.lang == "en" else "skriver")
         return report

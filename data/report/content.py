@@ -18,28 +18,29 @@ from indicators.model import Dataset
 Progress = Callable[[int, int, str], None]
 Section = Callable[[Scope], list[Block]]
 
-SECTIONS: tuple[tuple[str, Section], ...] = (
-    ("omradestyper", sections.omradestyper),
-    ("ojamlikhet", sections.ojamlikhet),
-    ("domains", sections.domains),
-    ("breakdowns", sections.breakdowns),
-    ("per_type", sections.per_type),
-    ("indices", sections.indices),
-    ("maps", sections.maps),
+SECTIONS: tuple[tuple[str, str, Section], ...] = (
+    ("områdestyper", "area types", sections.omradestyper),
+    ("ojämlikhetsindex", "inequality index", sections.ojamlikhet),
+    ("levnadsvillkor per område", "living conditions by domain", sections.domains),
+    ("kön och bakgrund", "sex and background", sections.breakdowns),
+    ("statistik per områdestyp", "statistics by area type", sections.per_type),
+    ("segregationsindex", "segregation indices", sections.indices),
+    ("kartor", "maps", sections.maps),
 )
+"""The factual sections in order: what the progress of a build calls them (sv, en), and their builder."""
 
 
 def build_report(dataset: Dataset, options: ReportOptions, progress: Progress | None = None) -> Report:
     """The report of the options (resolved against the dataset; bad options raise ParameterError)."""
     scope = Scope(dataset, resolve(dataset, options))
-    steps = [*SECTIONS, ("methods", methods), ("sources", sources)]
+    steps = [*SECTIONS, ("metod", "methods", methods), ("källor", "sources", sources)]
     blocks: list[Block] = [*intro(scope)]
-    for done, (name, section) in enumerate(steps):
+    for done, (sv, en, section) in enumerate(steps):
         if progress:
-            progress(done, len(steps), name)
+            progress(done, len(steps), scope.t(sv, en))
         blocks.extend(section(scope))
     if progress:
-        progress(len(steps), len(steps), "done")
+        progress(len(steps), len(steps), scope.t("klar", "done"))
     return Report(
         title=scope.t("Segregationsanalys: ", "Segregation analysis: ") + scope.scope_name,
         subtitle=scope.t("Faktaunderlag", "Facts") + f" {scope.span}",
