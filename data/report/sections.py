@@ -18,8 +18,9 @@ from indicators.model import TOTAL, BarometerError, NotFoundError
 from styles.choropleth import MapOptions, classes_for
 
 TYPE_SOURCES = ("omradestyp", "omradestyp_official")
-MAP_SIZE = (1500, 1300)
-"""Map images in pixels (16–17 cm wide in the documents: about 230 dpi; the legend reads at about 7 pt)."""
+MAP_SIZE = (1400, 1420)
+"""Map images in pixels, a little taller than wide so the legend goes below the map (16–17 cm wide in the
+documents: about 210 dpi; the legend reads at about 8 pt)."""
 INDEX_NAMES = {
     "dissimilarity": ("Skillnadsindex (D)", "Dissimilarity (D)"),
     "isolation": ("Isoleringsindex", "Isolation"),
