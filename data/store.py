@@ -23,13 +23,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 
-from indicators.derive import with_derived
+from indicators.derive import DERIVED_META, with_derived
 from indicators.model import (
     AREA_COLUMNS,
+    DERIVED_FLAG,
     LEVELS,
     Dataset,
     Indicator,
@@ -40,6 +42,8 @@ from indicators.model import (
 )
 
 CURRENT = "CURRENT"
+_HASH_CHUNK = 1 << 20
+"""Rows hashed per pass when a version's content hash is computed."""
 VERSIONS = "versions"
 
 
@@ -52,8 +56,16 @@ def content_version(areas: gpd.GeoDataFrame, values: pd.DataFrame, manifest: Map
         digest.update(wkb)
     crs = areas.crs
     digest.update(str(crs.to_epsg() or crs.to_wkt() if crs is not None else "").encode())
-    keyed = values.sort_values(["indicator", "level", "code", "year", "breakdown"])
-    digest.update(pd.util.hash_pandas_object(keyed.astype({"status": str}), index=False).to_numpy().tobytes())
+    keys = ["indicator", "level", "code", "year", "breakdown"]
+    sortable = [
+        values[k].cat.codes if isinstance(values[k].dtype, pd.CategoricalDtype) else values[k] for k in keys
+    ]
+    order = np.lexsort([column.to_numpy() for column in reversed(sortable)])  # as sort_values(keys) orders
+    for start in range(0, len(order), _HASH_CHUNK):  # in chunks: no sorted copy of a table of millions
+        keyed = values.take(order[start : start + _HASH_CHUNK])
+        digest.update(
+            pd.util.hash_pandas_object(keyed.astype({"status": str}), index=False).to_numpy().tobytes()
+        )
     digest.update(json.dumps(manifest, sort_keys=True, ensure_ascii=False, default=str).encode())
     return digest.hexdigest()[:16]
 
@@ -66,11 +78,14 @@ def make_dataset(
 ) -> Dataset:
     """A Dataset with its derived measures and content version, tables normalised and sorted."""
     areas = order_areas(areas)
-    values, indicators, notes = with_derived(normalise_values(values), indicators)
-    meta = {**(meta or {}), "derived": notes} if notes else dict(meta or {})
-    manifest = _manifest(indicators, meta)
-    version = content_version(areas, values, manifest)
-    return Dataset(version=version, areas=areas, values=values, indicators=indicators, meta=meta)
+    derived = with_derived(normalise_values(values), indicators, areas)
+    kept = {k: v for k, v in (meta or {}).items() if k not in DERIVED_META}
+    meta = {**kept, **derived.meta}
+    manifest = _manifest(derived.indicators, meta)
+    version = content_version(areas, derived.values, manifest)
+    return Dataset(
+        version=version, areas=areas, values=derived.values, indicators=derived.indicators, meta=meta
+    )
 
 
 def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -82,9 +97,21 @@ def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.sort_values(["_rank", "code"]).drop(columns="_rank").reset_index(drop=True)
 
 
+def check_dataset(dataset: Dataset) -> None:
+    """Raise InputError unless every level's areas can be prepared for tiles: a version that is written or
+    served is one that works."""
+    from geo.prepare import check_level
+
+    for level in dataset.levels:
+        if level != "riket":  # the country has values, not tiles
+            check_level(dataset.area_frame(level).reset_index(drop=True), level)
+
+
 def write_version(root: Path | str, dataset: Dataset) -> Path:
-    """Write ``dataset`` as a new version (if absent) and make it current. Returns the version folder."""
+    """Write ``dataset`` as a new version (if absent) and make it current, after checking that every level
+    prepares. Returns the version folder."""
     root = Path(root)
+    check_dataset(dataset)
     target = root / VERSIONS / dataset.version
     if not target.exists():
         (root / VERSIONS).mkdir(parents=True, exist_ok=True)
@@ -121,10 +148,25 @@ def read_version(root: Path | str, version: str | None = None) -> Dataset:
     areas = gpd.read_parquet(folder / "areas.parquet")
     table = pq.read_table(folder / "values.parquet")
     values = normalise_values(table.to_pandas(self_destruct=True, split_blocks=True))  # no second copy
+    if DERIVED_FLAG not in values.columns:  # a version written before values were flagged
+        values[DERIVED_FLAG] = False
     indicators = {key: Indicator.from_json(item) for key, item in manifest["indicators"].items()}
     return Dataset(
         version=version, areas=areas, values=values, indicators=indicators, meta=manifest.get("meta", {})
     )
+
+
+def read_checked(root: Path | str, version: str) -> Dataset:
+    """Load a version and check that every level prepares (what a server does before serving it)."""
+    dataset = read_version(root, version)
+    check_dataset(dataset)
+    return dataset
+
+
+def versions_newest_first(root: Path | str) -> list[str]:
+    """The names of the complete versions of a folder, the most recently written first."""
+    folders = [f for f in (Path(root) / VERSIONS).glob("*") if f.is_dir() and not f.name.startswith(".")]
+    return [f.name for f in sorted(folders, key=lambda f: f.stat().st_mtime, reverse=True)]
 
 
 def read_or_empty(root: Path | str) -> Dataset:

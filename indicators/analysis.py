@@ -14,7 +14,7 @@ import pandas as pd
 from indicators.measures.compare import change_between, compare_with_references
 from indicators.measures.counts import group_counts
 from indicators.measures.indices import location_quotients, segregation_indices
-from indicators.measures.ojamlikhet import ojamlikhet_table, trend
+from indicators.measures.ojamlikhet import ojamlikhet_table, quintile_counts, trend
 from indicators.measures.omradestyper import TYPE_NAMES_EN, TYPE_NAMES_SV, population_by_type
 from indicators.measures.per_type import per_type
 from indicators.model import LEVELS, TOTAL, Dataset, NotFoundError, split_breakdown
@@ -81,28 +81,10 @@ def omradestyper(dataset: Dataset, year: int, kommun: str | None = None, level: 
 
 def ojamlikhet(dataset: Dataset, kommun: str) -> dict:
     """Ojämlikhetsindex of a municipality, its county and the country over all years, with trends."""
-    level = finest_level(dataset, "income_quintile")
-    areas = dataset.area_frame(level)
-    frames = []
-    for year in dataset.years_of(level):
-        counts = group_counts(dataset.values, "income_quintile", level, year, "quintile")
-        if not {"1", "5"} <= set(counts.columns):
-            continue
-        frames.append(
-            pd.DataFrame(
-                {
-                    "code": counts.index,
-                    "year": year,
-                    "q1": counts["1"].to_numpy(),
-                    "q5": counts["5"].to_numpy(),
-                }
-            )
-        )
-    if not frames:
+    found = quintile_counts(dataset.values, dataset.areas)
+    if found is None:
         raise NotFoundError("indicator", "this dataset has no income quintile counts")
-    counts = pd.concat(frames, ignore_index=True)
-    counts["kommun"] = areas["kommun"].reindex(counts["code"]).to_numpy()
-    counts["lan"] = areas["lan"].reindex(counts["code"]).to_numpy()
+    level, counts = found
     lan = kommun[:2]
     tables = {
         "kommun": ojamlikhet_table(counts[counts["kommun"] == kommun], by="kommun"),
@@ -186,7 +168,7 @@ def compare(
 def _value(dataset: Dataset, level: str, code: str | None, indicator: str, year: int) -> float:
     """One value of a municipality (or of the country, ``code`` None), from the level's wide table (pivoted
     once per dataset, level and year rather than scanning the value table per call)."""
-    if level not in dataset.levels and level != "riket":
+    if not dataset.years_of(level):  # derived levels have values without areas
         return float("nan")
     wide = dataset.wide(level, year)
     if indicator not in wide.columns:

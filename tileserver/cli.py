@@ -1,4 +1,4 @@
-"""The ``barometer`` command: serve, import, build, indicators, demo, info, export, seed."""
+"""The ``barometer`` command: serve, import, build, fetch, indicators, demo, info, export, seed."""
 
 from __future__ import annotations
 
@@ -117,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--lang", default="sv", choices=("sv", "en"))
     export.set_defaults(run=_export)
     _seed_parser(commands)
+    _fetch_parser(commands)
     _report_parser(commands)
     return parser
 
@@ -143,9 +144,11 @@ def _serve(args: argparse.Namespace) -> None:
     dataset = services.dataset()
     services.tileset().warm()
     print(f"Barometer serves dataset {dataset.version} ({dataset.meta.get('title', '')})")
+    if services.source.problem:
+        print(f"warning: {services.source.problem}")
     print(f"Open http://{args.host}:{args.port}/", flush=True)
     if not args.production:
-        app.run(host=args.host, port=args.port, threaded=True)
+        app.run(host=args.host, port=args.port, threaded=True, debug=False)  # never the debugger
         return
     from tileserver.wsgi import serve_gunicorn
 
@@ -449,6 +452,78 @@ def _seed(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     for path in report.skipped_archives:
         print(f"no tiles, not written: {path}")
+    return 0
+
+
+def _fetch_parser(commands: argparse._SubParsersAction) -> None:
+    fetch = commands.add_parser(
+        "fetch", help="fetch real statistics (SCB's Statistikdatabasen) as a new version"
+    )
+    sources = fetch.add_subparsers(required=True, metavar="SOURCE")
+    scb = sources.add_parser("scb", help="SCB's PxWebApi 2.0: the tables the recipes name, at DeSO or RegSO")
+    _data_option(scb)
+    scb.add_argument("--kommun", action="append", help="municipality code(s), e.g. 1480 (default: all)")
+    scb.add_argument("--lan", action="append", help="county code(s), e.g. 14")
+    scb.add_argument("--level", default="deso", choices=("deso", "regso"))
+    scb.add_argument("--years", help="e.g. 2015-2023 or 2023 (default: every year the tables have)")
+    scb.add_argument("--indicators", help="comma-separated recipe ids (default: every available recipe)")
+    scb.add_argument("--boundaries", choices=("2018", "2025"), help="DeSO 2018/RegSO 2020 or DeSO/RegSO 2025")
+    scb.add_argument("--key", type=Path, help="SCB's DeSO-RegSO key table: sum DeSO counts into RegSO")
+    scb.add_argument("--base-url", default=None, help="the PxWebApi 2.0 service (default: SCB's)")
+    scb.add_argument("--out", type=Path, help="write value files and a recipe here instead of a new version")
+    scb.add_argument("--offline", action="store_true", help="only answers already under <data>/sources/scb")
+    scb.add_argument("--refresh", action="store_true", help="fetch table metadata again (new years)")
+    scb.add_argument("--timeout", type=float, default=60.0, help="seconds per call (default 60)")
+    scb.add_argument("--list", action="store_true", help="list the recipes (and what SCB does not publish)")
+    scb.add_argument("--check", action="store_true", help="check every recipe against the service's metadata")
+    scb.add_argument("--search", metavar="TEXT", help="list the service's tables matching TEXT, e.g. DeSO")
+    scb.set_defaults(run=_fetch_scb)
+
+
+def _fetch_scb(args: argparse.Namespace) -> int:
+    from data.fetch import SOURCES, catalog_lines, check_recipes, fetch_scb, search_lines
+    from indicators.fetch.client import SCB_API, PxWebClient, RawCache
+    from indicators.fetch.scb import parse_years, split_codes
+
+    if args.list:
+        print("\n".join(catalog_lines()))
+        return 0
+    if args.check or args.search:
+        client = PxWebClient(args.base_url or SCB_API, RawCache(args.data / SOURCES), timeout=args.timeout)
+        if args.search:
+            print("\n".join(search_lines(client, args.search)))
+            return 0
+        lines, failed = check_recipes(client)
+        print("\n".join(lines))
+        return 1 if failed else 0
+    try:
+        years = parse_years(args.years)
+    except ValueError as error:
+        print(f"barometer: error: --years: {error}", file=sys.stderr)
+        return 2
+    for flag, codes, digits in (("--kommun", args.kommun, 4), ("--lan", args.lan, 2)):
+        bad = [c for c in split_codes(codes) if not (c.isdigit() and len(c) == digits)]
+        if bad:
+            print(f"barometer: error: {flag} takes {digits}-digit SCB codes, not {bad}", file=sys.stderr)
+            return 2
+    report = fetch_scb(
+        args.data,
+        kommun=split_codes(args.kommun),
+        lan=split_codes(args.lan),
+        level=args.level,
+        years=years,
+        indicators=split_codes([args.indicators] if args.indicators else None) or None,
+        base_url=args.base_url or SCB_API,
+        out=args.out,
+        offline=args.offline,
+        refresh=args.refresh,
+        boundaries=args.boundaries,
+        key=args.key,
+        timeout=args.timeout,
+    )
+    print("\n".join(report.lines))
+    for line in report.refused:
+        print(f"refused {line}", file=sys.stderr)
     return 0
 
 

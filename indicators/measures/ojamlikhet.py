@@ -11,16 +11,50 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from indicators.measures.counts import group_counts
 from indicators.measures.indices import Counts, IndexResult, dissimilarity_between
-from indicators.model import InputError
+from indicators.model import LEVELS, InputError
 
 COUNTRY_CODE = "SE"
+QUINTILES = "income_quintile"
+"""The count indicator whose ``quintile=1..5`` breakdowns the index reads."""
 
 
 def ojamlikhetsindex(q1: Counts, q5: Counts) -> IndexResult:
     """The index (0–100) for one region and year from Q1 and Q5 counts per area (persons or households)."""
     result = dissimilarity_between(q1, q5)
     return IndexResult(100 * result.value, result.n_areas, result.excluded, result.notes)
+
+
+def quintile_counts(values: pd.DataFrame, areas: pd.DataFrame) -> tuple[str, pd.DataFrame] | None:
+    """The finest level with quintile counts, and its Q1 and Q5 counts per area and year with the areas'
+    kommun and län (the input of :func:`ojamlikhet_table`); None when the dataset has no such counts."""
+    present = set(values.loc[values["indicator"] == QUINTILES, "level"].astype(str))
+    level = next((lv for lv in LEVELS if lv in present), None)
+    if level is None:
+        return None
+    years = sorted(set(values.loc[(values["indicator"] == QUINTILES) & (values["level"] == level), "year"]))
+    frames = []
+    for year in years:
+        counts = group_counts(values, QUINTILES, level, int(year), "quintile")
+        if {"1", "5"} <= set(counts.columns):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "code": counts.index,
+                        "year": int(year),
+                        "q1": counts["1"].to_numpy(),
+                        "q5": counts["5"].to_numpy(),
+                    }
+                )
+            )
+    if not frames:
+        return None
+    counts = pd.concat(frames, ignore_index=True)
+    parents = areas[areas["level"] == level].set_index("code")
+    counts["kommun"] = parents["kommun"].reindex(counts["code"]).to_numpy()
+    counts["lan"] = parents["lan"].reindex(counts["code"]).to_numpy()
+    return level, counts
 
 
 def ojamlikhet_table(

@@ -36,9 +36,9 @@ class PerType:
     notes: tuple[str, ...]
 
 
-def area_types(dataset: Dataset) -> tuple[pd.DataFrame, dict[int, str]]:
+def area_types(values: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, str]]:
     """The type of every typed RegSO per year (columns code, year, type) and each year's source."""
-    v = dataset.values
+    v = values
     rows = v[
         v["indicator"].isin(list(TYPE_SOURCES))
         & (v["level"] == "regso")
@@ -93,7 +93,7 @@ def per_type(
             f"{indicator!r} is a {meta.kind}: it cannot be aggregated over areas, so not per type",
         )
     regso = scope_regso(dataset, scope, code)
-    types, sources = area_types(dataset)
+    types, sources = area_types(dataset.values)
     if types.empty:
         raise NotFoundError("indicator", "this dataset has no områdestyper (official or computed)")
     values = _regso_values(dataset, indicator, breakdown)
