@@ -109,7 +109,7 @@ class Scope:
 
     @cache  # noqa: B019 (a Scope lives for one report)
     def _references(self, level: str) -> dict[tuple, float]:
-        if level not in self.dataset.levels:
+        if not self.dataset.years_of(level):  # derived levels have values without areas
             return {}
         v = self.dataset.values
         rows = v[(v["level"] == level) & (v["status"] == "ok")]

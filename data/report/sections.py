@@ -295,7 +295,7 @@ def domains(scope: Scope) -> list[Block]:
         "lowest value, their ratio, and the areas that changed most.",
     )
     blocks.append(Paragraph(text))
-    if "kommun" not in scope.dataset.levels:
+    if not scope.dataset.years_of("kommun"):
         blocks.append(
             Paragraph(
                 t(
@@ -370,7 +370,7 @@ def breakdowns(scope: Scope) -> list[Block]:
         and set(BREAKDOWNS) & set(ind.breakdowns)
         and scope.present.get(key)
     ]
-    if "kommun" not in scope.dataset.levels or not keys:
+    if not scope.dataset.years_of("kommun") or not keys:
         blocks.append(
             Paragraph(
                 t(
