@@ -76,6 +76,20 @@ def test_no_wcag_21_aa_violations(new_page, base_url, api, view, lang):
     assert page.errors == []
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_report_page_while_it_builds_and_when_ready_has_no_violations(new_page, base_url, lang):
+    page = new_page()
+    page.page.goto(f"{base_url}/report?kommun={KOMMUN}&level=deso&from=2016&to=2023&lang={lang}")
+    states = {}
+    if page.page.locator("progress").count():  # still building: the progress page
+        states["progress"] = _axe(page.page)
+    page.page.wait_for_selector("h2", timeout=90_000)  # the page reloads itself when the report is ready
+    states["report"] = _axe(page.page)
+    assert page.page.locator("html").get_attribute("lang") == lang
+    assert states == {name: [] for name in states}, states
+    assert page.errors == []
+
+
 def test_keyboard_table_view_sorting_and_share_dialog_keep_the_focus(new_page, base_url, api):
     page = new_page().open(f"{base_url}/?{MAP}")
     keyboard = page.page.keyboard
