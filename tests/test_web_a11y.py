@@ -33,7 +33,28 @@ VIEWS = {
     "embed": (f"/embed?{MAP}", "view-map:value:", None),
     "share": (f"/?{MAP}", "view-map:value:", "share"),
     "detail": (f"/?{MAP}", "view-map:value:", "detail"),
+    "pertype": (f"/?v=pertype&{MAP}&ps=lan", "view-pertype:employment_rate:lan:", None),
+    "county": (f"/?v=county&k={KOMMUN}&y=2022", f"view-county:{KOMMUN[:2]}:2022", None),
+    "national": ("/?v=national&y=2023&ni=ojamlikhetsindex", "view-national:ojamlikhetsindex:kommun:", None),
+    "help": (f"/?{MAP}", "view-map:value:", "help"),
 }
+# Views of the `views` branch: measured as soon as the built page has them, said as skipped until then.
+LATER = {
+    "pertype": 'data-view="pertype"',
+    "county": 'data-view="county"',
+    "national": 'data-view="national"',
+    "help": 'id="ind-help"',
+}
+BUILT = DIST.read_text(encoding="utf-8") if DIST.exists() else ""
+VIEW_PARAMS = [
+    pytest.param(
+        view,
+        marks=pytest.mark.skipif(
+            view in LATER and LATER[view] not in BUILT, reason=f"the page has no {view} view yet"
+        ),
+    )
+    for view in VIEWS
+]
 
 
 def _axe(page) -> list[dict]:
@@ -51,7 +72,7 @@ def _axe(page) -> list[dict]:
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("view", VIEW_PARAMS)
 def test_no_wcag_21_aa_violations(new_page, base_url, api, view, lang):
     path, rendered, action = VIEWS[view]
     page = (new_page(width=360, height=800) if view == "mobile" else new_page()).open(
@@ -63,6 +84,9 @@ def test_no_wcag_21_aa_violations(new_page, base_url, api, view, lang):
     if action == "share":
         page.page.click("#share-btn")
         page.page.locator("#share-dialog").wait_for(state="visible")
+    elif action == "help":
+        page.page.click("#ind-help button.help-btn")
+        page.page.locator("#ind-help .help-panel").wait_for(state="visible")
     elif action == "detail":
         code = api(f"/api/areas/deso?kommun={KOMMUN}")[0]["code"]
         page.page.evaluate("(c) => window.barometer.store.set({sel: [c]})", code)
