@@ -18,6 +18,7 @@ DEFAULTS: dict[str, object] = {
     "FRAME_ANCESTORS": "*",  # who may embed /embed in an iframe (CSP frame-ancestors)
     "CHECK_EVERY": 2.0,  # seconds between looks for a new dataset version
     "ATTRIBUTION": None,  # credit line of tiles and styles; none: the dataset's (its recipe's attribution)
+    "BASEMAP": None,  # style URL, XYZ template, PMTiles URL or data-folder file; none: the light default
 }
 
 
