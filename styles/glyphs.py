@@ -53,24 +53,12 @@ def _sint(value: int) -> bytes:
     return varint((value << 1) ^ (value >> 31))
 
 
-def glyph_message(code: int, bitmap: bytes, width: int, height: int, left: int, top: int, advance: int) -> bytes:
+def glyph_message(code: int, bitmap: bytes, size: tuple[int, int], left: int, top: int, advance: int):
     """One ``glyph``: id, SDF bitmap ((width + 6) × (height + 6) bytes), metrics in 24 px units."""
-    out = b"\x08" + varint(code)
-    if bitmap:
-        out += field(0x12, bitmap)
-    return (
-        out
-        + b"\x18"
-        + varint(width)
-        + b"\x20"
-        + varint(height)
-        + b"\x28"
-        + _sint(left)
-        + b"\x30"
-        + _sint(top)
-        + b"\x38"
-        + varint(advance)
-    )
+    width, height = size
+    out = b"\x08" + varint(code) + (field(0x12, bitmap) if bitmap else b"")
+    out += b"\x18" + varint(width) + b"\x20" + varint(height)
+    return out + b"\x28" + _sint(left) + b"\x30" + _sint(top) + b"\x38" + varint(advance)
 
 
 class GlyphMaker:
@@ -93,7 +81,7 @@ class GlyphMaker:
         top, bottom = math.floor(y0 / SCALE), math.ceil(y1 / SCALE)  # y down, baseline at 0
         width, height = right - left, bottom - top
         if width <= 0 or height <= 0:  # space and other blank glyphs: metrics only
-            return glyph_message(code, b"", 0, 0, 0, 0, advance)
+            return glyph_message(code, b"", (0, 0), 0, 0, advance)
         w, h = width + 2 * BUFFER, height + 2 * BUFFER
         image = Image.new("L", (w * SCALE, h * SCALE), 0)
         origin = ((BUFFER - left) * SCALE, (BUFFER - top) * SCALE)
@@ -102,7 +90,7 @@ class GlyphMaker:
         distance = distance_transform_edt(~inside) - distance_transform_edt(inside)  # > 0 outside
         distance = distance.reshape(h, SCALE, w, SCALE).mean(axis=(1, 3)) / SCALE
         sdf = np.clip(np.rint(255 - 255 * (distance / RADIUS + CUTOFF)), 0, 255).astype(np.uint8)
-        return glyph_message(code, sdf.tobytes(), width, height, left, -top - self.ascender, advance)
+        return glyph_message(code, sdf.tobytes(), (width, height), left, -top - self.ascender, advance)
 
     def range(self, start: int, name: str = FONTSTACK) -> bytes:
         found = (self.glyph(code) for code in range(start, start + 256))
