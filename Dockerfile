@@ -29,6 +29,10 @@ COPY --from=app /venv /venv
 COPY --from=app /app /app
 COPY --from=web /src/web/dist /app/web/dist
 WORKDIR /app
+# not root: the data folder is the only place the server and imports write to
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin barometer \
+    && mkdir -p /data && chown barometer:barometer /data
+USER barometer
 ENV PATH=/venv/bin:$PATH BAROMETER_DATA=/data
 EXPOSE 8000
 CMD ["barometer", "serve", "--production", "--host", "0.0.0.0", "--port", "8000", "--workers", "4"]

@@ -268,17 +268,27 @@ def csv_bytes(
         if isinstance(value, float):
             text = repr(round(value, 10)).removesuffix(".0") if value.is_integer() else repr(round(value, 10))
             return text.replace(".", ",") if decimal_comma else text
-        return value
+        return neutralised(value) if isinstance(value, str) else value
 
     header, rows = _data_rows(table)
-    writer.writerow(header)
+    writer.writerow([cell(v) for v in header])
     writer.writerows([cell(v) for v in row] for row in rows)
     if definitions_section:
         writer.writerow([])
         writer.writerows([cell(v) for v in row] for row in definitions(dataset, table, lang))
         writer.writerow([])
-        writer.writerows(about(dataset, table))
+        writer.writerows([cell(v) for v in row] for row in about(dataset, table))
     return out.getvalue().encode("utf-8-sig")
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a text cell as a formula (OWASP's CSV injection list)."""
+
+
+def neutralised(text: str) -> str:
+    """Text that no spreadsheet runs as a formula: a leading ``'`` where it starts like one. Numbers are
+    written from floats, so negative values stay numbers."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def xlsx_bytes(dataset: Dataset, table: ExportTable, lang: str = "sv") -> bytes:
@@ -290,15 +300,16 @@ def xlsx_bytes(dataset: Dataset, table: ExportTable, lang: str = "sv") -> bytes:
     data = book.active
     data.title = "Data"
     header, rows = _data_rows(table)
-    data.append(header)
-    for row in rows:
-        data.append(row)
     defs = book.create_sheet("Definitions")
-    for row in definitions(dataset, table, lang):
-        defs.append(row)
-    defs.append([])
-    for row in about(dataset, table):
-        defs.append(row)
+    for sheet, lines in (
+        (data, [header, *rows]),
+        (defs, [*definitions(dataset, table, lang), [], *about(dataset, table)]),
+    ):
+        for line in lines:
+            sheet.append(line)
+            for column, value in enumerate(line, start=1):
+                if isinstance(value, str) and value.startswith("="):  # openpyxl would write a formula
+                    sheet.cell(sheet.max_row, column).data_type = "s"
     for sheet in (data, defs):
         for c in sheet[1]:
             c.font = Font(bold=True)

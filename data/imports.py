@@ -68,7 +68,8 @@ def add_areas(
     kept = areas[~areas["level"].isin(set(incoming["level"]))]
     if len(kept) and kept.crs is not None and incoming.crs != kept.crs:
         incoming = incoming.to_crs(kept.crs)
-    combined = gpd.GeoDataFrame(pd.concat([kept, incoming], ignore_index=True), crs=incoming.crs or kept.crs)
+    parts = [kept, incoming] if len(kept) else [incoming]  # an empty table's CRS is no constraint
+    combined = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=incoming.crs or kept.crs)
     meta = {
         **meta,
         "inputs": [*meta.get("inputs", []), {"areas": spec.path.name}],

@@ -27,9 +27,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 
-from indicators.derive import with_derived
+from indicators.derive import DERIVED_META, with_derived
 from indicators.model import (
     AREA_COLUMNS,
+    DERIVED_FLAG,
     LEVELS,
     Dataset,
     Indicator,
@@ -66,11 +67,14 @@ def make_dataset(
 ) -> Dataset:
     """A Dataset with its derived measures and content version, tables normalised and sorted."""
     areas = order_areas(areas)
-    values, indicators, notes = with_derived(normalise_values(values), indicators)
-    meta = {**(meta or {}), "derived": notes} if notes else dict(meta or {})
-    manifest = _manifest(indicators, meta)
-    version = content_version(areas, values, manifest)
-    return Dataset(version=version, areas=areas, values=values, indicators=indicators, meta=meta)
+    derived = with_derived(normalise_values(values), indicators, areas)
+    kept = {k: v for k, v in (meta or {}).items() if k not in DERIVED_META}
+    meta = {**kept, **derived.meta}
+    manifest = _manifest(derived.indicators, meta)
+    version = content_version(areas, derived.values, manifest)
+    return Dataset(
+        version=version, areas=areas, values=derived.values, indicators=derived.indicators, meta=meta
+    )
 
 
 def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -82,9 +86,21 @@ def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.sort_values(["_rank", "code"]).drop(columns="_rank").reset_index(drop=True)
 
 
+def check_dataset(dataset: Dataset) -> None:
+    """Raise InputError unless every level's areas can be prepared for tiles: a version that is written or
+    served is one that works."""
+    from geo.prepare import check_level
+
+    for level in dataset.levels:
+        if level != "riket":  # the country has values, not tiles
+            check_level(dataset.area_frame(level).reset_index(drop=True), level)
+
+
 def write_version(root: Path | str, dataset: Dataset) -> Path:
-    """Write ``dataset`` as a new version (if absent) and make it current. Returns the version folder."""
+    """Write ``dataset`` as a new version (if absent) and make it current, after checking that every level
+    prepares. Returns the version folder."""
     root = Path(root)
+    check_dataset(dataset)
     target = root / VERSIONS / dataset.version
     if not target.exists():
         (root / VERSIONS).mkdir(parents=True, exist_ok=True)
@@ -121,10 +137,25 @@ def read_version(root: Path | str, version: str | None = None) -> Dataset:
     areas = gpd.read_parquet(folder / "areas.parquet")
     table = pq.read_table(folder / "values.parquet")
     values = normalise_values(table.to_pandas(self_destruct=True, split_blocks=True))  # no second copy
+    if DERIVED_FLAG not in values.columns:  # a version written before values were flagged
+        values[DERIVED_FLAG] = False
     indicators = {key: Indicator.from_json(item) for key, item in manifest["indicators"].items()}
     return Dataset(
         version=version, areas=areas, values=values, indicators=indicators, meta=manifest.get("meta", {})
     )
+
+
+def read_checked(root: Path | str, version: str) -> Dataset:
+    """Load a version and check that every level prepares (what a server does before serving it)."""
+    dataset = read_version(root, version)
+    check_dataset(dataset)
+    return dataset
+
+
+def versions_newest_first(root: Path | str) -> list[str]:
+    """The names of the complete versions of a folder, the most recently written first."""
+    folders = [f for f in (Path(root) / VERSIONS).glob("*") if f.is_dir() and not f.name.startswith(".")]
+    return [f.name for f in sorted(folders, key=lambda f: f.stat().st_mtime, reverse=True)]
 
 
 def read_or_empty(root: Path | str) -> Dataset:

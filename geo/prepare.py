@@ -8,6 +8,7 @@ multiple of the source. Feature ids are stable: position in the code-sorted tabl
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -18,6 +19,8 @@ import shapely
 
 from geo.grid import Bounds, meters_to_lonlat, pixel_size, validate_zoom, zoom_to_fit
 from indicators.model import AREA_COLUMNS, InputError
+
+log = logging.getLogger(__name__)
 
 LEVEL_ZOOMS: dict[str, tuple[int, int]] = {
     "riket": (0, 8),
@@ -144,8 +147,15 @@ def _repair(simplified: np.ndarray, source: np.ndarray, tolerance: float) -> tup
     return out, len(bad)
 
 
-def _clean_source(areas: gpd.GeoDataFrame, level: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """The attribute table sorted by code, and its geometry valid, 2D and in EPSG:3857."""
+def _clean_source(
+    areas: gpd.GeoDataFrame, level: str, *, strict: bool = False
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The attribute table sorted by code, and its geometry valid, 2D and in EPSG:3857.
+
+    An area whose geometry cannot be tiled (a coordinate that is not finite in EPSG:3857, nothing polygonal
+    left after repair) is dropped with a warning, or refused when ``strict`` (checking a version before it
+    is written or served); a level left without areas is refused either way.
+    """
     if areas.crs is None:
         raise InputError(f"areas of level {level!r} have no CRS")
     missing = [c for c in (*AREA_COLUMNS, "geometry") if c not in areas.columns]
@@ -159,17 +169,50 @@ def _clean_source(areas: gpd.GeoDataFrame, level: str) -> tuple[pd.DataFrame, np
     duplicated = frame["code"][frame["code"].duplicated()].unique()
     if len(duplicated):
         raise InputError(f"duplicate area codes in level {level!r}: {', '.join(sorted(duplicated)[:5])}")
-    frame = frame.sort_values("code", kind="stable").reset_index(drop=True).to_crs("EPSG:3857")
+    frame = frame.sort_values("code", kind="stable").reset_index(drop=True)
+    with np.errstate(all="ignore"):
+        frame = frame.to_crs("EPSG:3857")
     geometries = frame.geometry.to_numpy()
     if shapely.has_z(geometries).any():
         geometries = shapely.force_2d(geometries)
-    invalid = ~shapely.is_valid(geometries)
+    bad = ~_finite(geometries)
+    finite = np.flatnonzero(~bad)
+    invalid = finite[~shapely.is_valid(geometries[finite])]
     geometries[invalid] = [_polygonal(g) for g in shapely.make_valid(geometries[invalid])]
-    empty = _is_bad(geometries)
-    if empty.any():
-        codes = ", ".join(frame["code"][empty][:5])
-        raise InputError(f"areas without polygon geometry in level {level!r}: {codes}")
+    bad[finite] = _is_bad(geometries[finite])
+    if bad.any():
+        codes = ", ".join(frame["code"][bad][:5]) + (" …" if bad.sum() > 5 else "")
+        problem = f"{int(bad.sum())} areas of level {level!r} without a finite, valid polygon: {codes}"
+        if strict or bad.all():
+            raise InputError(problem)
+        log.warning("%s; left out of the tiles", problem)
+        frame, geometries = frame[~bad].reset_index(drop=True), geometries[~bad]
     return pd.DataFrame(frame[list(AREA_COLUMNS)]), geometries
+
+
+def _finite(geometries: np.ndarray) -> np.ndarray:
+    """Per geometry: every coordinate is a finite number (None counts as not finite)."""
+    coordinates, index = shapely.get_coordinates(geometries, return_index=True)
+    broken = np.zeros(len(geometries), dtype=bool)
+    broken[index[~np.isfinite(coordinates).all(axis=1)]] = True
+    return ~broken & ~shapely.is_missing(geometries)
+
+
+def check_level(areas: gpd.GeoDataFrame, level: str) -> None:
+    """Raise InputError unless every area of the level can be prepared for tiles (``prepare_level``
+    without its simplification, which repairs or keeps each area's own geometry when it fails)."""
+    _clean_source(areas, level, strict=True)
+
+
+def _simplify(geometries: np.ndarray, tolerance: float, level: str) -> np.ndarray:
+    """Coverage simplification (shared borders stay shared); each area on its own where GEOS refuses."""
+    try:
+        return shapely.coverage_simplify(geometries, tolerance)
+    except shapely.errors.GEOSException as error:
+        log.warning(
+            "coverage simplification of level %r failed (%s); areas simplified one by one", level, error
+        )
+        return shapely.simplify(geometries, tolerance, preserve_topology=True)
 
 
 def prepare_level(
@@ -190,7 +233,7 @@ def prepare_level(
     repairs: dict[int, int] = {}
     for z in range(maxzoom, minzoom - 1, -1):
         tolerance = tolerance_pixels * pixel_size(z)
-        simplified, repaired = _repair(shapely.coverage_simplify(current, tolerance), current, tolerance)
+        simplified, repaired = _repair(_simplify(current, tolerance, level), current, tolerance)
         vertices = int(shapely.get_num_coordinates(simplified).sum())
         if bands and vertices > SHARE_RATIO * bands[-1].vertices:
             bands[-1] = replace(bands[-1], minzoom=z)

@@ -44,6 +44,11 @@ class PropertyTable:
     def __len__(self) -> int:
         return len(self.codes)
 
+    @property
+    def nbytes(self) -> int:
+        """The memory the table holds."""
+        return self.codes.nbytes + len(self.values) + self.offsets.nbytes + sum(map(len, self.key_fields))
+
     @classmethod
     def from_columns(cls, columns: Mapping[str, Column], rows: int) -> PropertyTable:
         """A table of ``rows`` rows from one column per key (see ``Column``)."""

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from pyproj import CRS, Transformer
 from shapely.geometry import MultiPolygon
 
 from indicators.importers.codes import (
@@ -44,6 +46,8 @@ NAME_NAMES: dict[str, frozenset[str]] = {
     "kommun": frozenset({"kommunnamn", "kommunname", "knnamn", "municipalityname"}),
     "lan": frozenset({"lansnamn", "lannamn", "lanname", "countyname"}),
 }
+AREA_OF_USE_MARGIN = 1.0
+"""Degrees an area may reach past its CRS's area of use (coastal and border areas, generous outlines)."""
 GENERIC_CODE = frozenset({"code", "kod", "areacode", "omradeskod", "regionkod"})
 GENERIC_NAME = frozenset({"namn", "name", "omradesnamn", "areaname", "regionnamn"})
 
@@ -134,6 +138,7 @@ def read_areas(
         if key in mapping:
             _compare_parents(frame[mapping[key]], derived, key, mapping[key], report)
     geometry = _geometries(frame.geometry, codes, where, report)
+    _check_extent(geometry, codes, frame.crs, where)
     areas = gpd.GeoDataFrame(
         {
             "code": codes,
@@ -319,6 +324,13 @@ def _geometries(series: gpd.GeoSeries, codes: list[str], where: str, report: lis
                 f"area {code} is a {geom.geom_type}, not a polygon", file=where, row=row, column="geometry"
             )
         geom = shapely.force_2d(geom)
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            raise InputError(
+                f"area {code} has a coordinate that is not a finite number (NaN or infinite)",
+                file=where,
+                row=row,
+                column="geometry",
+            )
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
             fixed = _polygonal(geom, geom.geom_type == "MultiPolygon")
@@ -332,8 +344,42 @@ def _geometries(series: gpd.GeoSeries, codes: list[str], where: str, report: lis
                 )
             report.append(f"row {row} (area {code}): invalid geometry repaired ({reason})")
             geom = fixed
+        if not geom.is_valid:
+            raise InputError(
+                f"area {code} has an invalid geometry even after repair ({shapely.is_valid_reason(geom)})",
+                file=where,
+                row=row,
+                column="geometry",
+            )
         out.append(geom)
     return out
+
+
+def _check_extent(geometries: list, codes: list[str], crs: CRS, where: str) -> None:
+    """Every area lies inside the CRS's area of use (AREA_OF_USE_MARGIN degrees wider, in the CRS's own
+    coordinates): a coordinate of 1e308, or degrees in a file that says metres, is refused, not served."""
+    use = crs.area_of_use
+    if use is None:
+        return
+    m = AREA_OF_USE_MARGIN
+    to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    west, south = max(use.west - m, -180), max(use.south - m, -90)
+    east, north = min(use.east + m, 180), min(use.north + m, 90)
+    minx, miny, maxx, maxy = to_crs.transform_bounds(west, south, east, north, densify_pts=21)
+    bounds = shapely.bounds(np.asarray(geometries, dtype=object))
+    inside = (bounds[:, 0] >= minx) & (bounds[:, 1] >= miny) & (bounds[:, 2] <= maxx) & (bounds[:, 3] <= maxy)
+    if not inside.all():
+        row = int(np.flatnonzero(~inside)[0])
+        x0, y0, x1, y1 = bounds[row]
+        raise InputError(
+            f"area {codes[row]} reaches ({x0:g}, {y0:g}, {x1:g}, {y1:g}), outside the area of use of "
+            f"{crs.name} ({use.name.rstrip('.')}: {use.west:g}..{use.east:g}° E, "
+            f"{use.south:g}..{use.north:g}° N); is a coordinate wrong, or is the file in another CRS than "
+            "it says?",
+            file=where,
+            row=row + 1,
+            column="geometry",
+        )
 
 
 def _kommun_names(

@@ -58,6 +58,11 @@ class AreaProperties(Mapping[str, Mapping[str, PropertyValue]]):
         """From one column per key, aligned with the level's rows (see ``geo.properties.Column``)."""
         return cls(prepared, PropertyTable.from_columns(columns, len(prepared.table)))
 
+    @property
+    def nbytes(self) -> int:
+        """The memory of the properties (the prepared level they refer to is shared and not counted)."""
+        return self.table.nbytes
+
     @cached_property
     def _rows(self) -> np.ndarray:
         """Rows with at least one value."""

@@ -7,6 +7,7 @@ too: indicators of kind ``count`` whose breakdowns name the groups.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -16,9 +17,14 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
+
+from indicators.memo import MEMO
 
 LEVELS: tuple[str, ...] = ("deso", "regso", "kommun", "lan", "riket")
 """Statistical levels, finest first."""
+
+_MEMO_TOKENS = itertools.count()
 
 STATUSES: tuple[str, ...] = ("ok", "missing", "suppressed")
 """A value is ``ok`` (a number), ``missing`` (not published) or ``suppressed`` (too few persons)."""
@@ -39,6 +45,11 @@ VALUE_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the long value table. ``value`` is NaN unless ``status`` is ``ok``; numerator and denominator
 are NaN where the source has no counts."""
+
+DERIVED_FLAG = "derived"
+"""The value table's flag column (after VALUE_COLUMNS) marking rows Barometer computed when a version was
+built (coarser levels aggregated from finer ones, områdestyper) rather than imported. A dataset's table
+always has it; an importer's table may leave it out (normalise_values keeps it when present)."""
 
 TOTAL = "total"
 """The breakdown of a value for everyone; others read ``dimension=group``, e.g. ``sex=female``."""
@@ -149,11 +160,14 @@ def empty_values() -> pd.DataFrame:
 def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     """The value table with canonical dtypes, column order and the ok/NaN invariant enforced.
 
-    A table that already is canonical (as a stored version is) comes back as it is, without a copy.
+    A table that already is canonical (as a stored version is) comes back as it is, without a copy. The
+    ``derived`` flag is kept (False where unset) when the frame has it.
     """
     if _is_canonical(frame):
         return frame
-    out = frame.reindex(columns=list(VALUE_COLUMNS))
+    out = frame.reindex(columns=_columns(frame))
+    if DERIVED_FLAG in out.columns:
+        out[DERIVED_FLAG] = out[DERIVED_FLAG].astype("boolean").fillna(False).astype(bool)
     for column in ("indicator", "level", "code", "breakdown"):
         out[column] = _category(out[column])  # a few bytes a row instead of a string: tables run to millions
     if out["breakdown"].cat.categories.isin(["", "nan"]).any():
@@ -174,8 +188,30 @@ def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def concat_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Value tables stacked into one normalised table, their categories united: a big table and a few new
+    rows are joined without turning millions of category codes back into strings."""
+    tables = [normalise_values(f) for f in frames]
+    if any(DERIVED_FLAG in t.columns for t in tables):
+        tables = [t if DERIVED_FLAG in t.columns else t.assign(**{DERIVED_FLAG: False}) for t in tables]
+    columns = {}
+    for column in tables[0].columns:
+        parts = [t[column] for t in tables]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            columns[column] = union_categoricals(parts, ignore_order=True)
+        else:
+            columns[column] = np.concatenate([p.to_numpy() for p in parts])
+    return normalise_values(pd.DataFrame(columns))
+
+
+def _columns(frame: pd.DataFrame) -> list[str]:
+    return [*VALUE_COLUMNS, DERIVED_FLAG] if DERIVED_FLAG in frame.columns else list(VALUE_COLUMNS)
+
+
 def _is_canonical(frame: pd.DataFrame) -> bool:
-    if list(frame.columns) != list(VALUE_COLUMNS) or not isinstance(frame.index, pd.RangeIndex):
+    if list(frame.columns) != _columns(frame) or not isinstance(frame.index, pd.RangeIndex):
+        return False
+    if DERIVED_FLAG in frame.columns and frame[DERIVED_FLAG].dtype != bool:
         return False
     dtypes = frame.dtypes
     keys = ("indicator", "level", "code", "breakdown", "status")
@@ -277,26 +313,65 @@ class Dataset:
             {"code": codes, "name": [names.get(c, c) for c in codes], "lan": [c[:2] for c in codes]}
         )
 
+    @cached_property
+    def breakdowns(self) -> dict[str, tuple[str, ...]]:
+        """Per indicator, the breakdowns that have at least one value: total first, then in the order the
+        indicator lists them, then any other sorted (counted over category codes, no copy of the table)."""
+        v = self.values
+        if v.empty:
+            return {}
+        indicators, breakdowns = v["indicator"].cat.categories, v["breakdown"].cat.categories
+        status, ind_codes, bd_codes = (
+            v[c].cat.codes.to_numpy() for c in ("status", "indicator", "breakdown")
+        )
+        present = np.zeros(len(indicators) * len(breakdowns), dtype=bool)
+        for start in range(0, len(v), _COUNT_CHUNK):  # in chunks: no table-sized int64 temporaries
+            chunk = slice(start, start + _COUNT_CHUNK)
+            ok = status[chunk] == 0
+            key = ind_codes[chunk][ok].astype(np.int64) * len(breakdowns) + bd_codes[chunk][ok]
+            present |= np.bincount(key, minlength=len(present)) > 0
+        found: dict[str, tuple[str, ...]] = {}
+        for pair in np.flatnonzero(present).tolist():
+            ind = str(indicators[pair // len(breakdowns)])
+            found[ind] = (*found.get(ind, ()), str(breakdowns[pair % len(breakdowns)]))
+        for ind, names in found.items():
+            listed = self.indicators[ind].breakdowns if ind in self.indicators else ()
+            order = {b: i for i, b in enumerate((TOTAL, *listed))}
+            found[ind] = tuple(sorted(names, key=lambda b: (order.get(b, len(order)), b)))
+        return found
+
+    def default_breakdown(self, indicator: str) -> str:
+        """``total`` where the indicator has it, else its first breakdown with data."""
+        return next(iter(self.breakdowns.get(indicator, ())), TOTAL)
+
     def wide(self, level: str, year: int, breakdown: str = TOTAL) -> pd.DataFrame:
         """Values of one level, year and breakdown: one row per area code, one column per indicator
-        (computed once per dataset)."""
-        key = (level, int(year), breakdown)
-        cache = self.__dict__.setdefault("_wide", {})
-        if key not in cache:
-            if int(year) not in self.years_of(level):
-                cache[key] = pd.DataFrame(index=pd.Index([], name="code"))
-            else:
-                v = self.values
-                rows = v[(v["level"] == level) & (v["year"] == int(year)) & (v["breakdown"] == breakdown)]
-                cache[key] = rows.pivot_table(
-                    index="code",
-                    columns="indicator",
-                    values="value",
-                    aggfunc="first",
-                    dropna=False,
-                    observed=True,
-                )
-        return cache[key]
+        (kept in the worker's memo, bounded by its byte budget)."""
+        return MEMO.get_or_create(
+            (self.memo_token, "wide", level, int(year), breakdown),
+            lambda: self._wide(level, int(year), breakdown),
+        )
+
+    def _wide(self, level: str, year: int, breakdown: str) -> pd.DataFrame:
+        if year not in self.years_of(level):
+            return pd.DataFrame(index=pd.Index([], name="code"))
+        v = self.values
+        rows = v[(v["level"] == level) & (v["year"] == year) & (v["breakdown"] == breakdown)]
+        return rows.pivot_table(
+            index="code", columns="indicator", values="value", aggfunc="first", dropna=False, observed=True
+        )
+
+    @cached_property
+    def memo_token(self) -> int:
+        """This object's prefix of memo keys (not the version: two objects may share one in tests, and a key
+        must not keep a dataset alive)."""
+        return next(_MEMO_TOKENS)
+
+    @cached_property
+    def all_breakdowns(self) -> tuple[str, ...]:
+        """Every breakdown with values of any indicator, ``total`` first."""
+        found = {b for names in self.breakdowns.values() for b in names}
+        return (TOTAL, *sorted(found - {TOTAL}))
 
     def series(
         self, indicator: str, level: str, codes: list[str] | None = None, breakdown: str = TOTAL

@@ -10,6 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
+from indicators.memo import MEMO
 from indicators.model import TOTAL, Dataset, NotFoundError, ParameterError
 
 Deviation = Literal["kommun", "riket"]
@@ -43,7 +44,7 @@ def _reference(
 ) -> pd.DataFrame:
     if deviation not in ("kommun", "riket"):
         raise ParameterError("deviation", f"is 'kommun' or 'riket', not {deviation!r}")
-    if deviation not in dataset.levels:
+    if not dataset.years_of(deviation):
         raise NotFoundError("deviation", f"this dataset has no {deviation} level values")
     reference = dataset.wide(deviation, year, breakdown)
     if deviation == "riket":
@@ -53,8 +54,18 @@ def _reference(
     return reference.reindex(parents.to_numpy()).set_axis(codes)
 
 
-def suppressed_codes(dataset: Dataset, level: str, year: int, breakdown: str = TOTAL) -> dict[str, list[str]]:
-    """Per indicator, the area codes whose value is suppressed (too few persons) in that level and year."""
+def suppressed_codes(
+    dataset: Dataset, level: str, year: int, breakdown: str = TOTAL
+) -> dict[str, tuple[str, ...]]:
+    """Per indicator, the area codes whose value is suppressed (too few persons) in that level and year
+    (kept in the worker's memo: every legend and map image asks)."""
+    return MEMO.get_or_create(
+        (dataset.memo_token, "suppressed", level, int(year), breakdown),
+        lambda: _suppressed_codes(dataset, level, int(year), breakdown),
+    )
+
+
+def _suppressed_codes(dataset: Dataset, level: str, year: int, breakdown: str) -> dict[str, tuple[str, ...]]:
     v = dataset.values
     rows = v[
         (v["level"] == level)
@@ -62,4 +73,40 @@ def suppressed_codes(dataset: Dataset, level: str, year: int, breakdown: str = T
         & (v["breakdown"] == breakdown)
         & (v["status"] == "suppressed")
     ]
-    return {str(k): list(g["code"]) for k, g in rows.groupby("indicator", observed=True)}
+    return {str(k): tuple(g["code"]) for k, g in rows.groupby("indicator", observed=True)}
+
+
+MAPPED_LEVELS: tuple[str, ...] = ("deso", "regso")
+"""Levels the web page maps (the coarser ones are its references)."""
+
+
+def first_view(dataset: Dataset) -> dict | None:
+    """What a map opens on (kommun, level, indicator, year): the dataset's ``default_view`` (meta) as far as
+    it has values, the rest filled in with the finest mapped level, the first indicator in catalog order, its
+    latest year and the municipality with most areas that have values there (in the indicator's default
+    breakdown, which the page picks itself). None when no mapped level has a value at all."""
+    given = dict(dataset.meta.get("default_view") or {})
+    levels = [lv for lv in MAPPED_LEVELS if lv in dataset.levels and dataset.years_of(lv)]
+    indicators = [key for key, ind in dataset.indicators.items() if ind.kind != "category"]
+    for options, key in ((levels, "level"), (indicators, "indicator")):
+        if given.get(key) in options:
+            options.insert(0, options.pop(options.index(given[key])))
+    v = dataset.values
+    for level in levels:
+        parents = dataset.area_frame(level)["kommun"]
+        at_level = (v["level"] == level) & (v["status"] == "ok")  # masks only: no copy of the table
+        for indicator in indicators:
+            breakdown = dataset.default_breakdown(indicator)
+            mask = at_level & (v["indicator"] == indicator) & (v["breakdown"] == breakdown)
+            rows = v.loc[mask, ["code", "year"]]
+            kommun = parents.reindex(rows["code"].astype(str)).to_numpy()
+            counts = pd.Series(1, index=pd.MultiIndex.from_arrays([rows["year"].to_numpy(), kommun]))
+            counts = counts[pd.notna(kommun)].groupby(level=[0, 1]).size()
+            if counts.empty:
+                continue
+            years = sorted(set(counts.index.get_level_values(0)))
+            year = int(given["year"]) if given.get("year") in years else int(years[-1])
+            in_year = counts.xs(year, level=0).sort_index()
+            kommun_code = given.get("kommun") if given.get("kommun") in in_year.index else in_year.idxmax()
+            return {"kommun": str(kommun_code), "level": level, "indicator": indicator, "year": year}
+    return None

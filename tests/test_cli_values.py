@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 
 from data import store
+from indicators.model import DERIVED_FLAG
 from tests.cli_data import data_with_areas
 from tests.cli_data import import_values as values
 
@@ -16,8 +17,9 @@ def data(tmp_path):
 
 
 def rows(root, indicator: str):
+    """The imported rows of one indicator (not the kommun/län/riket values a build derives from them)."""
     table = store.read_version(root).values
-    return table[table["indicator"] == indicator].set_index("code")
+    return table[(table["indicator"] == indicator) & ~table[DERIVED_FLAG]].set_index("code")
 
 
 def test_year_names_the_year_of_a_file_without_one(tmp_path, data, capsys):

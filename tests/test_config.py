@@ -6,8 +6,12 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
+from indicators.model import ParameterError
 from tileserver import create_app
 from tileserver.cache import MemoryCache, RedisCache, TieredCache
+from tileserver.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,3 +70,62 @@ def test_compose_runs_the_app_with_redis_and_a_healthcheck_the_app_answers(clien
     assert "server app:8000 " in (REPO / "deploy" / "nginx-barometer.conf").read_text()
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "--production" in dockerfile and "npm ci" in dockerfile
+
+
+def test_only_known_settings_reach_flask(monkeypatch, caplog, data_dir):
+    monkeypatch.setenv("BAROMETER_DEBUG", "1")
+    monkeypatch.setenv("BAROMETER_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("BAROMETER_PROPAGATE_EXCEPTIONS", "true")
+    with caplog.at_level("WARNING"):
+        app = create_app({"DATA": str(data_dir)})
+    assert app.debug is False and app.config["DEBUG"] is False
+    assert app.config["SECRET_KEY"] is None and app.config["PROPAGATE_EXCEPTIONS"] is None
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert "BAROMETER_DEBUG" in warned and "BAROMETER_SECRET_KEY" in warned
+    response = app.test_client().get("/api/values/deso/2021?breakdown=nope")
+    assert response.status_code == 400 and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_flask_debug_in_the_environment_does_not_turn_on_the_debugger(monkeypatch, data_dir):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert create_app({"DATA": str(data_dir)}).debug is False
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://a.se; script-src *",
+        "https://a.se;",
+        "'unsafe-inline'",
+        "https://a.se 'none'",
+        "javascript:alert(1)//a b'c",
+    ],
+)
+def test_a_frame_ancestors_value_that_is_not_a_source_list_is_refused_at_start(
+    monkeypatch, capsys, data_dir, value
+):
+    monkeypatch.setenv("BAROMETER_FRAME_ANCESTORS", value)
+    with pytest.raises(ParameterError, match="BAROMETER_FRAME_ANCESTORS"):
+        create_app({"DATA": str(data_dir)})
+    assert main(["serve", "--data", str(data_dir)]) == 2  # refused before anything is served
+    assert "BAROMETER_FRAME_ANCESTORS" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "header"),
+    [
+        ("*", "frame-ancestors *"),
+        ("'self' https://*.kommun.se:443", "frame-ancestors 'self' https://*.kommun.se:443"),
+        ("https://a.se,https://b.se/karta/", "frame-ancestors https://a.se https://b.se/karta/"),
+        ("'none'", "frame-ancestors 'none'"),
+    ],
+)
+def test_frame_ancestors_host_sources_are_accepted(monkeypatch, data_dir, value, header):
+    monkeypatch.setenv("BAROMETER_FRAME_ANCESTORS", value)
+    response = create_app({"DATA": str(data_dir)}).test_client().get("/embed")
+    assert response.headers["Content-Security-Policy"] == header
+
+
+def test_the_docker_image_runs_as_a_user_without_root(tmp_path):
+    users = re.findall(r"^USER\s+(\S+)", (REPO / "Dockerfile").read_text(), re.MULTILINE)
+    assert users and users[-1] not in ("root", "0")

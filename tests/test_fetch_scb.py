@@ -17,6 +17,7 @@ import shapely
 from data.store import current_version, read_version
 from indicators.fetch.client import CallWindow, FetchError, PxWebClient, RawCache, _retry_after
 from indicators.fetch.schema import SchemaError
+from indicators.model import DERIVED_FLAG
 from tests.pxweb_standin import DESO_2025, SUPPRESSED, TABLES, UPDATED, StandIn, cell, serve
 from tileserver.cli import main
 
@@ -79,7 +80,10 @@ def test_fetch_imports_the_values_keeping_the_limits_and_the_raw_answers(data, c
         assert low["value"] == expected("TAB6685", code, 2024, Alder="tot", ContentsCode="000008AC")
         # the 2025 boundaries have no figures before 2024: years without any value are left out
         assert ("population", code, 2023, "total") not in values.index
-    assert set(values.loc["population"].index.get_level_values("code")) == set(CODES)  # 1402 not asked for
+    fetched = values[~values[DERIVED_FLAG]]  # not the kommun/län/riket values a build adds up from them
+    assert set(fetched.loc["population"].index.get_level_values("code")) == set(CODES)  # 1402 not asked for
+    persons = [values.loc[("population", code, 2024, "total"), "value"] for code in CODES]
+    assert values.loc[("population", KOMMUN, 2024, "total"), "value"] == sum(persons)
 
     # every answer kept: the JSON-stat document as received, beside its query, table and updated time
     kept = sorted((data / "sources" / "scb" / "TAB6571").glob("*.query.json"))

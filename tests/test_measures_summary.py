@@ -83,3 +83,23 @@ def test_nothing_without_inputs():
     only_employment = base.values[base.values["indicator"] == "employment"].reset_index(drop=True)
     rows, indicators = summary_measures(only_employment, base.areas)
     assert rows.empty and indicators == {}
+
+
+def test_a_built_version_maps_them_at_kommun_and_lan_like_any_indicator():
+    """The demo, built as a version: the kommun layer's ojämlikhetsindex is the municipality page's, and the
+    shares are served as map layers with legends."""
+    from tileserver import create_app
+
+    client = create_app({"TESTING": True}).test_client()
+    catalog = client.get("/api/catalog").get_json()
+    entries = {i["id"]: i for i in catalog["indicators"]}
+    assert {"ojamlikhetsindex", "population_types_1_2", "population_types_4_5"} <= set(entries)
+    kommun = catalog["municipalities"][0]["code"]
+    page = client.get(f"/api/measures/ojamlikhet/{kommun}").get_json()["series"]
+    for level, code in (("kommun", kommun), ("lan", kommun[:2])):
+        for point in page[level]:
+            values = client.get(f"/api/values/{level}/{point['year']}").get_json()["values"]
+            assert values[code]["ojamlikhetsindex"] == pytest.approx(point["value"])
+    year = max(next(lv for lv in catalog["levels"] if lv["id"] == "kommun")["years"])
+    legend = client.get(f"/api/legend/kommun/population_types_1_2/{year}").get_json()
+    assert legend["unit"] == "%" and all(0 <= a["value"] <= 100 for a in legend["areas"].values())

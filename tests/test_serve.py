@@ -9,6 +9,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 
 def _free_port() -> int:
@@ -17,21 +21,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_production_server_serves_the_dataset_with_several_workers(data_dir, dataset):
-    port = _free_port()
+@dataclass
+class Served:
+    port: int
+    health: str | None = None
+    """The body of /api/health once the server answered, None when it did not within 20 s."""
+    output: str = ""
+    """What the server printed, once it stopped."""
+
+
+@contextmanager
+def production_server(data_dir: Path, workers: int) -> Iterator[Served]:
+    """`barometer serve --production` on a free port, stopped on exit."""
+    served = Served(_free_port())
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "tileserver.cli",
-            "serve",
-            "--production",
-            "--workers",
-            "2",
-            "--port",
-            str(port),
-            "--data",
-            str(data_dir),
+            *(sys.executable, "-m", "tileserver.cli", "serve", "--production", "--workers", str(workers)),
+            *("--port", str(served.port), "--data", str(data_dir)),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -40,19 +46,26 @@ def test_production_server_serves_the_dataset_with_several_workers(data_dir, dat
         env={**os.environ, "REDIS_URL": ""},
     )
     try:
-        body = None
-        for _ in range(150):
+        for _ in range(200):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as response:
-                    body = response.read().decode()
+                with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/api/health", timeout=1) as r:
+                    served.health = r.read().decode()
                 break
             except OSError:
+                if proc.poll() is not None:
+                    break
                 time.sleep(0.1)
-        assert body is not None, "the server did not answer within 15 s"
-        assert dataset.version in body
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/tiles/deso.json", timeout=5) as response:
-            assert b'"tilejson":"3.0.0"' in response.read()
+        yield served
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        output = proc.communicate(timeout=20)[0]
-    assert output.count("Booting worker") == 2, output
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        served.output = proc.communicate(timeout=20)[0]
+
+
+def test_production_server_serves_the_dataset_with_several_workers(data_dir, dataset):
+    with production_server(data_dir, workers=2) as served:
+        assert served.health is not None, "the server did not answer within 20 s"
+        assert dataset.version in served.health
+        with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/tiles/deso.json", timeout=5) as response:
+            assert b'"tilejson":"3.0.0"' in response.read()
+    assert served.output.count("Booting worker") == 2, served.output

@@ -19,6 +19,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from tileserver.config import configure
     from tileserver.datasource import DatasetSource
     from tileserver.errors import register_errors
+    from tileserver.http import register_headers
     from tileserver.routes import register_routes
     from tileserver.services import Services
 
@@ -41,6 +42,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     )
     app.extensions["barometer"] = Services(source, cache)
     register_errors(app)
+    register_headers(app)
     register_routes(app)
     metrics.instrument(app)
     return app

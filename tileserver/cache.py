@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
 import redis
+
+from indicators.memo import SizedLRU
 
 log = logging.getLogger(__name__)
 
@@ -26,35 +27,11 @@ class Cache(Protocol):
     def set(self, key: str, value: bytes) -> None: ...
 
 
-class MemoryCache:
-    """A thread-safe LRU bounded by the total size of its values."""
+class MemoryCache(SizedLRU):
+    """A thread-safe LRU of bytes bounded by the total size of its values."""
 
     def __init__(self, max_bytes: int = 256 * 2**20) -> None:
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def set(self, key: str, value: bytes) -> None:
-        if len(value) > self.max_bytes:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            self._size += len(value) - (len(old) if old is not None else 0)
-            self._items[key] = value
-            while self._size > self.max_bytes:
-                _, evicted = self._items.popitem(last=False)
-                self._size -= len(evicted)
-
-    def __len__(self) -> int:
-        return len(self._items)
+        super().__init__(max_bytes, size=len, overhead=0)
 
 
 class RedisCache:

@@ -143,9 +143,11 @@ def _serve(args: argparse.Namespace) -> None:
     dataset = services.dataset()
     services.tileset().warm()
     print(f"Barometer serves dataset {dataset.version} ({dataset.meta.get('title', '')})")
+    if services.source.problem:
+        print(f"warning: {services.source.problem}")
     print(f"Open http://{args.host}:{args.port}/", flush=True)
     if not args.production:
-        app.run(host=args.host, port=args.port, threaded=True)
+        app.run(host=args.host, port=args.port, threaded=True, debug=False)  # never the debugger
         return
     from tileserver.wsgi import serve_gunicorn
 

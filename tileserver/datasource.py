@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from data import store
-from indicators.model import Dataset
+from indicators.model import Dataset, InputError
 from tileserver import allocation
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,8 @@ class DatasetSource:
 
     ``get()`` is cheap: it looks at the folder's CURRENT pointer at most every ``check_every`` seconds and
     loads a new version outside the request path of other threads, which keep the old one until the swap.
+    A current version that cannot be loaded or prepared (a damaged file, broken geometry) is not served:
+    the one served so far stays, or at start the newest version that works; ``problem`` says why.
     """
 
     def __init__(self, root: Path | None, fallback: Callable[[], Dataset], check_every: float = 2.0) -> None:
@@ -27,6 +29,8 @@ class DatasetSource:
         self._dataset: Dataset | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._broken: str | None = None
+        self.problem: str | None = None
 
     @property
     def loaded(self) -> Dataset | None:
@@ -44,13 +48,40 @@ class DatasetSource:
             self._checked = time.monotonic()
             wanted = store.current_version(self.root) if self.root else None
             current = self._dataset
-            if current is not None and (wanted is None or wanted == current.version):
+            if current is not None and (wanted is None or wanted in (current.version, self._broken)):
                 return current
             if wanted is None:
                 log.info("no dataset configured: serving the demo dataset")
                 self._dataset = self.fallback()
             else:
-                log.info("loading dataset version %s from %s", wanted, self.root)
-                self._dataset = store.read_version(self.root, wanted)
+                self._dataset = self._load(wanted, current)
             allocation.release()
             return self._dataset
+
+    def _load(self, wanted: str, current: Dataset | None) -> Dataset:
+        assert self.root is not None
+        log.info("loading dataset version %s from %s", wanted, self.root)
+        try:
+            dataset = store.read_checked(self.root, wanted)
+        except Exception as error:  # whatever is wrong with the files, the service keeps serving
+            self._broken = wanted
+            self.problem = f"dataset version {wanted} in {self.root} cannot be served: {error}"
+            dataset = current or self._newest_working(wanted, error)
+            self.problem += f"; serving version {dataset.version} instead"
+            log.error("%s", self.problem)
+            return dataset
+        self.problem = None
+        return dataset
+
+    def _newest_working(self, broken: str, error: Exception) -> Dataset:
+        assert self.root is not None
+        for version in store.versions_newest_first(self.root):
+            if version != broken:
+                try:
+                    return store.read_checked(self.root, version)
+                except Exception as other:  # try the next older version
+                    log.error("dataset version %s cannot be served either: %s", version, other)
+        raise InputError(
+            f"no dataset version can be served; the current one, {broken}, fails with: {error}",
+            file=str(self.root),
+        ) from error

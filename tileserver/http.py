@@ -1,4 +1,5 @@
-"""Cached, versioned responses: gzip when accepted, strong ETags, 304s, Cache-Control and CORS."""
+"""Cached, versioned responses: gzip when accepted, strong ETags, 304s, Cache-Control and CORS; headers
+every response carries."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import hashlib
 from collections.abc import Callable
 
 import orjson
-from flask import Response, request
+from flask import Flask, Response, g, request
+from werkzeug.utils import get_content_type
 
 from tileserver.cache import SingleFlight
 
@@ -29,7 +31,7 @@ def cached_bytes(cache: SingleFlight, key: str, produce: Callable[[], bytes]) ->
 def respond(gzipped: bytes, mimetype: str, *, cache_control: str = LONG) -> Response:
     """A response from stored gzip bytes, honouring Accept-Encoding and If-None-Match."""
     digest = hashlib.blake2b(gzipped, digest_size=12).hexdigest()
-    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "").lower()
+    accepts_gzip = request.accept_encodings["gzip"] > 0  # q-values count: gzip;q=0 refuses it
     etag = f"{digest}-gz" if accepts_gzip else digest
     headers = {
         "Cache-Control": cache_control,
@@ -42,7 +44,8 @@ def respond(gzipped: bytes, mimetype: str, *, cache_control: str = LONG) -> Resp
         response.set_etag(etag)
         return response
     body = gzipped if accepts_gzip else gzip.decompress(gzipped)
-    response = Response(body, mimetype=mimetype, headers=headers)
+    response = Response(body, headers=headers)
+    response.content_type = mimetype if "charset=" in mimetype else get_content_type(mimetype, "utf-8")
     if accepts_gzip and body:
         response.headers["Content-Encoding"] = "gzip"
     response.set_etag(etag)
@@ -62,3 +65,17 @@ def respond_json(
         "application/json",
         cache_control=cache_control,
     )
+
+
+def vary_on_host() -> None:
+    """Mark the response as depending on the Host header (it embeds the request's own URL)."""
+    g.vary_host = True
+
+
+def register_headers(app: Flask) -> None:
+    @app.after_request
+    def common_headers(response: Response) -> Response:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if g.get("vary_host"):
+            response.vary.add("Host")
+        return response

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -12,13 +12,13 @@ import pandas as pd
 from geo.prepare import PreparedLevel, prepare_level
 from geo.properties import Column
 from geo.tiles import AreaProperties, render_tile
+from indicators.memo import MEMO
 from indicators.model import TOTAL, Dataset, NotFoundError
 from indicators.views import map_table, suppressed_codes
 from tileserver.cache import SingleFlight
 from tileserver.datasource import DatasetSource
 
 T = TypeVar("T")
-Properties = Mapping[str, Mapping[str, float | int | str]]
 TileView = tuple[str, int | None, str | None] | tuple[()]
 """(breakdown, since, deviation) of year tiles; () is the plain values of every indicator."""
 
@@ -33,9 +33,7 @@ class TileSet:
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
-        self._prepared: dict[str, PreparedLevel] = {}
-        self._properties: dict[tuple[str, int, str], Properties] = {}
-        self._memo: dict[object, Any] = {}
+        self._prepared: dict[str, PreparedLevel] = {}  # one per level of the dataset: bounded by it
         self._lock = threading.Lock()
 
     def prepared(self, level: str) -> PreparedLevel:
@@ -57,32 +55,32 @@ class TileSet:
         Columnar, aligned with the prepared level's rows (what render_tile gathers from per tile); also a
         mapping of area code to its values.
         """
-        key = (level, year, view)
-        if key not in self._properties:
-            prepared = self.prepared(level)
-            breakdown, since, deviation = view or (TOTAL, None, None)
-            table = map_table(self.dataset, level, year, breakdown, since=since, deviation=deviation)
-            categories = {k for k, ind in self.dataset.indicators.items() if ind.kind == "category"}
-            codes = pd.Index(prepared.codes)
-            found = codes.get_indexer(table.index.astype(str))
-            known = found >= 0
-            columns: dict[str, Column] = {}
-            for indicator in table.columns:
-                values = np.full(len(codes), np.nan)
-                values[found[known]] = table[indicator].to_numpy(dtype=np.float64)[known]
-                if indicator in categories and not view:
-                    present = ~np.isnan(values)
-                    columns[str(indicator)] = (np.where(present, values, 0).astype(np.int64), present)
-                else:
-                    columns[str(indicator)] = values
-            marks = np.full(len(codes), "suppressed", dtype=object)
-            for indicator, suppressed in suppressed_codes(self.dataset, level, year, breakdown).items():
-                marked = np.zeros(len(codes), dtype=bool)
-                rows = codes.get_indexer(pd.Index(suppressed, dtype=object))
-                marked[rows[rows >= 0]] = True
-                columns[status_property(indicator)] = (marks, marked)
-            self._properties[key] = AreaProperties.from_columns(prepared, columns)
-        return self._properties[key]  # type: ignore[return-value]
+        return self.memo(("properties", level, year, view), lambda: self._year_properties(level, year, view))
+
+    def _year_properties(self, level: str, year: int, view: TileView) -> AreaProperties:
+        prepared = self.prepared(level)
+        breakdown, since, deviation = view or (TOTAL, None, None)
+        table = map_table(self.dataset, level, year, breakdown, since=since, deviation=deviation)
+        categories = {k for k, ind in self.dataset.indicators.items() if ind.kind == "category"}
+        codes = pd.Index(prepared.codes)
+        found = codes.get_indexer(table.index.astype(str))
+        known = found >= 0
+        columns: dict[str, Column] = {}
+        for indicator in table.columns:
+            values = np.full(len(codes), np.nan)
+            values[found[known]] = table[indicator].to_numpy(dtype=np.float64)[known]
+            if indicator in categories and not view:
+                present = ~np.isnan(values)
+                columns[str(indicator)] = (np.where(present, values, 0).astype(np.int64), present)
+            else:
+                columns[str(indicator)] = values
+        marks = np.full(len(codes), "suppressed", dtype=object)
+        for indicator, suppressed in suppressed_codes(self.dataset, level, year, breakdown).items():
+            marked = np.zeros(len(codes), dtype=bool)
+            rows = codes.get_indexer(pd.Index(suppressed, dtype=object))
+            marked[rows[rows >= 0]] = True
+            columns[status_property(indicator)] = (marks, marked)
+        return AreaProperties.from_columns(prepared, columns)
 
     def tile(self, level: str, z: int, x: int, y: int, year: int | None = None, view: TileView = ()) -> bytes:
         prepared = self.prepared(level)
@@ -90,10 +88,9 @@ class TileSet:
         return render_tile(prepared, z, x, y, layer=level, extra=extra)
 
     def memo(self, key: object, produce: Callable[[], T]) -> T:
-        """A value computed once per dataset version (classes shared by a style, its legend and exports)."""
-        if key not in self._memo:
-            self._memo[key] = produce()
-        return self._memo[key]
+        """A value computed once per dataset version (classes shared by a style, its legend and exports),
+        kept in the worker's memo: least recently used values go when it passes its byte budget."""
+        return MEMO.get_or_create((self.dataset.memo_token, key), produce)
 
     def fields(self, level: str, year: int | None = None) -> dict[str, str]:
         """The tile layer's attributes and their descriptions, as TileJSON and archives list them."""

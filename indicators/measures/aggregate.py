@@ -52,64 +52,85 @@ def parent_codes(areas: pd.DataFrame, level: str, target: str, country_code: str
 def _scales(fine: pd.DataFrame) -> pd.Series:
     """Per indicator, the power of ten turning numerator/denominator into the published value (1, 100 …)."""
     ok = fine[(fine["status"] == "ok") & (fine["numerator"] > 0) & (fine["denominator"] > 0)]
-    ratio = (ok["value"] * ok["denominator"] / ok["numerator"]).groupby(ok["indicator"]).median()
+    ratio = ok["value"] * ok["denominator"] / ok["numerator"]
+    ratio = ratio.groupby(ok["indicator"], observed=True).median()
     return (10 ** np.round(np.log10(ratio.where(ratio > 0)))).fillna(1.0)
+
+
+def _per_row(column: pd.Series, by_label: pd.Series, default: object) -> np.ndarray:
+    """``by_label`` looked up for every row of ``column`` (one look-up per distinct label, not per row)."""
+    labels = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
+    table = by_label.reindex(labels.cat.categories.astype(str)).to_numpy(dtype=object)
+    codes = labels.cat.codes.to_numpy()
+    return np.where(codes >= 0, table[codes], default)
 
 
 def _aggregate_to(
     fine: pd.DataFrame, parents: pd.Series, kinds: pd.Series, scales: pd.Series, level: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows of one coarse level and their notes; ``parents`` maps every finer area to its coarse code."""
+    """Rows of one coarse level and their notes; ``parents`` maps every finer area to its coarse code.
+
+    A ratio's finer values enter as scaled numerators (numerator × scale), or, where only the denominator
+    is published, as value × denominator: the mean weighted by the denominators, never a plain average.
+    """
     expected = parents.value_counts()
-    tagged = fine.assign(code=fine["code"].astype(str).map(parents)).dropna(subset=["code"])
-    has_counts = tagged["numerator"].notna() & tagged["denominator"].notna()
-    ok = tagged["status"] == "ok"
-    tagged = tagged.assign(
-        n_rows=1,
-        n_ok=ok.astype(int),
-        n_counts=has_counts.astype(int),
-        n_value=tagged["value"].notna(),
-        ok_value=tagged["value"].where(ok, 0.0),
-        num=tagged["numerator"].where(has_counts, 0.0),
-        den=tagged["denominator"].where(has_counts, 0.0),
-        num_all=tagged["numerator"].isna().astype(int),
-        den_all=tagged["denominator"].isna().astype(int),
+    parent = _per_row(fine["code"], parents, None)
+    known = pd.notna(parent)
+    fine, parent = fine[known], parent[known]
+    kind = _per_row(fine["indicator"], kinds, "share")
+    is_count = kind == "count"
+    scale = _per_row(fine["indicator"], scales, 1.0).astype(float)
+    ok = (fine["status"] == "ok").to_numpy()
+    value, num, den = (fine[c].to_numpy() for c in ("value", "numerator", "denominator"))
+    weighted = np.where(np.isnan(num), value * den, num * scale)
+    usable = np.where(is_count, ok, ~np.isnan(weighted) & ~np.isnan(den))
+    tagged = pd.DataFrame(
+        {
+            "indicator": fine["indicator"].to_numpy(),
+            "code": pd.Categorical(parent),
+            "year": fine["year"].to_numpy(),
+            "breakdown": fine["breakdown"].to_numpy(),
+            "n_rows": np.ones(len(fine), dtype=np.int32),
+            "n_usable": usable.astype(np.int32),
+            "n_value": ~np.isnan(value),
+            "total": np.where(usable, np.where(is_count, value, weighted), 0.0),
+            "den": np.where(usable & ~is_count, den, 0.0),
+            "num": np.nan_to_num(num),
+            "den_all": np.nan_to_num(den),
+            "n_num": ~np.isnan(num),
+            "n_den": ~np.isnan(den),
+        }
     )
-    sums = tagged.groupby(KEYS, sort=True, observed=True)[
-        ["n_rows", "n_ok", "n_counts", "n_value", "ok_value", "num", "den", "num_all", "den_all"]
-    ].sum()
-    out = sums.reset_index()
-    kind = out["indicator"].map(kinds).fillna("share")
-    n_children = out["code"].map(expected).astype(int)
-    is_count, is_ratio = kind == "count", kind.isin(RATIO_KINDS)
-    usable = np.where(is_count, out["n_ok"], out["n_counts"])
-    complete = (usable == n_children) & (out["n_rows"] == n_children)
-    ratio_value = out["num"] / out["den"].where(out["den"] != 0) * out["indicator"].map(scales).fillna(1.0)
-    value = np.where(is_count, out["ok_value"], ratio_value)
+    out = tagged.groupby(KEYS, sort=True, observed=True).sum().reset_index()
+    kind = _per_row(out["indicator"], kinds, "share")
+    n_children = out["code"].astype(str).map(expected).to_numpy(dtype=int)
+    n_rows, n_usable = out["n_rows"].to_numpy(), out["n_usable"].to_numpy()
+    is_count, is_ratio = kind == "count", np.isin(kind, RATIO_KINDS)
+    complete = (n_usable == n_children) & (n_rows == n_children)
+    total, den_sum = out["total"].to_numpy(), out["den"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = total / np.where(den_sum != 0, den_sum, np.nan)
+    value = np.where(is_count, total, ratio)
     status_ok = complete & (is_count | is_ratio) & ~np.isnan(value)
     rows = out[["indicator", "code", "year", "breakdown"]].assign(
         level=level,
         value=np.where(status_ok, value, np.nan),
         status=np.where(status_ok, "ok", "missing"),
-        numerator=np.where(is_count, np.where(out["num_all"] == 0, out["num"], np.nan), out["num"]),
-        denominator=np.where(is_count, np.where(out["den_all"] == 0, out["den"], np.nan), out["den"]),
+        numerator=np.where(out["n_num"].to_numpy() == n_rows, out["num"].to_numpy(), np.nan),
+        denominator=np.where(out["n_den"].to_numpy() == n_rows, out["den_all"].to_numpy(), np.nan),
     )
-    reason = pd.Series("", index=out.index, dtype=object)
-    lacking = n_children - usable
-    what = np.where(is_count, "a value", "counts (numerator and denominator)")
-    reason[~complete] = [
-        f"{k} of {n} finer areas lack {w}"
-        for k, n, w in zip(lacking[~complete], n_children[~complete], what[~complete], strict=True)
-    ]
-    only_shares = ~is_count & (out["n_counts"] == 0) & (out["n_value"] > 0)
+    reason = np.full(len(out), "", dtype=object)
+    lacking = n_children - n_usable
+    what = np.where(is_count, "a value", "counts (numerator or denominator)")
+    for i in np.flatnonzero(~complete):
+        reason[i] = f"{lacking[i]} of {n_children[i]} finer areas lack {what[i]}"
+    only_shares = ~is_count & (out["n_den"].to_numpy() == 0) & (out["n_value"].to_numpy() > 0)
     reason[only_shares] = "only shares are published; averaging shares would be wrong"
     reason[complete & (is_count | is_ratio) & np.isnan(value)] = "denominator sums to zero"
-    reason[~(is_count | is_ratio)] = [
-        f"a {k} cannot be aggregated from finer areas" for k in kind[~(is_count | is_ratio)]
-    ]
-    notes = rows.loc[reason != "", ["indicator", "level", "code", "year", "breakdown"]].assign(
-        note=reason[reason != ""]
-    )
+    for i in np.flatnonzero(~(is_count | is_ratio)):
+        reason[i] = f"a {kind[i]} cannot be aggregated from finer areas"
+    noted = reason != ""
+    notes = rows.loc[noted, ["indicator", "level", "code", "year", "breakdown"]].assign(note=reason[noted])
     return rows, notes
 
 

@@ -8,7 +8,8 @@ import geopandas as gpd
 import shapely
 from flask import Blueprint, request
 
-from indicators.model import TOTAL, Dataset
+from indicators.model import DERIVED_FLAG, LEVELS, Dataset
+from indicators.views import first_view
 from tileserver.http import SHORT, compress, json_bytes, respond, respond_json
 from tileserver.routes import params, services
 
@@ -52,20 +53,31 @@ def methods():
 
 
 def describe(dataset: Dataset) -> dict:
-    """Levels with their area counts and years, indicators with metadata, municipalities."""
+    """Levels with their area counts and years, indicators with metadata (only the breakdowns that have
+    values; ``derived_levels``: the levels computed from finer areas, and how), municipalities, the view a
+    page opens on, and the dataset's title and attribution."""
     counts = dataset.areas["level"].value_counts()
+    aggregated = dataset.meta.get("aggregated", {})
     return {
         "version": dataset.version,
         "title": dataset.meta.get("title", ""),
         "attribution": dataset.attribution,
-        "default_view": dataset.meta.get("default_view"),
         "levels": [
             {"id": level, "areas": int(counts[level]), "years": list(dataset.years_of(level))}
             for level in dataset.levels
         ],
         "years": list(dataset.years),
-        "indicators": [ind.to_json() for ind in dataset.indicators.values()],
+        "indicators": [
+            {
+                **ind.to_json(),
+                "breakdowns": list(dataset.breakdowns.get(key, ())),
+                "derived_levels": aggregated.get(key, {}),
+            }
+            for key, ind in dataset.indicators.items()
+        ],
+        "coverage": dataset.meta.get("coverage", {}),
         "municipalities": municipalities_with_bounds(dataset),
+        "default_view": first_view(dataset),
     }
 
 
@@ -94,50 +106,55 @@ def areas(level: str):
     frame = dataset.area_frame(level).drop(columns="geometry")
     kommun = request.args.get("kommun")
     if kommun:
-        frame = frame[in_municipality(frame, kommun)]
+        frame = frame[in_municipality(frame, params.kommun(dataset, kommun))]
     return respond(compress(json_bytes(frame.to_dict("records"))), "application/json", cache_control=SHORT)
 
 
 @blueprint.get("/values/<level>/<year>")
 def values(level: str, year: str):
     """Every indicator's value for one level and year, optionally one municipality's areas only; values
-    left out are listed under ``status`` as suppressed or missing."""
+    left out are listed under ``status`` as suppressed or missing, values Barometer computed from finer areas
+    (not imported) under ``derived``. Levels without areas (the country, say) answer from their values."""
     dataset = services().dataset()
-    level = params.level(dataset, level, tiled=False)
+    level = value_level(dataset, level)
     year_value = params.year(dataset, level, year)
-    breakdown = params.breakdown()
+    breakdown = params.breakdown(dataset)
     wide = dataset.wide(level, year_value, breakdown)
     kommun = request.args.get("kommun")
-    if kommun:
+    if kommun and level in dataset.levels:
         areas = dataset.area_frame(level)
-        wide = wide[wide.index.isin(areas.index[in_municipality(areas, kommun)])]
+        wide = wide[wide.index.isin(areas.index[in_municipality(areas, params.kommun(dataset, kommun))])]
     rows = {str(code): _clean(row) for code, row in zip(wide.index, wide.to_dict("records"), strict=True)}
     v = dataset.values
-    left_out = v[
-        (v["level"] == level)
-        & (v["year"] == year_value)
-        & (v["breakdown"] == breakdown)
-        & (v["status"] != "ok")
-        & v["code"].isin(list(rows))
-    ]
+    here = v[(v["level"] == level) & (v["year"] == year_value) & (v["breakdown"] == breakdown)]  # one map's
+    here = here[((here["status"] != "ok") | here[DERIVED_FLAG]) & here["code"].isin(list(rows))]
     status: dict[str, dict[str, str]] = {}
-    for code, indicator, state in left_out[["code", "indicator", "status"]].itertuples(index=False):
-        status.setdefault(str(code), {})[str(indicator)] = str(state)
-    return respond(
-        compress(json_bytes({"level": level, "year": year_value, "values": rows, "status": status})),
-        "application/json",
-        cache_control=SHORT,
-    )
+    derived: dict[str, list[str]] = {}
+    for code, indicator, state, computed in here[["code", "indicator", "status", DERIVED_FLAG]].itertuples(
+        index=False
+    ):
+        if state != "ok":
+            status.setdefault(str(code), {})[str(indicator)] = str(state)
+        elif computed:
+            derived.setdefault(str(code), []).append(str(indicator))
+    answer = {"level": level, "year": year_value, "values": rows, "status": status, "derived": derived}
+    return respond(compress(json_bytes(answer)), "application/json", cache_control=SHORT)
 
 
 @blueprint.get("/series/<level>/<indicator>")
 def series(level: str, indicator: str):
     """One indicator over all years for some areas (``codes=a,b``), with status kept apart from values."""
     dataset = services().dataset()
-    level = params.level(dataset, level, tiled=False)
+    level = value_level(dataset, level)
     indicator = params.indicator(dataset, indicator)
     codes = [c for c in request.args.get("codes", "").split(",") if c] or None
-    rows = dataset.series(indicator, level, codes, request.args.get("breakdown", TOTAL))
+    if level in dataset.levels:  # the country may have values without an area to check codes against
+        known = dataset.area_frame(level).index
+        for code in codes or ():
+            if code not in known:
+                params.choice("codes", code, known, not_found=True)
+    breakdown = params.breakdown(dataset, default=dataset.default_breakdown(indicator))
+    rows = dataset.series(indicator, level, codes, breakdown)
     out: dict[str, list] = {}
     for code, year, value, status in rows[["code", "year", "value", "status"]].itertuples(index=False):
         out.setdefault(code, []).append(
@@ -147,6 +164,13 @@ def series(level: str, indicator: str):
         compress(json_bytes({"indicator": indicator, "level": level, "series": out})),
         "application/json",
         cache_control=SHORT,
+    )
+
+
+def value_level(dataset: Dataset, raw: str) -> str:
+    """A level with areas or with values: the country has values (imported or derived) without an area."""
+    return params.choice(
+        "level", raw, [lv for lv in LEVELS if lv in dataset.levels or dataset.years_of(lv)], not_found=True
     )
 
 

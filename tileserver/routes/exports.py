@@ -60,7 +60,10 @@ def map_image(level: str, indicator: str, year: str, fmt: str):
     tileset = services().tileset()
     options = map_options(tileset.dataset, level, indicator, year)
     args = request.args
-    bbox = render.parse_bbox(args["bbox"]) if args.get("bbox") else None
+    bbox = None
+    if args.get("bbox"):
+        params.numbers("bbox", args["bbox"])  # ASCII digits only, before the limits of parse_bbox
+        bbox = render.parse_bbox(args["bbox"])
     page = render.page_size(
         _optional_int("width"),
         _optional_int("height"),
@@ -120,6 +123,8 @@ def export(kommun: str, fmt: str):
         indicators = [*indicators, options.indicator]
     if options.year not in years:
         years = sorted([*years, options.year])
+    decimal = params.choice("decimal", args.get("decimal") or "point", ("point", "comma"))
+    definitions = params.flag("definitions", default=True)
     key = tileset.key(
         "export",
         fmt,
@@ -128,8 +133,8 @@ def export(kommun: str, fmt: str):
         years,
         indicators,
         options.cache_key(),
-        args.get("decimal"),
-        args.get("definitions"),
+        decimal,
+        definitions,
     )
 
     def produce() -> bytes:
@@ -141,12 +146,11 @@ def export(kommun: str, fmt: str):
             return export_files.geojson_bytes(table)
         if fmt == "xlsx":
             return export_files.xlsx_bytes(dataset, table, options.lang)
-        decimal = params.choice("decimal", args.get("decimal", "point"), ("point", "comma"))
         return export_files.csv_bytes(
             dataset,
             table,
             decimal_comma=decimal == "comma",
-            definitions_section=args.get("definitions", "1") not in ("0", "false", "no"),
+            definitions_section=definitions,
             lang=options.lang,
         )
 
@@ -183,11 +187,8 @@ def _indicators(dataset) -> list[str]:
     raw = request.args.get("indicators", "all")
     if raw in ("", "all"):
         return list(dataset.indicators)
-    return [
-        params.choice("indicators", part, dataset.indicators, not_found=True)
-        for part in raw.split(",")
-        if part
-    ]
+    named = dict.fromkeys(part for part in raw.split(",") if part)  # each once: one cache key per table
+    return [params.choice("indicators", part, dataset.indicators, not_found=True) for part in named]
 
 
 def _disposition(response: Response, filename: str, *, attachment: bool = False) -> None:

@@ -5,15 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from indicators import analysis
+from indicators.model import TOTAL
 from tileserver.http import SHORT, respond_json
 from tileserver.routes import params, services
 
 blueprint = Blueprint("measures", __name__, url_prefix="/api/measures")
-
-
-def _kommun(dataset, raw: str | None) -> str:
-    codes = list(dataset.municipalities["code"])
-    return params.choice("kommun", raw or "", codes, not_found=True)
 
 
 @blueprint.get("/omradestyper/<level>/<year>")
@@ -24,7 +20,7 @@ def omradestyper(level: str, year: str):
     year_value = params.year(dataset, level, year)
     kommun = request.args.get("kommun") or None
     if kommun:
-        kommun = _kommun(dataset, kommun)
+        kommun = params.kommun(dataset, kommun)
     key = tileset.key("omradestyper", level, year_value, kommun)
     return respond_json(
         services().cache,
@@ -37,7 +33,7 @@ def omradestyper(level: str, year: str):
 @blueprint.get("/ojamlikhet/<kommun>")
 def ojamlikhet(kommun: str):
     tileset = services().tileset()
-    kommun = _kommun(tileset.dataset, kommun)
+    kommun = params.kommun(tileset.dataset, kommun)
     return respond_json(
         services().cache,
         tileset.key("ojamlikhet", kommun),
@@ -50,10 +46,11 @@ def ojamlikhet(kommun: str):
 def indices(kommun: str, year: str):
     tileset = services().tileset()
     dataset = tileset.dataset
-    kommun = _kommun(dataset, kommun)
+    kommun = params.kommun(dataset, kommun)
     indicator = params.indicator(dataset, request.args.get("indicator", "population"))
     year_value = params.year(dataset, analysis.finest_level(dataset, indicator), year)
-    group = request.args.get("group", "background=foreign")
+    groups = [b for b in dataset.all_breakdowns if b != TOTAL]
+    group = params.choice("group", request.args.get("group", "background=foreign"), groups)
     key = tileset.key("indices", kommun, year_value, indicator, group)
     return respond_json(
         services().cache,
@@ -70,7 +67,7 @@ def compare(level: str, indicator: str, year: str):
     level = params.level(dataset, level)
     indicator = params.indicator(dataset, indicator)
     year_value = params.year(dataset, level, year)
-    kommun = _kommun(dataset, request.args.get("kommun"))
+    kommun = params.kommun(dataset, request.args.get("kommun"))
     base_raw = request.args.get("base_year")
     base_year = params.year(dataset, level, base_raw) if base_raw else None
     key = tileset.key("compare", level, indicator, year_value, kommun, base_year)
@@ -91,11 +88,11 @@ def per_type(indicator: str):
     scope = params.choice("scope", request.args.get("scope", "riket"), ("riket", "lan", "kommun"))
     code = None
     if scope == "kommun":
-        code = _kommun(dataset, request.args.get("code"))
+        code = params.kommun(dataset, request.args.get("code"))
     elif scope == "lan":
         counties = sorted(set(dataset.municipalities["lan"]))
         code = params.choice("code", request.args.get("code", ""), counties, not_found=True)
-    breakdown = params.breakdown()
+    breakdown = params.breakdown(dataset)
     key = tileset.key("per_type", indicator, scope, code, breakdown)
     return respond_json(
         services().cache,

@@ -30,18 +30,12 @@ def map_options(
     indicator = params.indicator(dataset, indicator)
     year_value = params.year(dataset, level, year)
     args = request.args
-    kommun = tuple(c for c in args.get("kommun", "").split(",") if c) or scope
-    for code in kommun:
-        params.choice("kommun", code, dataset.municipalities["code"], not_found=True)
-    breaks = None
-    if args.get("breaks"):
-        try:
-            breaks = tuple(float(b) for b in args["breaks"].split(","))
-        except ValueError:
-            raise ParameterError(
-                "breaks", f"must be numbers separated by commas, not {args['breaks']!r}"
-            ) from None
+    kommun = params.kommun_list(dataset) or scope
+    if kommun:
+        _check_scope(dataset, level, kommun)
+    breaks = params.numbers("breaks", args["breaks"]) if args.get("breaks") else None
     view = params.tile_view(dataset, level) or ("total", None, None)
+    breakdown = view[0] if args.get("breakdown") else dataset.default_breakdown(indicator)
     return MapOptions(
         level=level,
         indicator=indicator,
@@ -51,12 +45,24 @@ def map_options(
         palette=args.get("palette") or None,
         kommun=kommun,
         pooled=params.flag("pooled"),
-        breakdown=view[0],
+        breakdown=breakdown,
         since=view[1],
         deviation=view[2],  # type: ignore[arg-type]
         breaks=breaks,
         lang=params.choice("lang", args.get("lang", "sv"), ("sv", "en")),
     )
+
+
+def _check_scope(dataset: Dataset, level: str, kommun: tuple[str, ...]) -> None:
+    """A map scoped to municipalities must hold areas: kommun and län areas lie in no municipality."""
+    areas = dataset.area_frame(level)
+    if not areas["kommun"].isin(kommun).any():
+        scoped = [lv for lv in dataset.levels if (dataset.area_frame(lv)["kommun"] != "").any()]
+        raise ParameterError(
+            "kommun",
+            f"no {level} areas lie within {', '.join(kommun)}; kommun= scopes maps of the levels "
+            f"{', '.join(scoped) or 'with parent municipalities'}, or leave it out for all {level} areas",
+        )
 
 
 def _classes(tileset: TileSet, options: MapOptions) -> MapClasses:

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 
 from indicators.model import NotFoundError
 from tileserver.config import attribution
-from tileserver.http import cached_bytes, respond, respond_json
+from tileserver.http import cached_bytes, respond, respond_json, vary_on_host
 from tileserver.routes import params, services
 
 blueprint = Blueprint("tiles", __name__)
@@ -67,7 +67,10 @@ def public_base() -> str:
     from flask import current_app
 
     configured = current_app.config["PUBLIC_URL"]
-    return str(configured).rstrip("/") if configured else request.host_url.rstrip("/")
+    if configured:
+        return str(configured).rstrip("/")
+    vary_on_host()
+    return request.host_url.rstrip("/")
 
 
 def tilejson(tileset, level: str, year: int | None, base: str) -> dict:

@@ -27,7 +27,6 @@ def _page(mode: str) -> Response:
     html = index.read_text(encoding="utf-8").replace('data-mode="full"', f'data-mode="{mode}"', 1)
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     return response
 
@@ -43,15 +42,9 @@ def index() -> Response:
 @blueprint.get("/embed")
 def embed() -> Response:
     response = _page("embed")
-    response.headers["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors()}"
+    # checked when the app starts (tileserver.config.frame_ancestors)
+    response.headers["Content-Security-Policy"] = f"frame-ancestors {current_app.config['FRAME_ANCESTORS']}"
     return response
-
-
-def frame_ancestors() -> str:
-    """The CSP source list of who may frame /embed: ``*``, or origins separated by spaces or commas."""
-    raw = str(current_app.config.get("FRAME_ANCESTORS") or "*")
-    sources = [part for part in raw.replace(",", " ").split() if part and ";" not in part]
-    return " ".join(sources) or "'none'"
 
 
 @blueprint.get("/static/<path:filename>")
@@ -67,7 +60,6 @@ def static(filename: str) -> Response:
         response.headers["Content-Encoding"] = encoding
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = IMMUTABLE if filename in _hashed_names() else "public, max-age=300"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -6,6 +6,11 @@ export class Values {
   constructor(response) {
     this.values = (response && response.values) || {};
     this.statusOf = (response && response.status) || {};
+    this.derivedOf = (response && response.derived) || {};
+  }
+  /** True where Barometer computed the value from finer areas (it was not imported). */
+  derived(code, ind) {
+    return (this.derivedOf[code] || []).includes(ind);
   }
   value(code, ind) {
     const v = this.values[code] && this.values[code][ind];
@@ -25,7 +30,8 @@ export async function loadValues(level, year, { kommun = "", breakdown = "total"
   return new Values(await api.values(level, year, { kommun, breakdown }));
 }
 
-/** Values of the municipality, its county and Sweden for one year: {kommun, lan, riket} Values-like rows. */
+/** Values of the municipality, its county and Sweden for one year: {kommun, lan, riket}(ind) → number|null,
+ * and derived(which, ind) → true where Barometer computed that value from finer areas. */
 export async function references(year, kommun, breakdown = "total") {
   const [k, l, r] = await Promise.all([
     loadValues("kommun", year, { breakdown }),
@@ -33,10 +39,13 @@ export async function references(year, kommun, breakdown = "total") {
     loadValues("riket", year, { breakdown }),
   ]);
   const riketCode = r.codes()[0] || "SE";
+  const at = { kommun: [k, kommun], lan: [l, kommun.slice(0, 2)], riket: [r, riketCode] };
   return {
     kommun: (ind) => k.value(kommun, ind),
     lan: (ind) => l.value(kommun.slice(0, 2), ind),
     riket: (ind) => r.value(riketCode, ind),
+    derived: (which, ind) => at[which][0].derived(at[which][1], ind),
+    code: (which) => at[which][1],
   };
 }
 

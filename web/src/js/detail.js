@@ -5,6 +5,7 @@ import { loadValues, references, series } from "./data.js";
 import { lineChart, SERIES_COLORS } from "./chart.js";
 import { formatValue } from "./format.js";
 import { t, getLang, indicatorTitle, areaTypeName } from "./i18n.js";
+import { derivedNote } from "./overview.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -78,6 +79,7 @@ export async function renderDetail(ctx, state, store) {
   const columns = [t("indicator"), ...codes.map(areaName), t("kommun_value"), t("riket_value")];
   for (const text of columns) head.appendChild(el("th", { scope: "col", textContent: text }));
   const body = table.createTBody();
+  let derived = false;
   for (const indicator of ctx.catalog.indicators) {
     const row = body.insertRow();
     if (indicator.id === state.ind) row.className = "current";
@@ -87,10 +89,15 @@ export async function renderDetail(ctx, state, store) {
       const v = vals.value(code, indicator.id);
       row.insertCell().textContent = v === null && vals.status(code, indicator.id) === "suppressed" ? t("suppressed") : cellText(indicator, v);
     }
-    row.insertCell().textContent = cellText(indicator, refs.kommun(indicator.id));
-    row.insertCell().textContent = cellText(indicator, refs.riket(indicator.id));
+    for (const which of ["kommun", "riket"]) {
+      const v = refs[which](indicator.id);
+      const mark = v !== null && refs.derived(which, indicator.id);
+      derived ||= mark;
+      row.insertCell().textContent = `${cellText(indicator, v)}${mark ? " *" : ""}`;
+    }
   }
-  box.replaceChildren(header, chips, hint, el("h3", { textContent: chartTitle }), chart, el("div", { className: "table-scroll" }, table));
+  const notes = derived ? [el("p", { className: "note", textContent: derivedNote(ctx, state.kommun) })] : [];
+  box.replaceChildren(header, chips, hint, el("h3", { textContent: chartTitle }), chart, el("div", { className: "table-scroll" }, table), ...notes);
   box.setAttribute("aria-labelledby", "detail-h");
   box.hidden = false;
   box.dataset.codes = codes.join(",");

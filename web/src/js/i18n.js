@@ -34,6 +34,8 @@ const STRINGS = {
     qgis_url: "URL (XYZ)", qgis_style: "Stil-URL", qgis_zoom: "Min. zoom {min}, max. zoom {max}",
     copied: "Kopierat.", open_full: "Öppna i Barometer", embed_title: "Barometer: {title}, {kommun} {year}",
     definitions: "Definitioner", generated: "Skapad", trend: "Trend {a}–{b}: {d}",
+    derived_note: "* Beräknat av Barometer från de mindre områdena i datasetet (inte hämtat från källan).",
+    coverage: "{name}: {n} av {of} kommuner finns i datasetet.",
     error: "Något gick fel: {msg}", total: "Totalt", domain_other: "Övrigt", download_png: "Ladda ned kartbild (PNG)",
   },
   en: {
@@ -68,6 +70,8 @@ const STRINGS = {
     qgis_heading: "In QGIS", qgis_help: "Layer → Add Layer → Add Vector Tile Layer → New Generic Connection:",
     qgis_url: "URL (XYZ)", qgis_style: "Style URL", qgis_zoom: "Min. zoom {min}, max. zoom {max}", copied: "Copied.", open_full: "Open in Barometer",
     embed_title: "Barometer: {title}, {kommun} {year}", definitions: "Definitions", generated: "Created",
+    derived_note: "* Computed by Barometer from the dataset's smaller areas (not taken from the source).",
+    coverage: "{name}: {n} of {of} municipalities are in the dataset.",
     trend: "Trend {a}–{b}: {d}", error: "Something went wrong: {msg}", total: "Total", domain_other: "Other",
     download_png: "Download map image (PNG)",
   },

@@ -32,9 +32,9 @@ function domainLabel(domain) {
   return domainName(domain);
 }
 
-/** The indicators that can be mapped (numbers, not the områdestyp category). */
+/** The indicators that can be mapped (numbers with values, not the områdestyp category). */
 function mappable() {
-  return ctx.catalog.indicators.filter((i) => i.kind !== "category");
+  return ctx.catalog.indicators.filter((i) => i.kind !== "category" && i.breakdowns.length);
 }
 
 function levelYears(level) {
@@ -57,25 +57,34 @@ function indicatorSelect(select, selected) {
   }
 }
 
-/** Fill in what the URL left open, and repair what the dataset does not have. */
+/** Fill in what the URL left open, and repair what the dataset does not have: from the catalog's default
+ * view (the dataset's own, or a municipality, level, indicator and year that have values). */
 function complete(state) {
   const cat = ctx.catalog;
+  const first = cat.default_view || {};
   const patch = {};
   const levels = cat.levels.map((l) => l.id).filter((l) => l === "deso" || l === "regso");
-  if (!levels.includes(state.level)) patch.level = levels.includes("deso") ? "deso" : levels[0] || "deso";
+  if (!levels.includes(state.level)) patch.level = levels.includes(first.level) ? first.level : levels[0] || "deso";
   const level = patch.level || state.level;
-  if (!ctx.municipalities.has(state.kommun)) patch.kommun = cat.municipalities[0] ? cat.municipalities[0].code : "";
+  if (!ctx.municipalities.has(state.kommun)) {
+    patch.kommun = ctx.municipalities.has(first.kommun) ? first.kommun : cat.municipalities[0] ? cat.municipalities[0].code : "";
+  }
   const inds = mappable();
-  if (!ctx.indicators.has(state.ind) || ctx.indicators.get(state.ind).kind === "category") patch.ind = inds[0] ? inds[0].id : "";
-  if (!ctx.indicators.has(state.ind2) || state.ind2 === (patch.ind || state.ind)) {
-    const other = inds.find((i) => i.id !== (patch.ind || state.ind));
-    patch.ind2 = other ? other.id : patch.ind || state.ind;
+  const usable = (id) => inds.some((i) => i.id === id);
+  if (!usable(state.ind)) patch.ind = usable(first.indicator) ? first.indicator : inds[0] ? inds[0].id : "";
+  const indId = patch.ind || state.ind;
+  if (!usable(state.ind2) || state.ind2 === indId) {
+    const other = inds.find((i) => i.id !== indId);
+    patch.ind2 = other ? other.id : indId;
   }
   const years = levelYears(level);
-  if (!years.includes(state.year)) patch.year = years[years.length - 1];
+  if (!years.includes(state.year)) {
+    const own = indId === first.indicator && level === first.level && years.includes(first.year);
+    patch.year = own ? first.year : years[years.length - 1];
+  }
   if (!years.includes(state.yearA) || state.yearA === (patch.year || state.year)) patch.yearA = years[0] === (patch.year || state.year) ? years[years.length - 1] : years[0];
-  const ind = ctx.indicators.get(patch.ind || state.ind);
-  if (ind && !ind.breakdowns.includes(state.bd)) patch.bd = "total";
+  const ind = ctx.indicators.get(indId);
+  if (ind && !ind.breakdowns.includes(state.bd)) patch.bd = ind.breakdowns[0] || "total";
   return { ...state, ...patch };
 }
 
@@ -109,7 +118,7 @@ function renderControls(state) {
     meta.textContent = [ind.unit && `${t("unit")}: ${ind.unit}`, ind.source && `${t("source")}: ${ind.source}`].filter(Boolean).join(" · ");
     desc.append(p, meta);
   }
-  const bds = ind ? ind.breakdowns : ["total"];
+  const bds = ind && ind.breakdowns.length ? ind.breakdowns : ["total"];
   $("bd-field").hidden = bds.length < 2;
   $("bd-select").replaceChildren(...bds.map((b) => option(b, breakdownLabel(b), b === state.bd)));
   const years = levelYears(state.level);
@@ -401,7 +410,7 @@ function wire() {
   });
   on("level-select", "change", (e) => store.set(complete({ ...store.get(), level: e.target.value, sel: [] })));
   on("ind-select", "change", (e) => store.set(complete({ ...store.get(), ind: e.target.value })));
-  on("ind2-select", "change", (e) => store.set({ ind2: e.target.value }));
+  on("ind2-select", "change", (e) => store.set(complete({ ...store.get(), ind2: e.target.value })));
   on("bd-select", "change", (e) => store.set({ bd: e.target.value }));
   on("year-range", "input", (e) => store.set({ year: Number(e.target.value) }));
   on("play-btn", "click", togglePlay);

@@ -9,15 +9,21 @@ import { getLang, t } from "./i18n.js";
 
 export const categoryIndicator = (catalog) => catalog.indicators.find((i) => i.kind === "category");
 
+/** The breakdown an indicator is shown in: the one chosen where it has it, else its first with values. */
+export function breakdownOf(ind, chosen) {
+  const list = (ind && ind.breakdowns) || [];
+  return list.includes(chosen) ? chosen : list[0] || "total";
+}
+
 /** Feature-state values of areas without a class: no data, and suppressed (too few persons). */
 export const NO_DATA = -1;
 export const SUPPRESSED = -2;
 
 /** The query of /api/legend for one map. spec: {kind: value|change|deviation|types, year, yearA, ref, pooled}. */
-export function legendParams(ctx, spec) {
+export function legendParams(ctx, spec, ind) {
   const params = { method: ctx.method, classes: ctx.classes, lang: getLang() };
   if (ctx.scope !== "all") params.kommun = ctx.kommun;
-  if (spec.kind !== "types") params.breakdown = ctx.breakdown;
+  if (spec.kind !== "types") params.breakdown = breakdownOf(ind, ctx.breakdown);
   if (spec.kind === "change") params.since = spec.yearA;
   if (spec.kind === "deviation") params.deviation = spec.ref;
   if (spec.pooled) params.pooled = 1;
@@ -37,8 +43,8 @@ export async function buildMetric(ctx, spec) {
     return { ...base, unavailable: true, title: t("types_title", { year: spec.year }), unit: "", decimals: 0,
       byCode: new Map(), states: new Map(), colors: [], legend: [], classRows: [], note: t("no_types") };
   }
-  const params = legendParams(ctx, spec);
-  const breakdown = types ? "total" : ctx.breakdown;
+  const params = legendParams(ctx, spec, ind);
+  const breakdown = types ? "total" : params.breakdown;
   const [legend, values, reference] = await Promise.all([
     api.legend(ctx.level, ind.id, spec.year, params),
     api.values(ctx.level, spec.year, { kommun: params.kommun, breakdown }),

@@ -5,7 +5,7 @@ import { references, series } from "./data.js";
 import { lineChart } from "./chart.js";
 import { formatNumber, formatValue } from "./format.js";
 import { t, getLang, indicatorTitle } from "./i18n.js";
-import { categoryIndicator } from "./metrics.js";
+import { breakdownOf, categoryIndicator } from "./metrics.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -40,7 +40,7 @@ async function typeCounts(year, kommun, legend) {
 /** {kommun, lan, riket} series [{year, value}] of the ojämlikhetsindex, from the measures endpoint or an
  * indicator of that name. */
 async function inequality(ctx, kommun) {
-  const data = await api.ojamlikhet(kommun);
+  const data = ctx.indicators.has("income_quintile") ? await api.ojamlikhet(kommun) : null; // its counts
   if (data && data.series && !Array.isArray(data.series) && data.series.kommun) {
     const pick = (rows) => (rows || []).map((r) => ({ year: Number(r.year), value: r.value ?? null }));
     return { kommun: pick(data.series.kommun), lan: pick(data.series.lan), riket: pick(data.series.riket) };
@@ -73,6 +73,17 @@ function bar(rows, key, total, legend) {
 const typeName = (legend, type) => (legend && legend.rows.has(type) ? legend.rows.get(type).label : String(type));
 const typeColor = (legend, type) => (legend && legend.rows.has(type) ? legend.rows.get(type).color : "transparent");
 
+/** The note under values Barometer computed, with how much of the county and the country the data cover. */
+export function derivedNote(ctx, kommun) {
+  const coverage = ctx.catalog.coverage || {};
+  const parts = [t("derived_note")];
+  const lan = (coverage.lan || {})[kommun.slice(0, 2)];
+  if (lan) parts.push(t("coverage", { name: t("lan_value"), n: lan[0], of: lan[1] }));
+  const riket = Object.values(coverage.riket || {})[0];
+  if (riket) parts.push(t("coverage", { name: t("riket_value"), n: riket[0], of: riket[1] }));
+  return parts.join(" ");
+}
+
 export async function renderOverview(ctx, state, store) {
   const box = document.getElementById("view-overview");
   const lang = getLang();
@@ -81,10 +92,13 @@ export async function renderOverview(ctx, state, store) {
   const regsoYears = (ctx.catalog.levels.find((l) => l.id === "regso") || {}).years || ctx.catalog.years;
   const typeYear = regsoYears.includes(state.year) ? state.year : regsoYears[regsoYears.length - 1];
   const legend = typeYear ? await typeLegend(ctx, typeYear, state.kommun) : null;
-  const [types, ineq, refs] = await Promise.all([
+  const shown = ctx.catalog.indicators.filter((i) => i.kind !== "category" && i.breakdowns.length)
+    .sort((a, b) => (a.kind === "count") - (b.kind === "count")).slice(0, 12);
+  const breakdowns = [...new Set(shown.map((i) => breakdownOf(i, "total")))];
+  const [types, ineq, refsBy] = await Promise.all([
     typeYear ? typeCounts(typeYear, state.kommun, legend) : null,
     inequality(ctx, state.kommun),
-    references(state.year, state.kommun, "total"),
+    Promise.all(breakdowns.map((b) => references(state.year, state.kommun, b))),
   ]);
   const parts = [el("h2", { textContent: t("overview_h", { name: `${kommun.name} (${kommun.code})` }) }),
     el("button", { type: "button", className: "primary", textContent: t("show_on_map"), onclick: () => store.set({ view: "map" }, { replace: false }) })];
@@ -136,16 +150,24 @@ export async function renderOverview(ctx, state, store) {
   const head = table.createTHead().insertRow();
   for (const text of [t("indicator"), kommun.name, t("lan_value"), t("riket_value"), ""]) head.appendChild(el("th", { scope: "col", textContent: text }));
   const body = table.createTBody();
-  for (const ind of ctx.catalog.indicators.filter((i) => i.kind !== "category" && i.kind !== "count").slice(0, 12)) {
+  let derived = false;
+  for (const ind of shown) {
+    const refs = refsBy[breakdowns.indexOf(breakdownOf(ind, "total"))];
     const row = body.insertRow();
     row.appendChild(el("th", { scope: "row", textContent: indicatorTitle(ind) }));
-    for (const v of [refs.kommun(ind.id), refs.lan(ind.id), refs.riket(ind.id)]) row.insertCell().textContent = v === null ? "–" : formatValue(v, ind.unit, ind.decimals, lang);
+    for (const which of ["kommun", "lan", "riket"]) {
+      const v = refs[which](ind.id);
+      const mark = v !== null && refs.derived(which, ind.id);
+      derived ||= mark;
+      row.insertCell().textContent = v === null ? "–" : `${formatValue(v, ind.unit, ind.decimals, lang)}${mark ? " *" : ""}`;
+    }
     row.insertCell().appendChild(el("button", {
       type: "button", className: "link", textContent: t("show_on_map"), ariaLabel: `${t("show_on_map")}: ${indicatorTitle(ind)}`,
       onclick: () => store.set({ view: "map", ind: ind.id, mode: "value" }, { replace: false }),
     }));
   }
   mainSection.append(el("div", { className: "table-scroll" }, table));
+  if (derived) mainSection.append(el("p", { className: "note", textContent: derivedNote(ctx, state.kommun) }));
   parts.push(mainSection);
   box.replaceChildren(...parts);
   box.dataset.rendered = state.kommun;

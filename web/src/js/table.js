@@ -1,6 +1,7 @@
 // The table view: every area of the municipality with the chosen indicators and years, sortable, with
 // CSV (made here) and XLSX (made by the server) downloads that carry the source and the definitions.
 import { api } from "./api.js";
+import { csvLine } from "./csv.js";
 import { loadValues } from "./data.js";
 import { formatValue, plainNumber } from "./format.js";
 import { t, getLang, indicatorTitle, indicatorDescription, areaTypeName } from "./i18n.js";
@@ -51,29 +52,26 @@ const columnLabel = (c) => `${indicatorTitle(c.ind)}${c.ind.unit ? ` (${c.ind.un
 function csvText(ctx, state, data, swedish) {
   const sep = swedish ? ";" : ",";
   const lang = swedish ? "sv" : "en";
-  const quote = (v) => {
-    const text = String(v ?? "");
-    return /[";,\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  const lines = [[t("area"), t("code"), ...data.columns.map(columnLabel)].map(quote).join(sep)];
+  const line = (...texts) => csvLine(sep, texts);
+  const lines = [line(t("area"), t("code"), ...data.columns.map(columnLabel))];
   for (const row of sortedRows(data)) {
     const cells = row.cells.map((v, i) => (v === null ? (row.status[i] === "suppressed" ? "..": "") : plainNumber(v, data.columns[i].ind.decimals, lang)));
-    lines.push([row.name, row.code, ...cells].map(quote).join(sep));
+    lines.push(csvLine(sep, [row.name, row.code], cells));
   }
   const kommun = ctx.municipalities.get(state.kommun) || { name: state.kommun };
   lines.push("");
-  lines.push([`${t("municipality")}: ${kommun.name} (${state.kommun})`].map(quote).join(sep));
-  lines.push([`${t("level")}: ${state.level === "deso" ? "DeSO" : "RegSO"}`].map(quote).join(sep));
-  lines.push([`${t("no_data")}: ""; ${t("suppressed")}: ".."`].map(quote).join(sep));
-  lines.push([t("definitions")].map(quote).join(sep));
+  lines.push(line(`${t("municipality")}: ${kommun.name} (${state.kommun})`));
+  lines.push(line(`${t("level")}: ${state.level === "deso" ? "DeSO" : "RegSO"}`));
+  lines.push(line(`${t("no_data")}: ""; ${t("suppressed")}: ".."`));
+  lines.push(line(t("definitions")));
   const seen = new Set();
   for (const c of data.columns) {
     if (seen.has(c.ind.id)) continue;
     seen.add(c.ind.id);
-    lines.push([c.ind.id, indicatorTitle(c.ind), c.ind.unit, indicatorDescription(c.ind), `${t("source")}: ${c.ind.source || ""}`].map(quote).join(sep));
+    lines.push(line(c.ind.id, indicatorTitle(c.ind), c.ind.unit, indicatorDescription(c.ind), `${t("source")}: ${c.ind.source || ""}`));
   }
-  lines.push([`${t("source")}: ${ctx.catalog.title || "Barometer"} · ${location.origin}${location.pathname}?${location.search.slice(1)}`].map(quote).join(sep));
-  lines.push([`${t("generated")}: ${new Date().toISOString().slice(0, 10)}`].map(quote).join(sep));
+  lines.push(line(`${t("source")}: ${ctx.catalog.title || "Barometer"} · ${location.origin}${location.pathname}?${location.search.slice(1)}`));
+  lines.push(line(`${t("generated")}: ${new Date().toISOString().slice(0, 10)}`));
   return `\ufeff${lines.join("\r\n")}\r\n`;
 }
 
