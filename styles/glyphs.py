@@ -20,9 +20,6 @@ import unicodedata
 from pathlib import Path
 
 import numpy as np
-from fontTools.ttLib import TTFont
-from PIL import Image, ImageDraw, ImageFont
-from scipy.ndimage import distance_transform_edt
 
 from geo.protobuf import field, varint
 
@@ -65,6 +62,9 @@ class GlyphMaker:
     """Renders SDF glyphs of one font."""
 
     def __init__(self, font: Path = FONT) -> None:
+        from fontTools.ttLib import TTFont  # build time only: the server needs none of these
+        from PIL import ImageFont
+
         self.font = ImageFont.truetype(str(font), SIZE * SCALE, layout_engine=ImageFont.Layout.BASIC)
         tt = TTFont(str(font), lazy=True)
         self.cmap = set(tt.getBestCmap())
@@ -74,6 +74,9 @@ class GlyphMaker:
         """The glyph message of ``code``, or None when the font has no glyph for it."""
         if code not in self.cmap or unicodedata.category(chr(code)) == "Cc":
             return None
+        from PIL import Image, ImageDraw
+        from scipy.ndimage import distance_transform_edt
+
         char = chr(code)
         advance = round(self.font.getlength(char) / SCALE)
         x0, y0, x1, y1 = self.font.getbbox(char, anchor="ls")

@@ -281,3 +281,17 @@ def test_names_and_served_basemap_are_drawn_and_land_only_clips_the_water(tmp_pa
         assert max(abs(a - b) for a, b in zip(after, water, strict=True)) <= 3, (before, after)
         assert max(abs(a - b) for a, b in zip(before, water, strict=True)) > 20
         assert page.errors == []
+
+
+def test_maplibre_styles_name_the_glyphs_and_label_areas_and_qgis_styles_do_not(client):
+    style = client.get("/styles/deso/income/2020.json").get_json()
+    assert style["glyphs"] == "http://localhost/fonts/{fontstack}/{range}.pbf"
+    (label,) = [layer for layer in style["layers"] if layer["type"] == "symbol"]
+    assert label["layout"]["text-font"] == [glyphs.FONTSTACK] and label["layout"]["text-field"] == [
+        "get",
+        "name",
+    ]
+    assert label["minzoom"] == client.get("/api/config").get_json()["label_minzoom"]["deso"]
+    assert style["layers"][-1] == label  # above fills and outlines
+    qgis = client.get("/styles/deso/income/2020.json?client=qgis").get_json()
+    assert "glyphs" not in qgis and not [layer for layer in qgis["layers"] if layer["type"] == "symbol"]

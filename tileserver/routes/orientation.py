@@ -19,6 +19,8 @@ blueprint = Blueprint("orientation", __name__)
 PBF = "application/x-protobuf"
 GLYPHS = "fonts/{fontstack}/{range}.pbf"
 """The glyphs URL of every style, relative to the app's public URL."""
+LABEL_MINZOOM = {"deso": 11, "regso": 9.5, "kommun": 6, "lan": 4}
+"""From which zoom a level's area names fit (the web page and the MapLibre styles)."""
 _RANGE = re.compile(r"(\d{1,5})-(\d{1,5})")
 
 
@@ -32,9 +34,8 @@ def basemap() -> Basemap:
 
 @blueprint.get("/api/config")
 def config():
-    """The page's settings: the basemap, and where label glyphs come from."""
-    base = public_base()
-    body = {"basemap": basemap().to_json(base), "glyphs": glyphs_url(base), "fontstack": FONTSTACK}
+    """The page's settings: the basemap, and from which zoom each level's names are shown."""
+    body = {"basemap": basemap().to_json(public_base()), "label_minzoom": LABEL_MINZOOM}
     return respond(compress(json_bytes(body)), "application/json", cache_control=SHORT)
 
 

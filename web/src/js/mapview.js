@@ -12,7 +12,6 @@ const OUTSIDE = "#d9d9d6"; // the base colour of areas outside the scope (not a 
 const abs = (path) => new URL(path, document.baseURI).href;
 const FONT = ["DejaVu Sans"]; // the glyphs the app serves (built from Debian's DejaVu Sans)
 const GLYPHS = `${abs(".")}fonts/{fontstack}/{range}.pbf`;
-const LABEL_ZOOM = { deso: 11, regso: 9.5 }; // area names from here; municipality names below it
 const HALO = { "text-color": "#222222", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.6, "text-halo-blur": 0.4 };
 
 function patternImage(kind) {
@@ -53,6 +52,7 @@ export class MapView {
     this.level = null;
     this.kommun = null;
     this.hovered = null;
+    this.config = {};
     this.selected = new Set();
     this.states = new Map();
     this.drawn = new Set();
@@ -82,7 +82,8 @@ export class MapView {
       this.map.addImage("bm-hatch", patternImage("hatch"));
       this.map.addImage("bm-dots", patternImage("dots"));
       try {
-        this.water = await addBasemap(this.map, await getJSON("api/config", { optional: true }));
+        this.config = (await getJSON("api/config", { optional: true })) || {};
+        this.water = await addBasemap(this.map, this.config);
       } catch (error) {
         console.warn("basemap not drawn:", error);
       }
@@ -153,7 +154,7 @@ export class MapView {
         "line-opacity": ["case", ["any", ["boolean", ["feature-state", "sel"], false], ["boolean", ["feature-state", "hover"], false]], 1, 0],
       },
     }, before);
-    map.addLayer({ ...base, id: "labels", type: "symbol", minzoom: LABEL_ZOOM[level] ?? 10,
+    map.addLayer({ ...base, id: "labels", type: "symbol", minzoom: (this.config.label_minzoom || {})[level] ?? 10,
       layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 7, "text-padding": 4 }, paint: HALO });
     this.applyStates();
     this.setSelected([...this.selected]);
