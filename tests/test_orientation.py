@@ -233,7 +233,7 @@ def test_names_and_served_basemap_are_drawn_and_land_only_clips_the_water(tmp_pa
     with live_server(app) as base, chromium_page(1000, 700) as page:
         requests: list[tuple[str, str]] = []
         page.on("request", lambda r: requests.append((r.url, r.headers.get("range", ""))))
-        page.goto(f"{base}/?kommun=0201&level=deso&at={centre}")
+        page.goto(f"{base}/?k=0201&lv=deso&at={centre}")
         page.wait_for_selector("body[data-ready='1']", timeout=30_000)
         page.wait_for_function("window.barometer.ctx.maps[0].map.getLayer('land-only') !== undefined")
         page.wait_for_function(

@@ -116,7 +116,7 @@ export class MapView {
     this.map.addSource("context", { type: "vector", url: abs("tiles/kommun.json"), promoteId: "code" });
     this.map.addLayer({ id: "context-line", type: "line", source: "context", "source-layer": "kommun",
       paint: { "line-color": "#6b6b66", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 10, 1.6], "line-dasharray": [3, 2] } });
-    this.map.addLayer({ id: "context-labels", type: "symbol", source: "context", "source-layer": "kommun", minzoom: 5, maxzoom: 9.5,
+    this.map.addLayer({ id: "context-labels", type: "symbol", source: "context", "source-layer": "kommun", minzoom: 5,
       layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 8 }, paint: HALO });
   }
 
@@ -154,7 +154,9 @@ export class MapView {
         "line-opacity": ["case", ["any", ["boolean", ["feature-state", "sel"], false], ["boolean", ["feature-state", "hover"], false]], 1, 0],
       },
     }, before);
-    map.addLayer({ ...base, id: "labels", type: "symbol", minzoom: (this.config.label_minzoom || {})[level] ?? 10,
+    const labelZoom = (this.config.label_minzoom || {})[level] ?? 10;
+    if (map.getLayer("context-labels")) map.setLayerZoomRange("context-labels", 5, labelZoom); // municipalities until then
+    map.addLayer({ ...base, id: "labels", type: "symbol", minzoom: labelZoom,
       layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 7, "text-padding": 4 }, paint: HALO });
     this.applyStates();
     this.setSelected([...this.selected]);
