@@ -1,7 +1,6 @@
 # Barometer: the app under gunicorn. Web assets are built in a Node stage and the Python packages (with the
 # compiled MVT kernel, geo/_mvt.c) and the label glyphs in a stage that has a C compiler and the font; the
-# image has neither. Nothing is
-# fetched at run time.
+# image has neither. Nothing is fetched at run time.
 FROM node:20-bookworm-slim AS web
 WORKDIR /src/web
 COPY web/package.json web/package-lock.json ./

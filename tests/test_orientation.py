@@ -19,6 +19,7 @@ from pmtiles.tile import zxy_to_tileid
 from scipy.ndimage import binary_dilation
 
 from geo.archive import ArchiveInfo, PMTilesWriter
+from geo.protobuf import read_varint
 from styles import glyphs
 from tests.clients import chromium_page, live_server
 from tests.conftest import grid_dataset
@@ -28,28 +29,18 @@ DIST_FONTS = Path(__file__).resolve().parents[1] / "web" / "dist" / "fonts"
 needs_font = pytest.mark.skipif(not glyphs.FONT.is_file(), reason="needs Debian's fonts-dejavu-core")
 
 
-# ---- a protobuf reader (wire format), independent of the writer -------------------------------------------
-
-
-def _varint(data: bytes, at: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[at]
-        value |= (byte & 0x7F) << shift
-        at, shift = at + 1, shift + 7
-        if byte < 0x80:
-            return value, at
+# ---- a protobuf reader (wire format), independent of the writer's messages ---------------------------------
 
 
 def _fields(data: bytes) -> list[tuple[int, int | bytes]]:
     out, at = [], 0
     while at < len(data):
-        key, at = _varint(data, at)
+        key, at = read_varint(data, at)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            value, at = _varint(data, at)
+            value, at = read_varint(data, at)
         elif wire == 2:
-            length, at = _varint(data, at)
+            length, at = read_varint(data, at)
             value, at = data[at : at + length], at + length
         else:
             raise AssertionError(f"unexpected wire type {wire}")
