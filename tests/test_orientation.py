@@ -237,6 +237,7 @@ def test_names_and_served_basemap_are_drawn_and_land_only_clips_the_water(tmp_pa
             f"{view}.queryRenderedFeatures({{layers: ['labels']}}).map(f => f.properties.name)"
         )
         assert labels and set(labels) <= set(deso["name"])
+        assert len(labels) == len(set(labels))  # each name once, however many tiles its area spans
         assert f"{base}/fonts/DejaVu%20Sans/0-255.pbf" in [url for url, _ in requests]
         ranged = [r for url, r in requests if url == f"{base}/basemap/basemap.pmtiles"]
         assert ranged and all(r.startswith("bytes=") for r in ranged)
@@ -286,3 +287,13 @@ def test_maplibre_styles_name_the_glyphs_and_label_areas_and_qgis_styles_do_not(
     assert style["layers"][-1] == label  # above fills and outlines
     qgis = client.get("/styles/deso/income/2020.json?client=qgis").get_json()
     assert "glyphs" not in qgis and not [layer for layer in qgis["layers"] if layer["type"] == "symbol"]
+
+
+def test_areas_carry_a_label_point_inside_each_area(client, dataset):
+    for level in ("deso", "regso", "kommun"):
+        areas = dataset.area_frame(level).to_crs(4326)
+        answer = client.get(f"/api/areas/{level}").get_json()
+        assert len(answer) == len(areas)
+        for row in answer:
+            point = shapely.Point(row["label"])
+            assert areas.geometry[row["code"]].buffer(1e-5).contains(point), (level, row)

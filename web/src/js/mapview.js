@@ -2,7 +2,7 @@
 // area (/api/legend), the page sets each area's state c (class index, -1 no data, -2 suppressed; no state =
 // outside the map's scope) and a fill-color "match" on the legend's colours, so a new year, indicator,
 // change or deviation map restyles without reloading a tile.
-import { getJSON } from "./api.js";
+import { api, getJSON } from "./api.js";
 import { addBasemap, WATER } from "./basemap.js";
 import { t } from "./i18n.js";
 
@@ -12,6 +12,7 @@ const OUTSIDE = "#d9d9d6"; // the base colour of areas outside the scope (not a 
 const abs = (path) => new URL(path, document.baseURI).href;
 const FONT = ["DejaVu Sans"]; // the glyphs the app serves (built from Debian's DejaVu Sans)
 const GLYPHS = `${abs(".")}fonts/{fontstack}/{range}.pbf`;
+const EMPTY = { type: "FeatureCollection", features: [] };
 const HALO = { "text-color": "#222222", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.6, "text-halo-blur": 0.4 };
 
 function patternImage(kind) {
@@ -26,6 +27,13 @@ function patternImage(kind) {
     }
   }
   return { width: size, height: size, data };
+}
+
+/** GeoJSON points of areas' names, from /api/areas's label points. */
+function labelPoints(areas) {
+  const features = (areas || []).filter((a) => a.label)
+    .map((a) => ({ type: "Feature", geometry: { type: "Point", coordinates: a.label }, properties: { code: a.code, name: a.name } }));
+  return { type: "FeatureCollection", features };
 }
 
 /** A checkbox on the map, present only where the basemap has water polygons. */
@@ -88,6 +96,7 @@ export class MapView {
         console.warn("basemap not drawn:", error);
       }
       if (this.water) this.map.addControl(new LandOnlyControl(this), "top-right");
+      this.map.addSource("area-labels", { type: "geojson", data: EMPTY });
       resolve();
     }));
     this.map.on("mousemove", "fill", (e) => {
@@ -116,7 +125,8 @@ export class MapView {
     this.map.addSource("context", { type: "vector", url: abs("tiles/kommun.json"), promoteId: "code" });
     this.map.addLayer({ id: "context-line", type: "line", source: "context", "source-layer": "kommun",
       paint: { "line-color": "#6b6b66", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 10, 1.6], "line-dasharray": [3, 2] } });
-    this.map.addLayer({ id: "context-labels", type: "symbol", source: "context", "source-layer": "kommun", minzoom: 5,
+    this.map.addSource("kommun-labels", { type: "geojson", data: labelPoints(await api.areas("kommun")) });
+    this.map.addLayer({ id: "context-labels", type: "symbol", source: "kommun-labels", minzoom: 5,
       layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 8 }, paint: HALO });
   }
 
@@ -156,10 +166,11 @@ export class MapView {
     }, before);
     const labelZoom = (this.config.label_minzoom || {})[level] ?? 10;
     if (map.getLayer("context-labels")) map.setLayerZoomRange("context-labels", 5, labelZoom); // municipalities until then
-    map.addLayer({ ...base, id: "labels", type: "symbol", minzoom: labelZoom,
+    map.addLayer({ id: "labels", type: "symbol", source: "area-labels", minzoom: labelZoom,
       layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 7, "text-padding": 4 }, paint: HALO });
     this.applyStates();
     this.setSelected([...this.selected]);
+    this.updateLabels();
   }
 
   /** Draw the choropleth on land only: the basemap's water over it, in the basemap's water colour. */
@@ -168,8 +179,18 @@ export class MapView {
     if (this.map.getLayer("land-only")) this.map.setLayoutProperty("land-only", "visibility", on ? "visible" : "none");
   }
 
+  /** Names of the municipality's areas, one point each (from /api/areas, which the page loads anyway). */
+  async updateLabels() {
+    await this.ready;
+    const { level, kommun } = this;
+    const areas = level && kommun ? await api.areas(level, kommun) : [];
+    if (level === this.level && kommun === this.kommun) this.map.getSource("area-labels").setData(labelPoints(areas));
+  }
+
   setKommun(kommun) {
+    const changed = kommun !== this.kommun;
     this.kommun = kommun;
+    if (changed && this.level) this.updateLabels();
     if (this.map.getLayer("municipality")) this.map.setFilter("municipality", ["==", ["get", "kommun"], kommun || ""]);
   }
 
