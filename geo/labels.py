@@ -8,9 +8,9 @@ import numpy as np
 import shapely
 
 
-def label_points(areas: gpd.GeoSeries) -> list[list[float]]:
-    """A point inside each area (on its surface, a point of its widest part), as WGS84 ``[lon, lat]``
-    rounded to about a metre."""
-    points = gpd.GeoSeries(shapely.point_on_surface(areas.values), crs=areas.crs).to_crs(4326)
-    coords = np.round(shapely.get_coordinates(points.values), 5)
-    return coords.tolist()
+def label_points(areas: gpd.GeoSeries) -> list[list[float] | None]:
+    """A point inside each area (on its surface), as WGS84 ``[lon, lat]`` rounded to about a metre; None
+    for an area without geometry."""
+    points = gpd.GeoSeries(shapely.point_on_surface(areas.values), crs=areas.crs).to_crs(4326).values
+    coords = np.round(np.c_[shapely.get_x(points), shapely.get_y(points)], 5)
+    return [None if np.isnan(xy).any() else xy.tolist() for xy in coords]
