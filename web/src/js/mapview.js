@@ -118,13 +118,18 @@ export class MapView {
     this.map.on("moveend", () => onMove(this.map));
   }
 
-  /** Municipality borders from the kommun level's tiles, for context and to find a municipality's extent. */
+  /** The light default basemap, always drawn: municipality borders (dashed) and names, county borders. */
   async addContext(levels) {
     await this.ready;
     if (this.map.getSource("context") || !levels.includes("kommun")) return;
     this.map.addSource("context", { type: "vector", url: abs("tiles/kommun.json"), promoteId: "code" });
     this.map.addLayer({ id: "context-line", type: "line", source: "context", "source-layer": "kommun",
       paint: { "line-color": "#6b6b66", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 10, 1.6], "line-dasharray": [3, 2] } });
+    if (levels.includes("lan")) {
+      this.map.addSource("context-lan", { type: "vector", url: abs("tiles/lan.json") });
+      this.map.addLayer({ id: "context-lan", type: "line", source: "context-lan", "source-layer": "lan",
+        paint: { "line-color": "#55554f", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.9, 10, 2.2] } });
+    }
     this.map.addSource("kommun-labels", { type: "geojson", data: labelPoints(await api.areas("kommun")) });
     this.map.addLayer({ id: "context-labels", type: "symbol", source: "kommun-labels", minzoom: 5,
       layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 8 }, paint: HALO });
