@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import mapbox_vector_tile
 import mercantile
@@ -13,6 +18,7 @@ import numpy as np
 import pytest
 import shapely
 import shapely.affinity
+import shapely.geometry
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 from pmtiles.tile import zxy_to_tileid
@@ -297,3 +303,120 @@ def test_areas_carry_a_label_point_inside_each_area(client, dataset):
         for row in answer:
             point = shapely.Point(row["label"])
             assert areas.geometry[row["code"]].buffer(1e-5).contains(point), (level, row)
+
+
+class _ThirdParty(BaseHTTPRequestHandler):
+    """A tile and style host of another origin on loopback: one-colour PNG tiles and a style whose water is
+    a GeoJSON polygon; it records the paths asked for."""
+
+    tile_color = (160, 192, 112)
+    water: ClassVar[dict] = {}
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).asked.append(self.path)
+        if self.path.startswith("/style.json"):
+            body, kind = json.dumps(_style(type(self).water)).encode(), "application/json"
+        else:
+            image = io.BytesIO()
+            Image.new("RGB", (256, 256), type(self).tile_color).save(image, "PNG")
+            body, kind = image.getvalue(), "image/png"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+STYLE_WATER = "#88aadd"
+
+
+def _style(water: dict) -> dict:
+    return {
+        "version": 8,
+        "sources": {"sea": {"type": "geojson", "data": water}},
+        "layers": [
+            {"id": "water", "type": "fill", "source": "sea", "paint": {"fill-color": STYLE_WATER}},
+            {"id": "names", "type": "symbol", "source": "sea", "layout": {"text-field": "Havet"}},
+        ],
+    }
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return tuple(int(color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def _project(page, lng: float, lat: float) -> list[float]:
+    """Where the first map draws a WGS84 point, in pixels of its container."""
+    script = "(ll) => { const p = window.barometer.ctx.maps[0].map.project(ll); return [p.x, p.y]; }"
+    return page.evaluate(script, [lng, lat])
+
+
+def _near(pixel: tuple[int, ...], color: tuple[int, ...], tolerance: int = 3) -> bool:
+    return max(abs(a - b) for a, b in zip(pixel, color, strict=True)) <= tolerance
+
+
+@pytest.mark.browser
+@needs_font
+def test_xyz_and_style_basemaps_of_another_host_are_drawn_under_the_areas(tmp_path):
+    from data.store import write_version
+    from tileserver import create_app
+
+    if not (DIST_FONTS / glyphs.FONTSTACK / "0-255.pbf.gz").is_file():
+        pytest.skip("web map or glyphs not built: run ./dev setup")
+    dataset = grid_dataset(n=6)
+    data = tmp_path / "data"
+    write_version(data, dataset)
+    deso = dataset.areas[dataset.areas["level"] == "deso"].to_crs(4326)
+    west, south, east, north = deso.total_bounds
+    middle = (west + east) / 2
+    sea = shapely.box(middle, south - 0.05, east + 0.1, north + 0.05)
+    _ThirdParty.water = {"type": "Feature", "geometry": shapely.geometry.mapping(sea), "properties": {}}
+    host = ThreadingHTTPServer(("127.0.0.1", 0), _ThirdParty)
+    threading.Thread(target=host.serve_forever, daemon=True).start()
+    other = f"http://127.0.0.1:{host.server_port}"
+    view = "window.barometer.ctx.maps[0].map"
+    loaded = f"(() => {{ const m = {view}; return m.loaded() && m.areTilesLoaded(); }})()"
+    try:
+        for setting in (f"{other}/tiles/{{z}}/{{x}}/{{y}}.png", f"{other}/style.json"):
+            _ThirdParty.asked = []
+            app = create_app({"DATA": str(data), "BASEMAP": setting, "TESTING": True})
+            with live_server(app) as base, chromium_page(1000, 700) as page:
+                page.goto(f"{base}/?k=0201&lv=deso")
+                page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+                page.wait_for_function(f"{view}.getLayer('fill') !== undefined", timeout=30_000)
+                page.evaluate(f"{view}.jumpTo({{center: [{middle}, {(south + north) / 2}], zoom: 11}})")
+                page.wait_for_function(loaded, timeout=30_000)
+                page.wait_for_timeout(300)
+                order = page.evaluate(f"{view}.getStyle().layers.map(l => l.id)")
+                box = page.locator("#map-a").bounding_box()
+                shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+                beside = _project(page, west - 0.03, (south + north) / 2)  # west of every area
+                assert 0 < beside[0] < box["width"] and 0 < beside[1] < box["height"]
+                corner = shot.getpixel((round(box["x"] + beside[0]), round(box["y"] + beside[1])))
+                if "{z}" in setting:
+                    assert any(re.fullmatch(r"/tiles/1[12]/\d+/\d+\.png", p) for p in _ThirdParty.asked), (
+                        _ThirdParty.asked
+                    )
+                    assert order.index("basemap-raster") < order.index("fill")
+                    assert _near(corner, _ThirdParty.tile_color)  # no area there: the tiles themselves
+                    assert page.locator(".land-only").count() == 0  # raster tiles: no water to clip with
+                else:
+                    assert _ThirdParty.asked == ["/style.json"]
+                    assert order.index("basemap-water") < order.index("fill") < order.index("land-only")
+                    assert "basemap-names" not in order  # its labels need fonts this app does not serve
+                    lng, lat = (middle + east) / 2, (south + north) / 2
+                    x, y = _project(page, lng, lat)
+                    at = (round(box["x"] + x), round(box["y"] + y))
+                    assert not _near(shot.getpixel(at), _rgb(STYLE_WATER), 20)
+                    page.get_by_label("Bara land").check()
+                    page.wait_for_timeout(300)
+                    after = Image.open(io.BytesIO(page.screenshot())).convert("RGB").getpixel(at)
+                    assert _near(after, _rgb(STYLE_WATER)), after  # the style's own water colour
+                assert page.errors == []
+    finally:
+        host.shutdown()

@@ -5,7 +5,7 @@
 // out (their fonts are not served here), the dataset's labels name the places.
 import { PMTiles, Protocol } from "pmtiles";
 
-export const WATER = "#c9dbe6";
+const WATER = "#c9dbe6";
 const LAND = "#f1efe9";
 const LINE = "#c4c1b8";
 const WATER_NAME = /water|ocean|sea|lake|vatten|hav|sjö/i;
@@ -14,7 +14,7 @@ const LAND_NAME = /earth|land/i;
 let protocol = null;
 
 /** Adds the basemap's sources and layers (before any other than the background); resolves to its water
- * layer ({source, sourceLayer}) when it has one, for drawing the choropleth on land only. */
+ * layer ({source, sourceLayer, filter, color}) when it has one, for drawing the choropleth on land only. */
 export async function addBasemap(map, config) {
   const basemap = (config && config.basemap) || { kind: "default" };
   if (basemap.kind === "xyz") {
@@ -45,7 +45,7 @@ export async function addBasemap(map, config) {
     const polygons = ["==", ["geometry-type"], "Polygon"];
     if (WATER_NAME.test(layer.id)) {
       map.addLayer({ ...base, id: `basemap-${layer.id}`, type: "fill", filter: polygons, paint: { "fill-color": WATER } });
-      water = water || { source: "basemap", sourceLayer: layer.id };
+      water = water || { source: "basemap", sourceLayer: layer.id, color: WATER };
     } else if (LAND_NAME.test(layer.id)) {
       map.addLayer({ ...base, id: `basemap-${layer.id}`, type: "fill", filter: polygons, paint: { "fill-color": LAND } });
     } else {
@@ -56,7 +56,8 @@ export async function addBasemap(map, config) {
   return water;
 }
 
-/** A MapLibre style's sources and its layers other than symbols; its water layer, if one is named so. */
+/** A MapLibre style's sources and its layers other than symbols; its water layer (a fill whose layer or
+ * source layer is named so), if it has one. */
 function addStyle(map, style) {
   for (const [id, source] of Object.entries(style.sources || {})) map.addSource(`basemap-${id}`, source);
   let water = null;
@@ -65,8 +66,9 @@ function addStyle(map, style) {
     const copy = { ...layer, id: `basemap-${layer.id}` };
     if (layer.source) copy.source = `basemap-${layer.source}`;
     map.addLayer(copy);
-    if (!water && layer.type === "fill" && layer["source-layer"] && WATER_NAME.test(layer["source-layer"])) {
-      water = { source: copy.source, sourceLayer: layer["source-layer"] };
+    if (!water && layer.type === "fill" && WATER_NAME.test(layer["source-layer"] || layer.id)) {
+      const color = (layer.paint || {})["fill-color"];
+      water = { source: copy.source, sourceLayer: layer["source-layer"], filter: layer.filter, color: typeof color === "string" ? color : WATER };
     }
   }
   return water;

@@ -3,7 +3,7 @@
 // outside the map's scope) and a fill-color "match" on the legend's colours, so a new year, indicator,
 // change or deviation map restyles without reloading a tile.
 import { api, getJSON } from "./api.js";
-import { addBasemap, WATER } from "./basemap.js";
+import { addBasemap } from "./basemap.js";
 import { t } from "./i18n.js";
 
 const SOURCE = "areas";
@@ -156,8 +156,9 @@ export class MapView {
     map.addLayer({ ...base, id: "no-data", type: "fill", paint: { "fill-pattern": "bm-hatch", "fill-opacity": ["case", ["==", STATE, -1], 0.7, 0] } }, before);
     map.addLayer({ ...base, id: "suppressed", type: "fill", paint: { "fill-pattern": "bm-dots", "fill-opacity": ["case", ["==", STATE, -2], 0.9, 0] } }, before);
     if (this.water) {
-      map.addLayer({ id: "land-only", type: "fill", source: this.water.source, "source-layer": this.water.sourceLayer,
-        filter: ["==", ["geometry-type"], "Polygon"], layout: { visibility: this.landOnly ? "visible" : "none" }, paint: { "fill-color": WATER } }, before);
+      const { source, sourceLayer, filter, color } = this.water;
+      map.addLayer({ id: "land-only", type: "fill", source, ...(sourceLayer ? { "source-layer": sourceLayer } : {}),
+        filter: filter || ["==", ["geometry-type"], "Polygon"], layout: { visibility: this.landOnly ? "visible" : "none" }, paint: { "fill-color": color } }, before);
     }
     map.addLayer({ ...base, id: "outline", type: "line", paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.2, 10, 0.8, 14, 1.6], "line-opacity": 0.9 } }, before);
     map.addLayer({ ...base, id: "municipality", type: "line", filter: ["==", ["get", "kommun"], this.kommun || ""], paint: { "line-color": "#4d4d4d", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.3, 10, 0.9, 14, 1.8] } }, before);
