@@ -44,6 +44,7 @@ def test_a_version_that_fails_to_load_leaves_the_served_one(data_dir, dataset, c
     assert client.get("/api/health").get_json()["version"] == dataset.version
     (data_dir / CURRENT).write_text("0123456789abcdef")  # names a version that is not there
     client.get("/api/health")
-    _wait_for(lambda: not services.source._loading and "could not be loaded" in caplog.text)
+    _wait_for(lambda: not services.source._loading and "cannot be served" in (services.source.problem or ""))
+    assert "0123456789abcdef" in caplog.text
     assert client.get("/api/health").get_json()["version"] == dataset.version
     assert client.get("/tiles/deso.json").status_code == 200

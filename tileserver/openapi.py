@@ -232,7 +232,35 @@ def _json_schemas() -> dict[str, Schema]:
             "properties": {"areas": {"type": "array", "items": OBJECT}},
         },
         "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
+        "Probe": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {
+                "status": {"type": "string"},
+                "version": {"type": "string"},
+                "detail": {"type": "string"},
+            },
+        },
+        "Methods": {
+            "type": "object",
+            "required": ["measures", "indicators"],
+            "properties": {"measures": {"type": "array", "items": OBJECT}, "indicators": OBJECT},
+        },
+        "PerType": {
+            "type": "object",
+            "required": ["indicator", "scope", "type_source", "series", "notes"],
+            "properties": {
+                "indicator": {"type": "string"},
+                "scope": {"type": "string", "enum": ["riket", "lan", "kommun"]},
+                "type_source": OBJECT,
+                "series": OBJECT,
+                "notes": STRINGS,
+            },
+        },
     }
+
+
+PROBE = {"$ref": "#/components/schemas/Probe"}
 
 
 def _param(name: str, where: str, schema: Schema, description: str = "", required: bool = False) -> dict:
@@ -430,6 +458,25 @@ def document(dataset: Dataset) -> dict:
             busy,
         ),
         "/api/health": get("liveness and the version served", [], _json("Health")),
+        "/healthz": get("liveness: the process answers (touches no data)", [], _json("Probe")),
+        "/readyz": get(
+            "readiness: a dataset is loaded and every level's geometry prepared",
+            [],
+            _json("Probe"),
+            {"503": {"description": "not ready yet", "content": {"application/json": {"schema": PROBE}}}},
+        ),
+        "/metrics": get("Prometheus metrics, summed over the server's workers", [], _ok("text/plain")),
+        "/api/methods": get("how to read every measure and indicator (sv, en)", [], _json("Methods")),
+        "/api/measures/per_type/{indicator}": get(
+            "an indicator per områdestyp within the country, a county or a municipality, per year",
+            [
+                p_indicator,
+                _query("scope", {"type": "string", "enum": ["riket", "lan", "kommun"]}),
+                _query("code", {"type": "string"}, "the county or municipality code of the scope"),
+                q_breakdown,
+            ],
+            _json("PerType"),
+        ),
         "/api/catalog": get("levels, years, indicators, municipalities", [], _json("Catalog")),
         "/api/openapi.json": get("this document", [], _json("OpenAPI")),
         "/api/areas/{level}": get(
