@@ -61,6 +61,7 @@ export class MapView {
     this.kommun = null;
     this.hovered = null;
     this.config = {};
+    this.context = null;
     this.selected = new Set();
     this.states = new Map();
     this.drawn = new Set();
@@ -119,9 +120,14 @@ export class MapView {
   }
 
   /** The light default basemap, always drawn: municipality borders (dashed) and names, county borders. */
-  async addContext(levels) {
-    await this.ready;
-    if (this.map.getSource("context") || !levels.includes("kommun")) return;
+  addContext(levels) {
+    if (!levels.includes("kommun")) return this.ready;
+    this.context = this.context || this.drawContext(levels); // once, however many renders ask at a time
+    return this.context;
+  }
+
+  async drawContext(levels) {
+    const [kommuner] = await Promise.all([api.areas("kommun"), this.ready]);
     this.map.addSource("context", { type: "vector", url: abs("tiles/kommun.json"), promoteId: "code" });
     this.map.addLayer({ id: "context-line", type: "line", source: "context", "source-layer": "kommun",
       paint: { "line-color": "#6b6b66", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 10, 1.6], "line-dasharray": [3, 2] } });
@@ -130,7 +136,7 @@ export class MapView {
       this.map.addLayer({ id: "context-lan", type: "line", source: "context-lan", "source-layer": "lan",
         paint: { "line-color": "#55554f", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.9, 10, 2.2] } });
     }
-    this.map.addSource("kommun-labels", { type: "geojson", data: labelPoints(await api.areas("kommun")) });
+    this.map.addSource("kommun-labels", { type: "geojson", data: labelPoints(kommuner) });
     this.map.addLayer({ id: "context-labels", type: "symbol", source: "kommun-labels", minzoom: 5,
       layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 8 }, paint: HALO });
   }
