@@ -210,11 +210,9 @@ def test_basemap_file_is_served_with_range_requests(data_dir):
 # ---- in Chromium ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.browser
-@needs_font
-def test_names_and_served_basemap_are_drawn_and_land_only_clips_the_water(tmp_path):
+def _grid_and_sea(tmp_path: Path):
+    """A 6 × 6 grid of DeSO in a data folder, its DeSO in WGS84, and a sea over its eastern half."""
     from data.store import write_version
-    from tileserver import create_app
 
     if not (DIST_FONTS / glyphs.FONTSTACK / "0-255.pbf.gz").is_file():
         pytest.skip("web map or glyphs not built: run ./dev setup")
@@ -223,8 +221,19 @@ def test_names_and_served_basemap_are_drawn_and_land_only_clips_the_water(tmp_pa
     write_version(data, dataset)
     deso = dataset.areas[dataset.areas["level"] == "deso"].to_crs(4326)
     west, south, east, north = deso.total_bounds
+    sea = shapely.box((west + east) / 2, south - 0.05, east + 0.1, north + 0.05)
+    return data, deso, sea
+
+
+@pytest.mark.browser
+@needs_font
+def test_names_and_served_basemap_are_drawn_and_land_only_clips_the_water(tmp_path):
+    from tileserver import create_app
+
+    data, deso, sea = _grid_and_sea(tmp_path)
+    west, south, east, north = deso.total_bounds
     middle = (west + east) / 2
-    write_basemap(data / "basemap.pmtiles", shapely.box(middle, south - 0.05, east + 0.1, north + 0.05))
+    write_basemap(data / "basemap.pmtiles", sea)
     app = create_app({"DATA": str(data), "BASEMAP": "basemap.pmtiles", "TESTING": True})
     centre = f"{(west + east) / 2:.4f},{(south + north) / 2:.4f},12.2"
     with live_server(app) as base, chromium_page(1000, 700) as page:
@@ -363,18 +372,11 @@ def _near(pixel: tuple[int, ...], color: tuple[int, ...], tolerance: int = 3) ->
 @pytest.mark.browser
 @needs_font
 def test_xyz_and_style_basemaps_of_another_host_are_drawn_under_the_areas(tmp_path):
-    from data.store import write_version
     from tileserver import create_app
 
-    if not (DIST_FONTS / glyphs.FONTSTACK / "0-255.pbf.gz").is_file():
-        pytest.skip("web map or glyphs not built: run ./dev setup")
-    dataset = grid_dataset(n=6)
-    data = tmp_path / "data"
-    write_version(data, dataset)
-    deso = dataset.areas[dataset.areas["level"] == "deso"].to_crs(4326)
+    data, deso, sea = _grid_and_sea(tmp_path)
     west, south, east, north = deso.total_bounds
     middle = (west + east) / 2
-    sea = shapely.box(middle, south - 0.05, east + 0.1, north + 0.05)
     _ThirdParty.water = {"type": "Feature", "geometry": shapely.geometry.mapping(sea), "properties": {}}
     host = ThreadingHTTPServer(("127.0.0.1", 0), _ThirdParty)
     threading.Thread(target=host.serve_forever, daemon=True).start()
