@@ -1,6 +1,6 @@
 // The Barometer web map: controls, the map(s), legend, hover, area details, and the other views.
 import { api } from "./api.js";
-import { parse, createStore, serialize } from "./state.js";
+import { parse, createStore, serialize, VIEWS } from "./state.js";
 import { t, setLang, getLang, applyI18n, indicatorTitle, indicatorDescription, breakdownLabel, domainName } from "./i18n.js";
 import { MapView } from "./mapview.js";
 import { buildMetric, rankOf, formatMetric, rowOf, categoryIndicator } from "./metrics.js";
@@ -8,13 +8,17 @@ import { municipalityBounds, tileJSON } from "./data.js";
 import { renderDetail } from "./detail.js";
 import { renderOverview } from "./overview.js";
 import { renderTable } from "./table.js";
+import { renderCounty } from "./county.js";
+import { renderPerType } from "./pertype.js";
+import { renderNational } from "./national.js";
+import { helpButton } from "./methods.js";
 import { setupShare } from "./share.js";
 
 const $ = (id) => document.getElementById(id);
 const EMBED = document.body.dataset.mode === "embed" || /\/embed\/?$/.test(location.pathname);
 const SIDE_BY_SIDE = new Set(["years", "indicators"]);
 
-const ctx = { catalog: null, indicators: new Map(), municipalities: new Map(), maps: [], metrics: [], areas: [] };
+const ctx = { catalog: null, indicators: new Map(), municipalities: new Map(), maps: [], metrics: [], areas: [], methods: null, lanNames: new Map() };
 let store;
 let renderToken = 0;
 
@@ -142,7 +146,8 @@ function renderControls(state) {
   $("classes-select").value = String(state.classes);
   $("scope-select").value = state.scope;
   $("pooled-check").checked = state.pooled === "1";
-  for (const id of ["view-map", "view-overview", "view-table"]) $(id).hidden = id !== `view-${state.view}`;
+  $("ind-help").replaceChildren(helpButton(ctx.methods, state.ind));
+  for (const view of VIEWS) $(`view-${view}`).hidden = view !== state.view;
   $("open-full").href = `./?${serialize(state)}`;
 }
 
@@ -403,7 +408,7 @@ function wire() {
     }
     error.hidden = true;
     e.target.value = `${found.name} (${found.code})`;
-    store.set({ kommun: found.code, sel: [], at: "" }, { replace: false });
+    store.set({ kommun: found.code, sel: [], at: "", lan: "" }, { replace: false });
   });
   on("kommun-input", "keydown", (e) => {
     if (e.key === "Enter") e.target.dispatchEvent(new Event("change"));
@@ -440,6 +445,9 @@ async function render(state, before) {
     if (state.view === "map" && changed(["sel", "view"])) for (const view of ctx.maps) view.setSelected(state.sel);
     if (state.view === "map" && changed([...MAP_KEYS, "sel", "view"])) await renderDetail(ctx, state, store);
     if (state.view === "overview" && changed([...MAP_KEYS, "view"])) await renderOverview(ctx, state, store);
+    if (state.view === "county" && changed(["kommun", "lan", "year", "lang", "view"])) await renderCounty(ctx, state, store);
+    if (state.view === "pertype" && changed(["kommun", "ind", "bd", "pscope", "lang", "view"])) await renderPerType(ctx, state, store);
+    if (state.view === "national" && changed(["nind", "nlevel", "year", "method", "classes", "lang", "view"])) await renderNational(ctx, state, store);
     if (state.view === "table" && changed([...MAP_KEYS, "tind", "tyears", "view"])) await renderTable(ctx, state, store);
     setupShare(ctx, state);
     document.body.dataset.ready = "1";
@@ -455,7 +463,9 @@ async function boot() {
   const initial = parse(location.search);
   setLang(initial.lang);
   try {
-    ctx.catalog = await api.catalog();
+    [ctx.catalog, ctx.methods] = await Promise.all([api.catalog(), api.methods()]);
+    const lan = ctx.catalog.levels.some((l) => l.id === "lan") ? await api.areas("lan") : [];
+    for (const area of lan || []) ctx.lanNames.set(area.code, area.name);
   } catch (error) {
     $("status").textContent = t("error", { msg: error.message });
     $("status").hidden = false;
