@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from data.store import make_dataset, read_or_empty, write_version
 from indicators.fetch.scb import with_area_version
-from indicators.model import Indicator, InputError
+from indicators.model import Indicator, InputError, concat_values
 
 DEFAULT_MIN_MATCH = 0.5
 """The share of a value file's areas that must match loaded areas (``--min-match``)."""
@@ -54,6 +55,8 @@ class ReadValues:
     values: pd.DataFrame
     indicators: dict[str, Indicator]
     report: list[str]
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Breakdown key → (Swedish, English) text of groups without a built-in label (see dimensions.py)."""
 
 
 def add_areas(
@@ -148,7 +151,7 @@ def read_value_file(
         indicators[ident] = define(
             found, definition, file=where, earlier=earlier.get(ident), builtin=CATALOG.get(ident)
         )
-    return ReadValues(result.values, indicators, report)
+    return ReadValues(result.values, indicators, report, result.labels)
 
 
 def match_report(
@@ -171,7 +174,7 @@ def match_report(
             f"no area in the file matches a loaded area, e.g. {_examples(unmatched)}: " if unmatched else ""
         )
         raise InputError(f"{dropped}the file gave no values", file=where)
-    keys = set(zip(values["level"].astype(str), values["code"].astype(str), strict=True))
+    keys = value_pairs(values, ("level", "code"))
     if not len(areas):
         if spec.min_match > 0:
             raise InputError(
@@ -241,19 +244,38 @@ def _examples(unmatched: tuple[tuple[int, str], ...], n: int = 5) -> str:
     return shown + (f" and {len(first) - n} more" if len(first) > n else "")
 
 
+def value_pairs(
+    values: pd.DataFrame, columns: tuple[str, str] = ("indicator", "level")
+) -> set[tuple[str, str]]:
+    """The distinct (indicator, level) pairs of a value table, or of two other columns (found as categories:
+    no string per row)."""
+    pairs = values[list(columns)].drop_duplicates()
+    return set(zip(*(pairs[column].astype(str) for column in columns), strict=True))
+
+
+def with_labels(meta: dict, labels: Mapping[str, tuple[str, str]]) -> dict:
+    """``meta`` with the breakdown labels an import kept (``breakdown_labels``: key → [Swedish, English])."""
+    if not labels:
+        return meta
+    return {**meta, "breakdown_labels": {**meta.get("breakdown_labels", {}), **labels}}
+
+
 def import_values(root: Path, spec: ValueFile, definitions: Mapping[str, Mapping] | None = None) -> list[str]:
     """Add the file's values; they replace the values the dataset had of the same indicators and levels."""
     current = read_or_empty(root)
     names = current.meta.get("kommun_names")
     read = read_value_file(spec, current.areas, definitions, current.indicators, names)
     incoming = read.values
-    replaced = set(zip(incoming["indicator"].astype(str), incoming["level"].astype(str), strict=True))
+    replaced = value_pairs(incoming)
     old = current.values
-    pairs = pd.MultiIndex.from_arrays([old["indicator"].astype(str), old["level"].astype(str)])
-    kept = old[~pairs.isin(replaced)]
-    merged = pd.concat([kept, incoming], ignore_index=True)
+    drop = np.zeros(len(old), dtype=bool)
+    for indicator, level in replaced & value_pairs(old):  # compared as categories: no string per row
+        drop |= ((old["indicator"] == indicator) & (old["level"] == level)).to_numpy()
+    kept = old[~drop] if drop.any() else old
+    merged = concat_values([kept, incoming])
     indicators = {**current.indicators, **read.indicators}
     meta = {**current.meta, "inputs": [*current.meta.get("inputs", []), {"values": spec.path.name}]}
+    meta = with_labels(meta, read.labels)
     dataset = make_dataset(current.areas, merged, indicators, meta)
     write_version(root, dataset)
     dropped = int(len(old) - len(kept))

@@ -34,10 +34,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.imports import DEFAULT_MIN_MATCH, AreaFile, ValueFile, add_areas, read_value_file
+from data.imports import (
+    DEFAULT_MIN_MATCH,
+    AreaFile,
+    ValueFile,
+    add_areas,
+    read_value_file,
+    value_pairs,
+    with_labels,
+)
 from data.store import make_dataset
 from indicators.definitions import check_definition, definitions_from, load_definitions
-from indicators.model import Dataset, Indicator, InputError, empty_areas, empty_values
+from indicators.model import Dataset, Indicator, InputError, concat_values, empty_areas, empty_values
 
 VIEW_KEYS = ("kommun", "level", "indicator", "year")
 """Keys of ``default_view`` (stored as such in the dataset's meta for the web page)."""
@@ -127,8 +135,7 @@ def build(recipe: Recipe) -> tuple[Dataset, list[str]]:
     origin: dict[tuple[str, str], str] = {}
     for spec in recipe.values:
         read = read_value_file(spec, areas, recipe.definitions, indicators, meta.get("kommun_names"))
-        given = zip(read.values["indicator"].astype(str), read.values["level"].astype(str), strict=True)
-        for pair in sorted(set(given)):
+        for pair in sorted(value_pairs(read.values)):
             if pair in origin:
                 raise InputError(
                     f"{spec.path.name} and {origin[pair]} both give {pair[0]} values at level {pair[1]}",
@@ -138,11 +145,12 @@ def build(recipe: Recipe) -> tuple[Dataset, list[str]]:
         tables.append(read.values)
         indicators |= read.indicators
         meta["inputs"] = [*meta.get("inputs", []), {"values": spec.path.name}]
+        meta = with_labels(meta, read.labels)
         report += [*read.report, f"read {len(read.values)} values from {spec.path}"]
     meta |= {"title": recipe.title, "attribution": recipe.attribution}
     if recipe.default_view:
         meta["default_view"] = dict(recipe.default_view)
-    dataset = make_dataset(areas, pd.concat(tables, ignore_index=True), indicators, meta)
+    dataset = make_dataset(areas, concat_values(tables), indicators, meta)
     check_view(dataset, recipe.default_view, str(recipe.path))
     return dataset, report
 

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import shapely
@@ -41,6 +42,8 @@ from indicators.model import (
 )
 
 CURRENT = "CURRENT"
+_HASH_CHUNK = 1 << 20
+"""Rows hashed per pass when a version's content hash is computed."""
 VERSIONS = "versions"
 
 
@@ -53,8 +56,16 @@ def content_version(areas: gpd.GeoDataFrame, values: pd.DataFrame, manifest: Map
         digest.update(wkb)
     crs = areas.crs
     digest.update(str(crs.to_epsg() or crs.to_wkt() if crs is not None else "").encode())
-    keyed = values.sort_values(["indicator", "level", "code", "year", "breakdown"])
-    digest.update(pd.util.hash_pandas_object(keyed.astype({"status": str}), index=False).to_numpy().tobytes())
+    keys = ["indicator", "level", "code", "year", "breakdown"]
+    sortable = [
+        values[k].cat.codes if isinstance(values[k].dtype, pd.CategoricalDtype) else values[k] for k in keys
+    ]
+    order = np.lexsort([column.to_numpy() for column in reversed(sortable)])  # as sort_values(keys) orders
+    for start in range(0, len(order), _HASH_CHUNK):  # in chunks: no sorted copy of a table of millions
+        keyed = values.take(order[start : start + _HASH_CHUNK])
+        digest.update(
+            pd.util.hash_pandas_object(keyed.astype({"status": str}), index=False).to_numpy().tobytes()
+        )
     digest.update(json.dumps(manifest, sort_keys=True, ensure_ascii=False, default=str).encode())
     return digest.hexdigest()[:16]
 

@@ -188,20 +188,32 @@ def normalise_values(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def text_categories(values: pd.Categorical) -> pd.Categorical:
+    """The categorical with its categories as the ``str`` dtype (what joining categoricals needs)."""
+    if values.categories.dtype == "str":
+        return values
+    return pd.Categorical.from_codes(values.codes, categories=values.categories.astype("str"))
+
+
 def concat_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Value tables stacked into one normalised table, their categories united: a big table and a few new
-    rows are joined without turning millions of category codes back into strings."""
-    tables = [normalise_values(f) for f in frames]
+    rows are joined without turning millions of category codes back into strings (a Python object per row
+    of tables that run to millions)."""
+    tables = [normalise_values(frame) for frame in frames if len(frame)]
+    if not tables:
+        return empty_values()
     if any(DERIVED_FLAG in t.columns for t in tables):
         tables = [t if DERIVED_FLAG in t.columns else t.assign(**{DERIVED_FLAG: False}) for t in tables]
+    if len(tables) == 1:
+        return tables[0]
     columns = {}
     for column in tables[0].columns:
         parts = [t[column] for t in tables]
         if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            columns[column] = union_categoricals(parts, ignore_order=True)
+            columns[column] = union_categoricals([text_categories(p.array) for p in parts], ignore_order=True)
         else:
             columns[column] = np.concatenate([p.to_numpy() for p in parts])
-    return normalise_values(pd.DataFrame(columns))
+    return normalise_values(pd.DataFrame(columns, copy=False))
 
 
 def _columns(frame: pd.DataFrame) -> list[str]:

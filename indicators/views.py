@@ -84,10 +84,12 @@ def first_view(dataset: Dataset) -> dict | None:
     """What a map opens on (kommun, level, indicator, year): the dataset's ``default_view`` (meta) as far as
     it has values, the rest filled in with the finest mapped level, the first indicator in catalog order, its
     latest year and the municipality with most areas that have values there (in the indicator's default
-    breakdown, which the page picks itself). None when no mapped level has a value at all."""
+    breakdown, which the page picks itself); a category (the områdestyper) only when no other indicator
+    has values. None when no mapped level has a value at all."""
     given = dict(dataset.meta.get("default_view") or {})
     levels = [lv for lv in MAPPED_LEVELS if lv in dataset.levels and dataset.years_of(lv)]
-    indicators = [key for key, ind in dataset.indicators.items() if ind.kind != "category"]
+    kinds = {key: ind.kind for key, ind in dataset.indicators.items()}
+    indicators = sorted(kinds, key=lambda key: kinds[key] == "category")  # types only when nothing else
     for options, key in ((levels, "level"), (indicators, "indicator")):
         if given.get(key) in options:
             options.insert(0, options.pop(options.index(given[key])))

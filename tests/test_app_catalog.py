@@ -118,3 +118,27 @@ def test_comparisons_and_deviation_maps_use_derived_municipality_and_country_val
     assert (compare["kommun_value"], compare["national_value"]) == (total, total)
     legend = client.get("/api/legend/deso/population/2021?kommun=0201&deviation=riket").get_json()
     assert sorted(a["value"] for a in legend["areas"].values()) == [100.0 + k - total for k in range(n)]
+
+
+def test_breakdown_labels_keep_scb_words_with_their_letters(tmp_path):
+    """A CSV in SCB's words (upplåtelseform, kön), imported through the CLI: the catalog labels every
+    breakdown in Swedish and English, å, ä and ö intact."""
+    from tests.cli_data import data_with_areas, import_values
+    from tileserver import create_app
+
+    root = data_with_areas(tmp_path)
+    file = tmp_path / "bostader.csv"
+    lines = ["region;upplåtelseform;kön;år;antal"]
+    for code in ("0201C1000", "0201C1001"):
+        for tenure in ("äganderätt", "hyresrätt", "totalt"):
+            lines += [f"{code};{tenure};kvinnor;2021;5", f"{code};{tenure};män;2021;4"]
+    file.write_text("\n".join(lines) + "\n", encoding="cp1252")
+    assert import_values(root, file, "--indicator", "persons", "--kind", "count", "--level", "deso") == 0
+    client = create_app({"DATA": str(root), "TESTING": True}).test_client()
+    labels = client.get("/api/catalog").get_json()["breakdown_labels"]
+    assert labels["tenure=owner;sex=female"] == {
+        "sv": "Upplåtelseform: äganderätt, Kön: kvinnor",
+        "en": "Tenure: owner-occupied, Sex: women",
+    }
+    assert labels["tenure=rental;sex=male"]["sv"] == "Upplåtelseform: hyresrätt, Kön: män"
+    assert labels["sex=male"]["sv"] == "Kön: män"

@@ -89,9 +89,9 @@ def test_strict_lists_unmatched_rows(export):
 def test_names_need_areas_and_kommun_names(export):
     with pytest.raises(InputError, match=r"row 2, column '\(first column\)': areas are named, not coded"):
         read_values(export, indicator="t")
-    with pytest.raises(InputError, match=r"pass kommun_names=\{code: name\}"):
+    with pytest.raises(InputError, match=r"import the kommun areas too \(barometer import areas kommuner"):
         read_values(export, areas=regso_areas(with_names=False), indicator="t")
-    with pytest.raises(InputError, match="--indicator"):
+    with pytest.raises(InputError, match="name the indicator with --indicator"):
         read_values(export, areas=regso_areas())
 
 

@@ -147,7 +147,37 @@ def test_an_indicator_without_total_shows_its_first_breakdown_in_classes(new_pag
     page = new_page().open(no_total_url + "/")
     page.wait_rendered("view-map", "value:employed:2021")
     assert page.state()["bd"] == "sex=female"
-    assert page.page.locator("#bd-select option").all_inner_texts() == ["kön: kvinnor", "kön: män"]
+    assert page.page.locator("#bd-select option").all_inner_texts() == ["Kön: kvinnor", "Kön: män"]
     assert _class_count(page) == 16  # all 16 areas classed, none "no data"
     assert page.page.locator("#dataset-title").inner_text() == "Only by sex"
+    assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def recipe_url(tmp_path_factory) -> Iterator[str]:
+    """The example recipe (docs/examples/goteborgsregionen.toml) built through ``barometer build``."""
+    from tileserver.cli import main
+
+    if not all((SHARED / f).exists() for f in (*AREA_FILES, OMRADESTYP)):
+        pytest.skip("real SCB files absent (../shared/data is not part of the repository)")
+    recipe = Path(__file__).resolve().parents[1] / "docs" / "examples" / "goteborgsregionen.toml"
+    root = tmp_path_factory.mktemp("recipe") / "data"
+    assert main(["build", str(recipe), "--data", str(root)]) == 0
+    yield from serve(root)
+
+
+def test_the_example_recipe_opens_on_its_municipality_with_a_map_and_a_legend(new_page, recipe_url):
+    page = new_page().open(recipe_url + "/")
+    page.page.wait_for_selector("body[data-drawn-at]", timeout=30_000)
+    state = page.state()
+    assert (state["kommun"], state["level"], state["year"]) == ("1480", "regso", 2022)
+    assert state["mode"] == "types"  # the recipe's only indicator is SCB's områdestyp: its map
+    counts = page.page.locator(".legend-block li[data-kind='category'] .count").all_inner_texts()
+    # The export names areas "Göteborg (RegSO)"; its last column is the type: counted here independently.
+    lines = (SHARED / OMRADESTYP).read_text(encoding="utf-8-sig").splitlines()
+    rows = [line.rsplit(",", 1) for line in lines if "," in line]
+    types = [t.strip() for name, t in rows if name.strip('"').startswith("Göteborg (")]
+    assert [int(c) for c in counts] == [types.count(str(k)) for k in range(1, 6)]
+    assert page.page.locator("#dataset-title").inner_text() == "Göteborgsregionen: områdestyper 2022"
+    page.shot("recipe_first_open")
     assert page.errors == []

@@ -16,6 +16,8 @@ import unicodedata
 from indicators.model import CODE_PATTERNS, LEVELS
 
 _SUFFIX = re.compile(r"_(?:DESO|REGSO)\d{4}$")
+_DECIMAL_ZERO = re.compile(r"^(\d+)[.,]0+$")
+_SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?E[+]?\d+$")
 _PADDING: dict[str, tuple[re.Pattern[str], int]] = {
     "deso": (re.compile(r"^(\d{3})([A-C]\d{4})$"), 4),
     "regso": (re.compile(r"^(\d{3})(R\d{3})$"), 4),
@@ -57,6 +59,10 @@ def repair_code(raw: object, level: str | None = None) -> tuple[str, bool]:
     text = _SUFFIX.sub("", code_text(raw))
     if not text:
         return "", False
+    decimal = _DECIMAL_ZERO.match(text)  # 1480.0: a code Excel or pandas wrote as a float
+    if decimal:
+        fixed, _ = repair_code(decimal.group(1), level)
+        return fixed, True
     levels = (level,) if level else (*AREA_LEVELS, "riket")
     if any(CODE_PATTERNS[lv].match(text) for lv in levels):
         return text, False
@@ -70,15 +76,25 @@ def repair_code(raw: object, level: str | None = None) -> tuple[str, bool]:
     return text, False
 
 
+def excel_number(cell: object) -> bool:
+    """Whether a cell is a number in scientific notation (``1,48E+03``): Excel's display of a long number,
+    whose digits are lost, so no code can be restored from it."""
+    return bool(_SCIENTIFIC.match(code_text(cell)))
+
+
 def fits_level(code: str, level: str) -> bool:
     return bool(CODE_PATTERNS[level].match(code))
 
 
-def describe_repairs(repairs: list[tuple[int, str, str]], what: str = "codes") -> str:
-    """One report line for repaired codes, ``[(row, before, after), ...]``, with the first few as examples."""
+def describe_repairs(
+    repairs: list[tuple[int, str, str]], what: str = "codes", count: int | None = None
+) -> str:
+    """One report line for repaired codes, ``[(row, before, after), ...]`` (of ``count`` in all), with the
+    first few as examples."""
+    count = len(repairs) if count is None else count
     examples = ", ".join(f"row {row}: {before} → {after}" for row, before, after in repairs[:5])
-    more = f" and {len(repairs) - 5} more" if len(repairs) > 5 else ""
-    return f"repaired {len(repairs)} {what} that had lost leading zeros (Excel): {examples}{more}"
+    more = f" and {count - min(5, len(repairs))} more" if count > min(5, len(repairs)) else ""
+    return f"repaired {count} {what} that had lost leading zeros (Excel): {examples}{more}"
 
 
 def normalise_column_name(name: str) -> str:

@@ -1,34 +1,26 @@
 """CSV and XLSX files as a grid of cells (a list of rows), before any meaning is given to the cells.
 
-CSV: UTF-8 with or without BOM, else Windows-1252 (Latin-1, as Swedish Excel exports); the separator (``;``,
-``,`` or tab) is sniffed from the first lines. XLSX: the first sheet or a named one; numbers stay numbers.
+CSV: text as :mod:`sources` reads it; the separator (``;``, ``,`` or tab) is sniffed from the first lines.
+XLSX: the first sheet or a named one; numbers stay numbers; formulas without a stored result are marked.
+The data block ends at the first blank row or where footer lines (``Källa: SCB``, notes) begin.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
-from pathlib import Path
 
-from indicators.importers.common import Context
+from indicators.importers.common import Context, FormulaCell
 
 SEPARATORS = (";", "\t", ",")
-
-
-def decode(data: bytes, ctx: Context) -> str:
-    """The text of a CSV file: UTF-8 (BOM or not) when it decodes, else Windows-1252, else Latin-1."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-        ctx.report.append("not UTF-8: read as Windows-1252 (Latin-1)")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-        ctx.report.append("not UTF-8: read as Latin-1 (ISO-8859-1)")
-    return text
+FOOTER = re.compile(
+    r"^\W*(källa|källor|anm|anmärkning|fotnot|not|noter|kommentar|förklaring|definition|uppdaterad|senast "
+    r"uppdaterad|source|note|notes|comment)\b",
+    re.IGNORECASE,
+)
+"""The first cell of a footer line below a table, also without a blank line above it."""
 
 
 def sniff_separator(text: str) -> str:
@@ -46,35 +38,53 @@ def sniff_separator(text: str) -> str:
     return max(SEPARATORS, key=score)
 
 
-def read_csv_grid(path: Path, ctx: Context) -> list[list[object]]:
-    try:
-        text = decode(path.read_bytes(), ctx)
-    except OSError as exc:
-        raise ctx.error(f"cannot read: {exc}") from exc
-    separator = ctx.options.get("sep") or sniff_separator(text)
-    ctx.report.append(f"CSV separated by {separator!r}")
+def read_csv_grid(text: str, separator: str) -> list[list[object]]:
+    """The rows of a CSV text whose line ends are ``\n`` (see :mod:`sources`)."""
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator)]
 
 
-def read_xlsx_grid(path: Path, ctx: Context) -> list[list[object]]:
+def read_xlsx_grid(data: bytes, ctx: Context) -> list[list[object]]:
+    """The cells of the chosen sheet; a formula whose result the file lacks is a :class:`FormulaCell`.
+
+    A workbook written by a program (not Excel) stores formulas without results; the values would only be
+    computed when Excel opens it. Such cells are not silently missing values.
+    """
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken or non-xlsx file
         raise ctx.error(f"cannot read as an Excel workbook (.xlsx): {exc}") from exc
     try:
-        sheet_name = ctx.options.get("sheet")
-        if sheet_name is not None and sheet_name not in book.sheetnames:
-            raise ctx.error(f"no sheet {sheet_name!r}; the workbook has {book.sheetnames}")
-        sheet = book[sheet_name] if sheet_name is not None else book.worksheets[0]
-        if sheet_name is None and len(book.sheetnames) > 1:
-            ctx.report.append(
-                f"read the first sheet {sheet.title!r} of {book.sheetnames} (choose with sheet=)"
+        sheet_name = ctx.sheet
+        if sheet_name is not None and sheet_name not in values.sheetnames:
+            raise ctx.error(
+                f"no sheet {sheet_name!r}; the workbook has {values.sheetnames}: pass --sheet NAME"
             )
-        return [["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+        name = sheet_name if sheet_name is not None else values.sheetnames[0]
+        if sheet_name is None and len(values.sheetnames) > 1:
+            ctx.sheet_hint = (
+                f"; read the first sheet {name!r} of {values.sheetnames}: choose with --sheet NAME"
+            )
+            ctx.report.append(ctx.sheet_hint[2:])
+        grid = []
+        rows = zip(
+            values[name].iter_rows(values_only=True), formulas[name].iter_rows(values_only=True), strict=False
+        )
+        for cached, written in rows:
+            grid.append(
+                [
+                    FormulaCell(f)
+                    if c is None and isinstance(f, str) and f.startswith("=")
+                    else ("" if c is None else c)
+                    for c, f in zip(cached, written, strict=False)
+                ]
+            )
+        return grid
     finally:
-        book.close()
+        values.close()
+        formulas.close()
 
 
 def cell_text(cell: object) -> str:
@@ -88,12 +98,20 @@ def is_blank(row: list[object]) -> bool:
     return all(cell is None or str(cell).strip() == "" for cell in row)
 
 
-def data_block(grid: list[list[object]], ctx: Context) -> tuple[int, list[object], list[tuple[int, list]]]:
-    """``(header row number, header, [(row number, cells), ...])``: rows up to the first blank one.
+class _Short(list):
+    """The cells of a line that had fewer cells than the header (padded with blanks)."""
 
-    Row numbers are 1-based as a spreadsheet shows them (the header is usually row 1). Rows below the first
-    blank row are a footer (SCB's notes) and are reported, not read.
-    """
+
+def _is_footer(cells: list, width: int) -> bool:
+    """A footer line: a note (``Källa: SCB``) or a line of one cell where the table has more."""
+    filled = [str(c).strip() for c in cells if str(c).strip()]
+    if not filled:
+        return False
+    return bool(FOOTER.match(filled[0])) or (isinstance(cells, _Short) and len(filled) == 1 and width > 1)
+
+
+def header_index(grid: list[list[object]], ctx: Context) -> int:
+    """The index of the header row: the first filled row, or the one below a title line and a blank line."""
     start = next((i for i, row in enumerate(grid) if not is_blank(row)), None)
     if start is None:
         raise ctx.error("the file has no rows")
@@ -104,6 +122,16 @@ def data_block(grid: list[list[object]], ctx: Context) -> tuple[int, list[object
         start = next((i for i in range(start + 1, len(grid)) if not is_blank(grid[i])), len(grid))
         if start == len(grid):
             raise ctx.error("the file has a title but no table")
+    return start
+
+
+def data_block(grid: list[list[object]], ctx: Context) -> tuple[int, list[object], list[tuple[int, list]]]:
+    """``(header row number, header, [(row number, cells), ...])``: rows up to the first blank one.
+
+    Row numbers are 1-based as a spreadsheet shows them (the header is usually row 1). Rows below the first
+    blank row are a footer (SCB's notes) and are reported, not read.
+    """
+    start = header_index(grid, ctx)
     header = [cell_text(cell) for cell in grid[start]]
     rows: list[tuple[int, list]] = []
     end = len(grid)
@@ -112,7 +140,9 @@ def data_block(grid: list[list[object]], ctx: Context) -> tuple[int, list[object
             end = i
             break
         cells = list(grid[i]) + [""] * (len(header) - len(grid[i]))
-        rows.append((i + 1, cells))
+        rows.append((i + 1, cells if len(grid[i]) >= len(header) else _Short(cells)))
+    while rows and _is_footer(rows[-1][1], len(header)):
+        end = rows.pop()[0] - 1
     footer = sum(not is_blank(row) for row in grid[end:])
     if footer:
         ctx.report.append(f"ignored {footer} footer lines below the data (after row {end})")

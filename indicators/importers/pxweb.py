@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 
-from indicators.importers.common import TOTAL, Context, Record, group_key
+from indicators import dimensions as dims
+from indicators.importers.common import TOTAL, Context, Record
 
 GEO_NAMES = frozenset({"region", "kommun", "lan", "deso", "regso", "omrade", "area"})
 TIME_NAMES = frozenset({"tid", "ar", "year", "time", "period"})
@@ -50,6 +51,19 @@ def _cell(container: object, index: int) -> object:
     return None
 
 
+def _group_keys(name: str, dimension: Mapping, labels: dict[str, str], ctx: Context) -> dict[str, str | None]:
+    """Breakdown key (None for a total) per category code of one dimension, named by its label
+    (``födelseregion``) or id (``Kon``), whichever is known."""
+    label = str(dimension.get("label") or name)
+    named = label if dims.is_known_dimension(label) or not dims.is_known_dimension(name) else name
+    keys: dict[str, str | None] = {}
+    for code, text in labels.items():
+        key = keys[code] = dims.group_key(named, text, code)
+        if key is not None and key not in ctx.labels and (kept := dims.label_of(key, label, text)):
+            ctx.labels[key] = kept
+    return keys
+
+
 def records_from_jsonstat(doc: Mapping, ctx: Context) -> list[Record]:
     """The records of one JSON-stat2 dataset."""
     try:
@@ -76,12 +90,13 @@ def records_from_jsonstat(doc: Mapping, ctx: Context) -> list[Record]:
         if unit:
             ctx.units[ident] = (str(unit.get("base", "")), int(unit.get("decimals", 1)))
     breakdown_dims = [d for d in ids if d not in (geo, time, metric)]
+    group_keys = {d: _group_keys(d, dimensions[d], categories[d][1], ctx) for d in breakdown_dims}
     values, status = doc.get("value", []), doc.get("status")
     records = []
     positions = itertools.product(*(range(size) for size in sizes))
     for flat, position in enumerate(positions):
         chosen = {d: categories[d][0][i] for d, i in zip(ids, position, strict=True)}
-        keys = [group_key(d, categories[d][1][chosen[d]], chosen[d]) for d in breakdown_dims]
+        keys = [group_keys[d][chosen[d]] for d in breakdown_dims]
         breakdown = ";".join(k for k in keys if k) or TOTAL
         value = _cell(values, flat)
         marker = _cell(status, flat)

@@ -1,10 +1,11 @@
 """Meaning for a grid of cells (CSV/XLSX): long form, wide by year, or wide by indicator.
 
-* long: an area column, a year column (or ``year=``), a value column; optional indicator, breakdown, status,
-  numerator and denominator columns.
+* long: an area column, a year column (or ``--year``), a value column; optional indicator, breakdown, status,
+  numerator and denominator columns. (Long CSV files with area codes stream instead: :mod:`stream`, which
+  shares the column roles and breakdown rules defined here.)
 * wide by year: columns headed ``2021`` or ``Antal 2021`` (SCB Statistikdatabasen's export). One label before
-  the years names one indicator (``indicator=``); several labels (``Antal 2021``, ``Andel 2021``) several.
-* wide by indicator: one column per indicator, a year column (or ``year=``).
+  the years names one indicator (``--indicator``); several labels (``Antal 2021``, ``Andel 2021``) several.
+* wide by indicator: one column per indicator, a year column (or ``--year``).
 
 Other text columns (``kön``, ``ålder``) are breakdowns. Areas are codes (``0180``, ``0180 Stockholm``) or,
 when most cells are not codes, names matched through the loaded areas (see :mod:`names`).
@@ -14,10 +15,17 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Mapping
 
-from indicators.importers.codes import code_level, fits_level, normalise_column_name, repair_code
+from indicators import dimensions
+from indicators.importers.codes import (
+    code_level,
+    excel_number,
+    fits_level,
+    normalise_column_name,
+    repair_code,
+)
 from indicators.importers.common import (
-    DIMENSIONS,
     Context,
     Record,
     breakdown_of,
@@ -92,26 +100,6 @@ ROLES: dict[str, frozenset[str]] = {
 _CODE_AND_NAME = re.compile(r"^(\S+)\s+\S.*$")
 
 
-def _roles(header: list[str]) -> tuple[dict[str, int], list[int]]:
-    """The column of each role, and every column that could hold the areas (the first one by default)."""
-    roles: dict[str, int] = {}
-    area_candidates: list[int] = []
-    for index, text in enumerate(header):
-        key = normalise_column_name(text)
-        if YEAR_HEADER.match(text):
-            continue
-        if key in ROLES["area"]:
-            area_candidates.append(index)
-            continue
-        for role, names in ROLES.items():
-            if key in names and role not in roles:
-                roles[role] = index
-                break
-    if not area_candidates and header and header[0] == "":
-        area_candidates.append(0)
-    return roles, area_candidates
-
-
 MAP_FIELDS = {
     "code": "area",
     "area": "area",
@@ -120,7 +108,9 @@ MAP_FIELDS = {
 """Fields a column mapping (``--map value=Antal``) may name, and the role each one gives its column."""
 
 
-def _mapped_roles(header: list[str], columns: dict, ctx: Context, header_row: int) -> dict[str, int]:
+def _mapped_roles(
+    header: list[str], columns: Mapping[str, str], ctx: Context, header_row: int | None
+) -> dict[str, int]:
     """The roles of the columns the user named (``{"code": "Regionkod", "value": "Antal"}``)."""
     roles: dict[str, int] = {}
     for field, name in columns.items():
@@ -136,6 +126,33 @@ def _mapped_roles(header: list[str], columns: dict, ctx: Context, header_row: in
     return roles
 
 
+def roles_of(
+    header: list[str], ctx: Context, header_row: int | None = None
+) -> tuple[dict[str, int], list[int]]:
+    """The column of each role, and every column that could hold the areas (the first one by default).
+
+    ``ctx.columns`` (``--map value=Antal``) names columns the headers do not give away.
+    """
+    roles = _mapped_roles(header, ctx.columns, ctx, header_row)
+    area_candidates = [roles.pop("area")] if "area" in roles else []
+    mapped_area = bool(area_candidates)
+    for index, text in enumerate(header):
+        key = normalise_column_name(text)
+        if YEAR_HEADER.match(text) or index in roles.values() or index in area_candidates:
+            continue
+        if key in ROLES["area"]:
+            if not mapped_area:
+                area_candidates.append(index)
+            continue
+        for role, names in ROLES.items():
+            if key in names and role not in roles:
+                roles[role] = index
+                break
+    if not area_candidates and header and header[0] == "":
+        area_candidates.append(0)
+    return roles, area_candidates
+
+
 def _as_code(cell: object, ctx: Context) -> object | None:
     """The code part of a cell (``0180``, ``180``, ``0180 Stockholm`` → ``0180``), or None for a name."""
     return _code_part(cell, ctx.level)
@@ -147,10 +164,14 @@ def _code_part(cell: object, level: str | None) -> object | None:
     match = _CODE_AND_NAME.match(str(cell).strip())
     if match:
         candidates.append(match.group(1))
+    if excel_number(cell):
+        return cell  # a code whose digits Excel lost: refused with its reason when checked
     for candidate in candidates:
         code, _ = repair_code(candidate, level)
         if code and (fits_level(code, level) if level else code_level(code)):
             return candidate
+        if level and code_level(repair_code(candidate)[0]):
+            return candidate  # a code of another level than --level: refused with its reason when checked
     return None
 
 
@@ -168,17 +189,17 @@ def _area_codes(rows: list[tuple[int, list]], index: int, column: str, ctx: Cont
     nonblank = [cell for cell in cells if str(cell).strip()]
     if ctx.areas is None:
         raise ctx.error(
-            f"areas are named, not coded (e.g. {nonblank[0]!r}): give the loaded areas to match "
-            "names to codes",
+            f"areas are named, not coded (e.g. {nonblank[0]!r}): import the areas first "
+            "(barometer import areas FILE) so that names can be matched to codes",
             rows[0][0],
             column,
         )
-    matcher = NameMatcher(ctx.areas, ctx.level, ctx.options.get("kommun_names"))
+    matcher = NameMatcher(ctx.areas, ctx.level, ctx.kommun_names)
     if matcher.needs_kommun_names:
         if not matcher.codes:
             raise ctx.error(
-                "RegSO/DeSO names are unique only within a municipality, and the areas carry no kommun "
-                "names: load the kommun areas too (barometer import areas) or pass kommun_names={code: name}"
+                "RegSO/DeSO names are unique only within a municipality, and the areas carry no "
+                "kommun names: import the kommun areas too (barometer import areas kommuner.gpkg)"
             )
         ctx.report.append("some RegSO/DeSO areas lack a kommun name and cannot be matched by name")
     matched: list[object | None] = []
@@ -191,7 +212,11 @@ def _area_codes(rows: list[tuple[int, list]], index: int, column: str, ctx: Cont
     if ctx.strict and ctx.unmatched:
         listed = "; ".join(f"row {row}: {label!r}" for row, label in ctx.unmatched[:20])
         more = f" and {len(ctx.unmatched) - 20} more" if len(ctx.unmatched) > 20 else ""
-        raise ctx.error(f"{len(ctx.unmatched)} rows name no loaded area: {listed}{more}", column=column)
+        raise ctx.error(
+            f"{len(ctx.unmatched)} rows name no loaded area: {listed}{more}; leave out --strict to import "
+            "the rows that match",
+            column=column,
+        )
     return matched
 
 
@@ -205,46 +230,37 @@ def _indicator_id(text: object, ctx: Context) -> str:
 def _year_of(cells: list, roles: dict[str, int], ctx: Context) -> object:
     if "year" in roles:
         return cells[roles["year"]]
-    if "year" in ctx.options:
-        return ctx.options["year"]
+    if ctx.year is not None:
+        return ctx.year
     raise ctx.error(
         "no year column (år, year, tid) and no years in the headers: pass --year YEAR (or --map year=COLUMN)"
     )
 
 
-def _is_text_column(rows: list[tuple[int, list]], index: int) -> bool:
-    cells = [cells[index] for _, cells in rows if str(cells[index]).strip()]
-    return bool(cells) and all(parse_number(cell) is None for cell in cells)
-
-
-def _breakdown_columns(
-    rows: list[tuple[int, list]], header: list[str], text_columns: list[int], ctx: Context
-) -> list[int]:
-    """Text columns that break the values down; one value throughout (``Enhet: procent``) is no breakdown
-    unless the dimension is known (``kön: kvinnor`` still means women only)."""
-    dims = []
-    for i in text_columns:
-        constant = len({str(cells[i]).strip() for _, cells in rows}) == 1
-        if constant and normalise_column_name(header[i]) not in DIMENSIONS:
-            ctx.report.append(f"ignored column {header[i]!r}: the same text in every row")
-        else:
-            dims.append(i)
-    return dims
+def is_breakdown(cells: Iterable[object], header: str, ctx: Context) -> bool:
+    """Whether a column of text (no cell a number) breaks the values down. One text throughout
+    (``Enhet: procent``) is no breakdown unless the dimension is known (``kön: kvinnor`` means women only)."""
+    texts = {str(cell).strip() for cell in cells}
+    filled = texts - {""}
+    if not filled or any(parse_number(text) is not None for text in filled):
+        return False
+    if len(texts) == 1 and not dimensions.is_known_dimension(header):
+        ctx.report.append(f"ignored column {header!r}: the same text in every row")
+        return False
+    return True
 
 
 def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     """The records of a CSV/XLSX grid in whichever of the three shapes it has."""
     header_row, header, rows = data_block(grid, ctx)
     if not rows:
-        raise ctx.error("no data rows below the header", header_row)
-    roles, area_candidates = _roles(header)
-    mapped = _mapped_roles(header, ctx.options.get("columns") or {}, ctx, header_row)
-    if "area" in mapped:
-        area_candidates = [mapped.pop("area")]
-    roles.update(mapped)
+        raise ctx.error(f"no data rows below the header{ctx.sheet_hint}", header_row)
+    roles, area_candidates = roles_of(header, ctx, header_row)
     if not area_candidates:
         raise ctx.error(
-            f"no area column (kod, code, region, regsokod, kommunkod, ...) among {header}", header_row
+            f"no area column (kod, code, region, regsokod, kommunkod, ...) among {header}: name it with "
+            f"--map code=COLUMN{ctx.sheet_hint}",
+            header_row,
         )
     roles["area"] = next(
         (i for i in area_candidates if _mostly_codes([c[i] for _, c in rows], ctx)), area_candidates[0]
@@ -256,14 +272,14 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
     years = {i: m for i, text in enumerate(header) if (m := YEAR_HEADER.match(text))}
     taken = set(roles.values()) | skipped | set(years)
     rest = [i for i in range(len(header)) if i not in taken and header[i] != ""]
-    dims = _breakdown_columns(rows, header, [i for i in rest if _is_text_column(rows, i)], ctx)
+    dims = [i for i in rest if is_breakdown([cells[i] for _, cells in rows], header[i], ctx)]
     codes = _area_codes(rows, roles["area"], area_column, ctx)
     live = [(row, cells, code) for (row, cells), code in zip(rows, codes, strict=True) if code is not None]
 
     def breakdown(cells: list) -> str:
         if "breakdown" in roles:
-            return long_breakdown(cells[roles["breakdown"]])
-        return breakdown_of([(header[i], cells[i]) for i in dims])
+            return long_breakdown(cells[roles["breakdown"]], ctx.labels)
+        return breakdown_of([(header[i], cells[i]) for i in dims], ctx.labels)
 
     if dims:
         ctx.report.append(f"breakdowns from columns {[header[i] for i in dims]}")
@@ -308,9 +324,7 @@ def records_from_grid(grid: list[list[object]], ctx: Context) -> list[Record]:
             for label in labels
         }
         for label, ident in ids.items():
-            ctx.titles.setdefault(
-                ident, ctx.options.get("title") or (label if len(labels) > 1 else ctx.title or ident)
-            )
+            ctx.titles.setdefault(ident, ctx.title_hint or (label if len(labels) > 1 else ctx.title or ident))
         for row, cells, code in live:
             for i, match in years.items():
                 ident = ids[(match.group("label") or "").strip()]

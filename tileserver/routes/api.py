@@ -8,6 +8,7 @@ import geopandas as gpd
 import shapely
 from flask import Blueprint, request
 
+from indicators.dimensions import breakdown_label
 from indicators.model import DERIVED_FLAG, LEVELS, Dataset
 from indicators.views import first_view
 from tileserver.http import SHORT, compress, json_bytes, respond, respond_json
@@ -76,8 +77,18 @@ def describe(dataset: Dataset) -> dict:
             for key, ind in dataset.indicators.items()
         ],
         "coverage": dataset.meta.get("coverage", {}),
+        "breakdown_labels": breakdown_labels(dataset),
         "municipalities": municipalities_with_bounds(dataset),
         "default_view": first_view(dataset),
+    }
+
+
+def breakdown_labels(dataset: Dataset) -> dict[str, dict[str, str]]:
+    """Swedish and English text of every breakdown with values (SCB's groups keep their å, ä and ö)."""
+    imported = dataset.meta.get("breakdown_labels")
+    return {
+        key: {lang: breakdown_label(key, lang, imported) for lang in ("sv", "en")}
+        for key in dataset.all_breakdowns
     }
 
 

@@ -141,7 +141,14 @@ const BREAKDOWN_WORDS = {
   sv: { sex: "kön", female: "kvinnor", male: "män", age: "ålder", background: "bakgrund", swedish: "svensk bakgrund", foreign: "utländsk bakgrund", quintile: "inkomstkvintil" },
   en: { sex: "sex", female: "women", male: "men", age: "age", background: "background", swedish: "Swedish background", foreign: "foreign background", quintile: "income quintile" },
 };
+let breakdownLabels = {};
+/** The dataset's own breakdown texts ({key: {sv, en}} from the catalog), used before the words below. */
+export function setBreakdownLabels(labels) {
+  breakdownLabels = labels || {};
+}
 export function breakdownLabel(key) {
+  const known = breakdownLabels[key];
+  if (known) return known[lang] || known.sv;
   if (!key || key === "total") return t("total");
   const [dim, group] = key.split("=");
   const words = BREAKDOWN_WORDS[lang];

@@ -1,7 +1,7 @@
 // The Barometer web map: controls, the map(s), legend, hover, area details, and the other views.
 import { api } from "./api.js";
 import { parse, createStore, serialize, VIEWS } from "./state.js";
-import { t, setLang, getLang, applyI18n, indicatorTitle, indicatorDescription, breakdownLabel, domainName } from "./i18n.js";
+import { t, setLang, getLang, applyI18n, indicatorTitle, indicatorDescription, breakdownLabel, domainName, setBreakdownLabels } from "./i18n.js";
 import { MapView } from "./mapview.js";
 import { buildMetric, rankOf, formatMetric, rowOf, categoryIndicator } from "./metrics.js";
 import { municipalityBounds, tileJSON } from "./data.js";
@@ -74,6 +74,7 @@ function complete(state) {
     patch.kommun = ctx.municipalities.has(first.kommun) ? first.kommun : cat.municipalities[0] ? cat.municipalities[0].code : "";
   }
   const inds = mappable();
+  if (!inds.length && state.mode !== "types" && categoryIndicator(cat)) patch.mode = "types"; // only types
   const usable = (id) => inds.some((i) => i.id === id);
   if (!usable(state.ind)) patch.ind = usable(first.indicator) ? first.indicator : inds[0] ? inds[0].id : "";
   const indId = patch.ind || state.ind;
@@ -471,6 +472,7 @@ async function boot() {
     $("status").hidden = false;
     return;
   }
+  setBreakdownLabels(ctx.catalog.breakdown_labels);
   for (const ind of ctx.catalog.indicators) ctx.indicators.set(ind.id, ind);
   for (const m of ctx.catalog.municipalities) ctx.municipalities.set(m.code, m);
   const list = $("kommun-list");
