@@ -3,7 +3,7 @@
 // county, and the county's ojämlikhetsindex over the years against the country's.
 import { api } from "./api.js";
 import { lineChart } from "./chart.js";
-import { series } from "./data.js";
+import { lanNames, series } from "./data.js";
 import { el } from "./dom.js";
 import { formatValue } from "./format.js";
 import { t, getLang, indicatorTitle } from "./i18n.js";
@@ -45,7 +45,7 @@ export async function renderCounty(ctx, state, store) {
   const box = document.getElementById("view-county");
   const lang = getLang();
   const lan = countyOf(state);
-  const name = ctx.lanNames.get(lan) || lan;
+  const name = (await lanNames(ctx)).get(lan) || lan;
   box.replaceChildren(el("p", { textContent: t("loading") }));
   const columns = COUNTY_COLUMNS.map((id) => ctx.indicators.get(id)).filter(Boolean);
   const regsoYears = (ctx.catalog.levels.find((l) => l.id === "regso") || {}).years || [];

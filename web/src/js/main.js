@@ -18,7 +18,7 @@ const $ = (id) => document.getElementById(id);
 const EMBED = document.body.dataset.mode === "embed" || /\/embed\/?$/.test(location.pathname);
 const SIDE_BY_SIDE = new Set(["years", "indicators"]);
 
-const ctx = { catalog: null, indicators: new Map(), municipalities: new Map(), maps: [], metrics: [], areas: [], methods: null, lanNames: new Map() };
+const ctx = { catalog: null, indicators: new Map(), municipalities: new Map(), maps: [], metrics: [], areas: [], methods: null, lanNames: null };
 let store;
 let renderToken = 0;
 
@@ -465,8 +465,6 @@ async function boot() {
   setLang(initial.lang);
   try {
     [ctx.catalog, ctx.methods] = await Promise.all([api.catalog(), api.methods()]);
-    const lan = ctx.catalog.levels.some((l) => l.id === "lan") ? await api.areas("lan") : [];
-    for (const area of lan || []) ctx.lanNames.set(area.code, area.name);
   } catch (error) {
     $("status").textContent = t("error", { msg: error.message });
     $("status").hidden = false;

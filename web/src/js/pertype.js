@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { lineChart } from "./chart.js";
 import { csvLine } from "./csv.js";
+import { lanNames } from "./data.js";
 import { download, el } from "./dom.js";
 import { formatValue, plainNumber } from "./format.js";
 import { t, getLang, indicatorTitle, breakdownLabel } from "./i18n.js";
@@ -21,7 +22,7 @@ function scopeCode(ctx, state) {
   return "";
 }
 
-function controls(ctx, state, store, ind) {
+function controls(ctx, state, store, ind, counties) {
   const select = el("select", { id: "pt-ind" });
   for (const i of ctx.catalog.indicators.filter((x) => x.kind !== "category" && x.breakdowns.length)) {
     const label = AGGREGABLE.includes(i.kind) ? indicatorTitle(i) : `${indicatorTitle(i)} (${t("pt_not_by_type")})`;
@@ -29,7 +30,7 @@ function controls(ctx, state, store, ind) {
   }
   select.addEventListener("change", () => store.set({ ind: select.value }));
   const kommun = ctx.municipalities.get(state.kommun);
-  const lanName = ctx.lanNames.get(state.kommun.slice(0, 2)) || t("lan_value");
+  const lanName = counties.get(state.kommun.slice(0, 2)) || t("lan_value");
   const scope = el("select", { id: "pt-scope" },
     ...[["riket", t("riket_value")], ["lan", lanName], ["kommun", kommun ? kommun.name : state.kommun]]
       .map(([value, label]) => el("option", { value, textContent: label, selected: value === state.pscope })));
@@ -76,10 +77,11 @@ export async function renderPerType(ctx, state, store) {
   const lang = getLang();
   const ind = ctx.indicators.get(state.ind);
   const code = scopeCode(ctx, state);
-  const where = state.pscope === "riket" ? t("riket_value") : state.pscope === "lan" ? ctx.lanNames.get(code) || code
+  const counties = await lanNames(ctx);
+  const where = state.pscope === "riket" ? t("riket_value") : state.pscope === "lan" ? counties.get(code) || code
     : (ctx.municipalities.get(code) || { name: code }).name;
   const parts = [headingWithHelp("h2", t("pt_h", { title: indicatorTitle(ind), where }), ctx.methods, "per_type", { id: "pt-title" }),
-    controls(ctx, state, store, ind)];
+    controls(ctx, state, store, ind, counties)];
   const typeInd = categoryIndicator(ctx.catalog);
   if (!ind || !typeInd) {
     box.replaceChildren(...parts, el("p", { className: "note", textContent: t("no_types") }));
