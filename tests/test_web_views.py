@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from tests.clients import CHROMIUM, CHROMIUM_ARGS, live_server
+from tests.conftest import SHARED
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "docs" / "examples" / "goteborgsregionen.toml"
 DIST = ROOT / "web" / "dist" / "index.html"
 ARTIFACTS = ROOT / "test-artifacts"
 KOMMUN, LAN = "0201", "02"
@@ -205,4 +207,31 @@ def test_help_shows_the_methods_text_in_the_page_language(page, base_url, api, l
         assert panel.locator(".help-caveats li").all_inner_texts() == [c[lang] for c in entry["caveats"]]
     if lang == "sv":
         _shot(page, "help")
+    assert page.errors == []
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/scb (real SCB files) is absent")
+def test_county_page_and_per_type_view_on_scb_files(page, tmp_path):
+    """SCB's official områdestyper 2022 of the Göteborg region, built from the example recipe: the county
+    page of Västra Götaland counts the RegSO of each type as the value table has them."""
+    from tileserver import create_app
+    from tileserver.cli import main
+
+    data = tmp_path / "data"
+    assert main(["build", str(EXAMPLE), "--data", str(data)]) == 0
+    app = create_app({"DATA": str(data), "TESTING": True})
+    types = app.test_client().get("/api/values/regso/2022").get_json()["values"]
+    counted = [
+        sum(1 for code, v in types.items() if code.startswith("14") and v.get("omradestyp_official") == t)
+        for t in range(1, 6)
+    ]
+    assert sum(counted) > 100
+    with live_server(app) as url:
+        _open(page, f"{url}/?v=county&k=1480&y=2022", "view-county", "14:2022")
+        cells = page.locator("#county-types tbody tr td:nth-of-type(1)").all_inner_texts()
+        assert [int(c) for c in cells] == counted
+        assert "Västra Götaland" in page.inner_text("#county-title")
+        _shot(page, "county_scb")
+        _open(page, f"{url}/?v=pertype&k=1480&ps=lan", "view-pertype", ":lan:unavailable")
+        assert page.locator("#pt-unavailable").is_visible()
     assert page.errors == []

@@ -41,6 +41,17 @@ function bars(rows, ind, lang) {
   return el("figure", { className: "bar-chart" }, el("figcaption", { textContent: indicatorTitle(ind) }), list);
 }
 
+/** RegSO and population by type in the county in a year: from the per-type population where the dataset
+ * has it, else the RegSO counted from the types' legend (population unknown); null without types. */
+function countyTypes(lan, year, perType, legend) {
+  const TYPES = [1, 2, 3, 4, 5];
+  const point = (type) => ((perType && perType.series[String(type)]) || []).find((p) => p.year === year);
+  if (TYPES.some(point)) return TYPES.map((type) => ({ type, areas: point(type) ? point(type).n_areas : 0, population: point(type) ? point(type).value ?? 0 : 0 }));
+  if (!legend) return null;
+  const own = Object.entries(legend.areas).filter(([code, a]) => code.slice(0, 2) === lan && a.value !== null).map(([, a]) => a.value);
+  return own.length ? TYPES.map((type) => ({ type, areas: own.filter((v) => v === type).length, population: null })) : null;
+}
+
 export async function renderCounty(ctx, state, store) {
   const box = document.getElementById("view-county");
   const lang = getLang();
@@ -51,15 +62,18 @@ export async function renderCounty(ctx, state, store) {
   const regsoYears = (ctx.catalog.levels.find((l) => l.id === "regso") || {}).years || [];
   const typeYear = regsoYears.includes(state.year) ? state.year : regsoYears[regsoYears.length - 1];
   const typeInd = categoryIndicator(ctx.catalog);
+  const kommunYears = (ctx.catalog.levels.find((l) => l.id === "kommun") || {}).years || [];
   const hasIndex = ctx.indicators.has("ojamlikhetsindex");
   const [rows, perType, legend, lanSeries, riketSeries] = await Promise.all([
-    countyRows(ctx, lan, state.year, columns.map((c) => c.id)),
+    columns.length && kommunYears.includes(state.year) ? countyRows(ctx, lan, state.year, columns.map((c) => c.id)) : [],
     typeInd && typeYear && ctx.indicators.has("population") ? api.perType("population", "lan", lan, "total") : null,
-    typeInd && typeYear ? typeLegend(ctx, typeYear, state.kommun) : null,
+    typeInd && typeYear ? typeLegend(ctx, typeYear) : null,
     hasIndex ? series("lan", "ojamlikhetsindex", [lan]) : {},
     hasIndex ? series("riket", "ojamlikhetsindex", ["SE"]) : {},
   ]);
   const parts = [el("h2", { id: "county-title", textContent: t("overview_h", { name: `${name} (${lan})` }) })];
+  const cover = ((ctx.catalog.coverage || {}).lan || {})[lan];
+  if (cover && cover[0] < cover[1]) parts.push(el("p", { className: "note", id: "county-coverage", textContent: t("coverage", { name, n: cover[0], of: cover[1] }) }));
 
   const compare = el("section", { className: "card", id: "county-kommuner" }, el("h3", { textContent: t("county_compare_h", { year: state.year }) }));
   if (rows.length) {
@@ -92,10 +106,11 @@ export async function renderCounty(ctx, state, store) {
   parts.push(compare);
 
   const types = el("section", { className: "card", id: "county-types" }, headingWithHelp("h3", t("types_h", { year: typeYear }), ctx.methods, "omradestyp"));
-  const row = (type) => ((perType && perType.series[String(type)]) || []).find((p) => p.year === typeYear);
-  if (perType && [1, 2, 3, 4, 5].some(row)) {
-    types.append(...typeBreakdown([1, 2, 3, 4, 5].map((type) => ({ type, areas: row(type) ? row(type).n_areas : 0, population: row(type) ? row(type).value ?? 0 : 0 })), legend, lang));
-    if (perType.type_source[String(typeYear)]) types.append(el("p", { className: "note", textContent: t(`pt_source_${perType.type_source[String(typeYear)]}`) }));
+  const counted = countyTypes(lan, typeYear, perType, legend);
+  if (counted) {
+    types.append(...typeBreakdown(counted, legend, lang));
+    const source = perType && perType.type_source[String(typeYear)];
+    if (source) types.append(el("p", { className: "note", textContent: t(`pt_source_${source}`) }));
     types.append(el("button", { type: "button", textContent: t("view_pertype"), onclick: () => store.set({ view: "pertype", pscope: "lan" }, { replace: false }) }));
   } else types.append(el("p", { textContent: t("not_available") }));
   parts.push(types);

@@ -16,14 +16,15 @@ const el = (tag, props = {}, ...children) => {
 };
 
 /** The områdestyper as the server's legend names and colours them: {rows: Map type → legend entry,
- * areaTypes: [the RegSO areas' types]}; null when the dataset has no områdestyp. */
+ * areaTypes: [the RegSO areas' types], areas: {code: {value}}} of the municipality (all areas without one);
+ * null when the dataset has no områdestyp. */
 export async function typeLegend(ctx, year, kommun) {
   const typeInd = categoryIndicator(ctx.catalog);
   if (!typeInd || !ctx.catalog.levels.some((l) => l.id === "regso")) return null;
   const legend = await api.legend("regso", typeInd.id, year, { kommun, lang: getLang() });
   const rows = new Map(legend.entries.filter((e) => e.kind === "category").map((e) => [e.category, e]));
   const areaTypes = Object.values(legend.areas).map((a) => a.value).filter((v) => v !== null);
-  return { rows, areaTypes };
+  return { rows, areaTypes, areas: legend.areas };
 }
 
 /** [{type, areas, population}] from the measures endpoint, or counted from the RegSO areas' types. */

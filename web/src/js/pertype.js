@@ -84,7 +84,8 @@ export async function renderPerType(ctx, state, store) {
     controls(ctx, state, store, ind, counties)];
   const typeInd = categoryIndicator(ctx.catalog);
   if (!ind || !typeInd) {
-    box.replaceChildren(...parts, el("p", { className: "note", textContent: t("no_types") }));
+    box.replaceChildren(...parts, el("p", { className: "note", id: "pt-unavailable", textContent: t(typeInd ? "pt_none" : "no_types") }));
+    box.dataset.rendered = `${state.ind}:${state.pscope}:unavailable`;
     return;
   }
   if (!AGGREGABLE.includes(ind.kind)) {
