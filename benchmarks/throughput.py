@@ -31,10 +31,13 @@ def ensure_tileserver_gl() -> None:
     STYLES.mkdir(parents=True, exist_ok=True)
 
 
-def start_ours(data: Path, port: int, workers: int = 2) -> subprocess.Popen:
+def start_ours(data: Path, port: int, workers: int = 2, redis_url: str | None = None) -> subprocess.Popen:
+    """``barometer serve --production`` over ``data``, with the in-process cache only or ``redis_url``."""
     command = [PYTHON, "-m", "tileserver.cli", "serve", "--production", "--workers", str(workers)]
     command += ["--data", str(data), "--port", str(port)]
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BAROMETER_REDIS_URL")}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return subprocess.Popen(
         command,
         cwd=ROOT,

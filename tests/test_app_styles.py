@@ -46,10 +46,10 @@ def test_every_style_of_a_matrix_of_options_validates(client, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_style_points_at_year_tiles_and_classes_match_the_legend(client):
+def test_style_points_at_year_tiles_and_classes_match_the_legend(client, dataset):
     style = client.get("/styles/deso/income/2021.json?classes=4", base_url="http://x.test").get_json()
     source = next(iter(style["sources"].values()))
-    assert source["tiles"] == ["http://x.test/tiles/deso/2021/{z}/{x}/{y}.mvt"]
+    assert source["tiles"] == [f"http://x.test/tiles/deso/2021/{{z}}/{{x}}/{{y}}.mvt?v={dataset.version}"]
     legend = style["metadata"]["legend"]
     classes = [e for e in legend["entries"] if e["kind"] == "class"]
     assert len(classes) == 4 and sum(e["count"] for e in classes) == 16
@@ -72,7 +72,9 @@ def test_change_tiles_hold_differences_and_the_change_style_diverges(client, dat
     props = _tile_props(client, "/tiles/deso/2021", "?since=2020")
     assert props["0201C1003"]["income"] == pytest.approx(1000.0)  # the grid's income grows 1 000 kr a year
     style = client.get("/styles/deso/income/2021.json?since=2020").get_json()
-    assert style["sources"][next(iter(style["sources"]))]["tiles"][0].endswith("?since=2020")
+    assert style["sources"][next(iter(style["sources"]))]["tiles"][0].endswith(
+        f"?since=2020&v={dataset.version}"
+    )
     assert style["metadata"]["centre"] == 0
 
 

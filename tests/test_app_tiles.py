@@ -34,17 +34,17 @@ def _decode(body: bytes) -> list[dict]:
     return [f for layer in layers.values() for f in layer["features"]]
 
 
-def test_tilejson_describes_levels_and_year_fields(client):
+def test_tilejson_describes_levels_and_year_fields(client, dataset):
     tj = client.get("/tiles/deso.json", base_url="https://karta.example.se").get_json()
     assert tj["tilejson"] == "3.0.0"
-    assert tj["tiles"] == ["https://karta.example.se/tiles/deso/{z}/{x}/{y}.mvt"]
+    assert tj["tiles"] == [f"https://karta.example.se/tiles/deso/{{z}}/{{x}}/{{y}}.mvt?v={dataset.version}"]
     assert tj["minzoom"] < tj["maxzoom"]
     west, south, east, north = tj["bounds"]
     assert 17 < west < east < 18 and 59 < south < north < 60  # SWEREF 99 TM: 150 km east of 15° E
     assert tj["vector_layers"][0]["id"] == "deso"
     year = client.get("/tiles/deso/2021.json").get_json()
     assert {"income", "unemployment"} <= set(year["vector_layers"][0]["fields"])
-    assert year["tiles"][0].endswith("/tiles/deso/2021/{z}/{x}/{y}.mvt")
+    assert year["tiles"][0].endswith(f"/tiles/deso/2021/{{z}}/{{x}}/{{y}}.mvt?v={dataset.version}")
 
 
 def test_public_url_overrides_the_request_host(data_dir):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -69,3 +70,43 @@ def test_production_server_serves_the_dataset_with_several_workers(data_dir, dat
         with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/tiles/deso.json", timeout=5) as response:
             assert b'"tilejson":"3.0.0"' in response.read()
     assert served.output.count("Booting worker") == 2, served.output
+
+
+def test_production_server_spreads_keep_alive_clients_and_has_no_control_socket(data_dir, tmp_path):
+    """A keep-alive connection is closed after REQUESTS_PER_CONNECTION answers (so its client reconnects and
+    may land on another worker, e.g. the replacement of a killed one); gunicorn's control socket is off."""
+    from tileserver.wsgi import REQUESTS_PER_CONNECTION
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    env.update(REDIS_URL="", HOME=str(tmp_path))
+    command = [sys.executable, "-m", "tileserver.cli", "serve", "--production", "--workers", "1"]
+    command += ["--port", str(port), "--data", str(data_dir)]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, env=env
+    )
+    try:
+        connection = None
+        for _ in range(150):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/api/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+        headers = []
+        for _ in range(REQUESTS_PER_CONNECTION + 5):
+            response = connection.getresponse()
+            response.read()
+            headers.append(response.getheader("Connection"))
+            if response.will_close:
+                connection.close()
+            connection.request("GET", "/api/health")
+        connection.getresponse().read()
+        assert headers.index("close") == REQUESTS_PER_CONNECTION - 1
+        assert headers.count("close") == 1 and headers[REQUESTS_PER_CONNECTION] == "keep-alive"
+        assert not (tmp_path / ".gunicorn").exists()  # where gunicorn would put its control socket
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        output = proc.communicate(timeout=20)[0]
+    assert "control" not in output.lower(), output

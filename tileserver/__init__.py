@@ -22,6 +22,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from tileserver.http import register_headers
     from tileserver.routes import register_routes
     from tileserver.services import Services
+    from tileserver.slow import SlowPool
 
     app = Flask(__name__, static_folder=None)
     configure(app, test_config)
@@ -40,6 +41,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         on_produce=metrics.produced,
     )
     app.extensions["barometer"] = Services(source, cache)
+    app.extensions["barometer.slow"] = SlowPool(int(app.config["SLOW_SLOTS"]), int(app.config["SLOW_QUEUE"]))
     register_errors(app)
     register_headers(app)
     register_routes(app)

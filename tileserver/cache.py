@@ -119,6 +119,10 @@ class SingleFlight:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
+    def get(self, key: str) -> bytes | None:
+        """The cached value, or None: never produces."""
+        return self.cache.get(key)
+
     def get_or_create(self, key: str, produce: Callable[[], bytes]) -> bytes:
         value = self.cache.get(key)
         if value is not None:

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, object] = {
     "REDIS_URL": None,  # shared cache, e.g. redis://127.0.0.1:6379/0 (also read from REDIS_URL)
     "FRAME_ANCESTORS": "*",  # who may embed /embed in an iframe (CSP frame-ancestors)
     "CHECK_EVERY": 2.0,  # seconds between looks for a new dataset version
+    "SLOW_SLOTS": 1,  # map images and downloads rendered at a time per worker (tileserver/slow.py)
+    "SLOW_QUEUE": 2,  # more of them waiting per worker; past slots + queue they answer 503
     "ATTRIBUTION": None,  # credit line of tiles and styles; none: the dataset's (its recipe's attribution)
 }
 
@@ -58,9 +60,11 @@ def configure(app: Flask, overrides: Mapping[str, object] | None) -> None:
     if overrides:
         app.config.from_mapping(overrides)
     app.config["FRAME_ANCESTORS"] = frame_ancestors(str(app.config["FRAME_ANCESTORS"] or "*"))
-    for key in ("CACHE_MB", "MEMO_MB"):
-        if not isinstance(app.config[key], int) or app.config[key] < 0:
-            raise ParameterError(f"BAROMETER_{key}", f"must be a whole number of MB, not {app.config[key]!r}")
+    for key, low in (("CACHE_MB", 0), ("MEMO_MB", 0), ("SLOW_SLOTS", 1), ("SLOW_QUEUE", 0)):
+        if not isinstance(app.config[key], int) or app.config[key] < low:
+            raise ParameterError(
+                f"BAROMETER_{key}", f"must be a whole number from {low}, not {app.config[key]!r}"
+            )
     MEMO.resize(app.config["MEMO_MB"] * 2**20)
 
 

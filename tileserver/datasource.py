@@ -20,15 +20,21 @@ class DatasetSource:
 
     ``get()`` is cheap: it looks at the folder's CURRENT pointer at most every ``check_every`` seconds and
     loads a new version outside the request path of other threads, which keep the old one until the swap.
+    With ``background`` (gunicorn workers) a new version is loaded, and made ready by ``prepare`` (the
+    tile geometry of every level), in a thread of its own while every request keeps being answered from the
+    old one; without it (the development server, tests) the request that notices the new version loads it.
     A current version that cannot be loaded or prepared (a damaged file, broken geometry) is not served:
     the one served so far stays, or at start the newest version that works; ``problem`` says why.
     """
 
     def __init__(self, root: Path | None, fallback: Callable[[], Dataset], check_every: float = 2.0) -> None:
         self.root, self.fallback, self.check_every = root, fallback, check_every
+        self.background = False
+        self.prepare: Callable[[Dataset], object] = lambda dataset: None
         self._dataset: Dataset | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._loading = False
         self._broken: str | None = None
         self.problem: str | None = None
 
@@ -40,8 +46,39 @@ class DatasetSource:
     def get(self) -> Dataset:
         dataset = self._dataset
         if dataset is None or (self.root and time.monotonic() - self._checked > self.check_every):
-            dataset = self._refresh()
+            dataset = self._refresh_in_background() if dataset and self.background else self._refresh()
         return dataset
+
+    def _refresh_in_background(self) -> Dataset:
+        current = self._dataset
+        assert current is not None and self.root is not None
+        with self._lock:
+            if self._loading:
+                return current
+            self._checked = time.monotonic()
+            wanted = store.current_version(self.root)
+            if wanted is None or wanted in (current.version, self._broken):
+                return current
+            self._loading = True
+        threading.Thread(
+            target=self._load_in_background, args=(wanted,), name="dataset-loader", daemon=True
+        ).start()
+        return current
+
+    def _load_in_background(self, version: str) -> None:
+        current = self._dataset
+        try:
+            dataset = self._load(version, current)
+            if dataset is not current:
+                self.prepare(dataset)
+                self._dataset = dataset
+                allocation.release()
+                log.info("serving dataset version %s", version)
+        except Exception:  # the previous version keeps being served
+            self._broken = version
+            log.exception("dataset version %s could not be prepared; still serving the previous one", version)
+        finally:
+            self._loading = False
 
     def _refresh(self) -> Dataset:
         with self._lock:

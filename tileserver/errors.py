@@ -49,7 +49,11 @@ def _handler(status: int):
 
 
 def _http_error(error: HTTPException):
-    return error_body(error.code or 500, (error.name or "error").lower(), error.description or "")
+    response = error_body(error.code or 500, (error.name or "error").lower(), error.description or "")
+    retry_after = dict(error.get_headers()).get("Retry-After")
+    if retry_after:
+        response.headers["Retry-After"] = retry_after
+    return response
 
 
 def _unexpected(error: Exception):

@@ -1,22 +1,56 @@
 """Cached, versioned responses: gzip when accepted, strong ETags, 304s, Cache-Control and CORS; headers
-every response carries."""
+every response carries.
+
+URLs that name the dataset version (``?v=<version>``, as TileJSON and styles write their tile URLs) are cached
+for a year as immutable: what they answer never changes. A URL naming another version is redirected to the
+current one, never answered as immutable. URLs without a version revalidate after a minute (ETag, 304).
+"""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import orjson
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, redirect, request
 from werkzeug.utils import get_content_type
 
 from tileserver.cache import SingleFlight
 
-LONG = "public, max-age=86400, stale-while-revalidate=604800"
-"""Versioned content (every URL answers from the current dataset, so a day, not forever)."""
+IMMUTABLE = "public, max-age=31536000, immutable"
+"""An answer to a URL that names the version it came from."""
 
 SHORT = "public, max-age=60"
+"""An answer from whatever version is current: kept a minute, then revalidated with its ETag."""
+
+VERSION = "v"
+"""The query parameter naming a dataset version."""
+
+
+def versioned(version: str) -> str:
+    """Cache-Control for an answer from dataset ``version``: immutable when the URL asks for that version,
+    short otherwise; a URL asking for another version is redirected to this one (aborts the request)."""
+    asked = request.args.get(VERSION)
+    if asked is None:
+        return SHORT
+    if asked == version:
+        return IMMUTABLE
+    query = request.args.copy()
+    query[VERSION] = version
+    # relative to the path's last segment, so a prefix added by a proxy stays in front of it
+    target = request.path.rsplit("/", 1)[-1] + "?" + urlencode(list(query.items(multi=True)))
+    moved = redirect(target, 302)
+    moved.autocorrect_location_header = False
+    moved.headers["Cache-Control"] = "no-cache"
+    moved.headers["Access-Control-Allow-Origin"] = "*"
+    abort(moved)
+
+
+def with_version(url: str, version: str) -> str:
+    """``url`` naming ``version`` in its query."""
+    return f"{url}{'&' if '?' in url else '?'}{VERSION}={version}"
 
 
 def compress(body: bytes) -> bytes:
@@ -28,7 +62,7 @@ def cached_bytes(cache: SingleFlight, key: str, produce: Callable[[], bytes]) ->
     return cache.get_or_create(key, lambda: compress(produce()))
 
 
-def respond(gzipped: bytes, mimetype: str, *, cache_control: str = LONG) -> Response:
+def respond(gzipped: bytes, mimetype: str, *, cache_control: str = SHORT) -> Response:
     """A response from stored gzip bytes, honouring Accept-Encoding and If-None-Match."""
     digest = hashlib.blake2b(gzipped, digest_size=12).hexdigest()
     accepts_gzip = request.accept_encodings["gzip"] > 0  # q-values count: gzip;q=0 refuses it
@@ -57,7 +91,7 @@ def json_bytes(data: object) -> bytes:
 
 
 def respond_json(
-    cache: SingleFlight, key: str, produce: Callable[[], object], cache_control: str = LONG
+    cache: SingleFlight, key: str, produce: Callable[[], object], cache_control: str = SHORT
 ) -> Response:
     """A cached JSON document."""
     return respond(

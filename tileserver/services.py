@@ -132,6 +132,8 @@ class Services:
         self._tileset: TileSet | None = None
         self._warming: threading.Thread | None = None
         self._warming_lock = threading.Lock()
+        self._ready: TileSet | None = None  # of a version prepared in the background, until it is served
+        source.prepare = self._prepare
 
     def dataset(self) -> Dataset:
         return self.source.get()
@@ -142,7 +144,9 @@ class Services:
     def _tileset_of(self, dataset: Dataset) -> TileSet:
         tileset = self._tileset
         if tileset is None or tileset.dataset is not dataset:
-            tileset = self._tileset = TileSet(dataset)
+            ready = self._ready
+            tileset = ready if ready is not None and ready.dataset is dataset else TileSet(dataset)
+            self._tileset, self._ready = tileset, None
         return tileset
 
     def not_ready(self) -> str | None:
@@ -164,3 +168,14 @@ class Services:
 
     def _warm(self) -> None:
         self.tileset().warm()
+
+    def _prepare(self, dataset: Dataset) -> None:
+        """A version loaded in the background: its tile set warmed (geometry of every level, properties of
+        each level's latest year) before the source swaps it in, so no request waits for them."""
+        tileset = TileSet(dataset)
+        tileset.warm()
+        for level in dataset.levels:
+            years = dataset.years_of(level)
+            if level != "riket" and years:
+                tileset.year_properties(level, years[-1])
+        self._ready = tileset

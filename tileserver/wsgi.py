@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
 from tileserver import create_app
 
@@ -29,20 +30,46 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def serve_gunicorn(app: Flask, bind: str, workers: int) -> None:
-    """Serve ``app`` with gunicorn: the dataset is loaded and prepared once, before the workers fork."""
-    options = {
+TILE_THREADS = 4
+"""Threads per worker that slow work (tileserver/slow.py) can never take: they are always free for tiles."""
+REQUESTS_PER_CONNECTION = 100
+"""A keep-alive connection is closed after this many requests (``Connection: close``), so clients spread
+over the workers again: over the replacement of a killed worker too, not only the workers that survived."""
+
+
+class Worker(ThreadWorker):
+    """gunicorn's gthread worker, closing a keep-alive connection after REQUESTS_PER_CONNECTION requests."""
+
+    def handle_request(self, req, conn) -> bool:
+        conn.barometer_requests = getattr(conn, "barometer_requests", 0) + 1
+        if conn.barometer_requests >= REQUESTS_PER_CONNECTION:
+            req.must_close = True  # the response says Connection: close, then the worker closes it
+        return super().handle_request(req, conn)
+
+
+def gunicorn_options(app: Flask, bind: str, workers: int) -> dict:
+    """Threads per worker: the slow pool's slots and queue, plus TILE_THREADS that only tiles and the
+    other quick routes can use."""
+    slow = app.extensions["barometer.slow"]
+    return {
         "bind": bind,
         "workers": workers,
-        "threads": 4,
-        "worker_class": "gthread",
+        "threads": slow.slots + slow.queue + TILE_THREADS,
+        "worker_class": Worker,
         "preload_app": True,
         "accesslog": "-",
         "logger_class": "tileserver.accesslog.JsonAccessLogger",
         "child_exit": _child_exit,
         "timeout": 60,
+        "control_socket_disable": True,  # no runtime control of workers through a socket
     }
-    _Gunicorn(app, options).run()
+
+
+def serve_gunicorn(app: Flask, bind: str, workers: int) -> None:
+    """Serve ``app`` with gunicorn: the dataset is loaded and prepared once, before the workers fork; a
+    new version is loaded and prepared by each worker in the background while it serves the old one."""
+    app.extensions["barometer"].source.background = True
+    _Gunicorn(app, gunicorn_options(app, bind, workers)).run()
 
 
 def prepare_metrics_folder() -> Path:
@@ -67,6 +94,7 @@ def __getattr__(name: str) -> Flask:
     if name == "app":
         app = create_app()
         app.extensions["barometer"].tileset().warm()
+        app.extensions["barometer"].source.background = True
         globals()["app"] = app
         return app
     raise AttributeError(name)

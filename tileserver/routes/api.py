@@ -27,6 +27,15 @@ def health():
     )
 
 
+@blueprint.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of every route, with this dataset's values as enums."""
+    from tileserver.openapi import document
+
+    tileset = services().tileset()
+    return respond_json(services().cache, tileset.key("openapi"), lambda: document(tileset.dataset))
+
+
 @blueprint.get("/catalog")
 def catalog():
     tileset = services().tileset()

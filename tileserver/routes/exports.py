@@ -2,29 +2,27 @@
 
 Every route takes the style route's query options (method, classes, palette, kommun, pooled, since,
 deviation, breaks, breakdown, lang), so an image, a raster tile and a downloaded style show the same classes
-in the same colours as the web map. Image rendering is bounded: the size limits of styles.render, and at most
-``RENDER_SLOTS`` renders at a time per process, so tiles keep being served meanwhile.
+in the same colours as the web map. Images and downloads are slow work: the size limits of styles.render, and
+a cold one runs in the bounded pool of tileserver/slow.py (503 when it is full) and renders in a child
+process, so tiles keep their threads and the GIL. Raster tiles are tile-sized (256 px, at most a tile's
+areas) and run on the request thread like vector tiles.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
-from flask import Blueprint, Response, request
-from werkzeug.exceptions import ServiceUnavailable
+from flask import Blueprint, Response, current_app, request
 
 from indicators.model import NotFoundError, ParameterError
 from styles.choropleth import MapClasses, MapOptions, classes_for
-from tileserver.http import cached_bytes, respond
+from tileserver.http import cached_bytes, compress, respond, versioned
 from tileserver.routes import params, services
 from tileserver.routes.styles import map_options
 from tileserver.services import TileSet
 
 blueprint = Blueprint("exports", __name__)
 
-RENDER_SLOTS = threading.BoundedSemaphore(2)
-RENDER_WAIT_SECONDS = 30.0
 MAX_RASTER_ZOOM = 20
 EXPORT_TYPES = {
     "gpkg": "application/geopackage+sqlite3",
@@ -39,18 +37,15 @@ def classes(tileset: TileSet, options: MapOptions) -> MapClasses:
     return tileset.memo(("classes", options), lambda: classes_for(tileset.dataset, options))
 
 
-def bounded(produce: Callable[[], bytes]) -> Callable[[], bytes]:
-    """``produce`` run in one of the render slots; 503 when none frees up in time."""
-
-    def run() -> bytes:
-        if not RENDER_SLOTS.acquire(timeout=RENDER_WAIT_SECONDS):
-            raise ServiceUnavailable("the map image renderer is busy; try again shortly")
-        try:
-            return produce()
-        finally:
-            RENDER_SLOTS.release()
-
-    return run
+def slow_bytes(key: str, produce: Callable[[], bytes]) -> bytes:
+    """Cached gzip bytes of slow work: a hit at once, a miss produced in the slow pool (503 when full)."""
+    cache = services().cache
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    pool = current_app.extensions["barometer.slow"]
+    # compressed in the child too: gzip of a large image is CPU work the worker should not do
+    return pool.run(lambda: cache.get_or_create(key, lambda: pool.forked(lambda: compress(produce()))))
 
 
 @blueprint.get("/maps/<level>/<indicator>/<year>.<any(png, svg):fmt>")
@@ -77,7 +72,7 @@ def map_image(level: str, indicator: str, year: str, fmt: str):
         sheet = render.map_sheet(tileset.dataset, classes(tileset, options), bbox)
         return render.render_png(sheet, page) if fmt == "png" else render.render_svg(sheet, page).encode()
 
-    body = cached_bytes(services().cache, key, bounded(produce))
+    body = slow_bytes(key, produce)
     response = respond(body, "image/png" if fmt == "png" else "image/svg+xml")
     name = f"{options.indicator}_{options.level}_{'-'.join(options.kommun) or 'karta'}_{options.year}.{fmt}"
     _disposition(response, name)
@@ -89,6 +84,7 @@ def raster(level: str, indicator: str, year: str, z: str, x: str, y: str):
     from styles import render
 
     tileset = services().tileset()
+    cache_control = versioned(tileset.dataset.version)
     options = map_options(tileset.dataset, level, indicator, year)
     zoom = params.integer("z", z, low=0, high=MAX_RASTER_ZOOM)
     column = params.integer("x", x, low=0, high=2**zoom - 1)
@@ -101,7 +97,8 @@ def raster(level: str, indicator: str, year: str, z: str, x: str, y: str):
         )
         return render.raster_tile(tileset.prepared(options.level), fills, zoom, column, row)
 
-    return respond(cached_bytes(services().cache, key, produce), "image/png")
+    body = cached_bytes(services().cache, key, produce)
+    return respond(body, "image/png", cache_control=cache_control)
 
 
 @blueprint.get("/api/export/<kommun>.<any(gpkg, geojson, csv, xlsx):fmt>")
@@ -154,7 +151,7 @@ def export(kommun: str, fmt: str):
             lang=options.lang,
         )
 
-    response = respond(cached_bytes(services().cache, key, produce), EXPORT_TYPES[fmt])
+    response = respond(slow_bytes(key, produce), EXPORT_TYPES[fmt])
     span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
     _disposition(response, f"barometer_{kommun}_{level}_{span}.{fmt}", attachment=True)
     return response

@@ -11,7 +11,7 @@ from styles.classify import assign
 from styles.maplibre import build_style
 from styles.qgis import to_qml, to_sld
 from tileserver.config import attribution
-from tileserver.http import SHORT, cached_bytes, respond, respond_json
+from tileserver.http import cached_bytes, respond, respond_json, versioned, with_version
 from tileserver.routes import params, services
 from tileserver.routes.tiles import public_base
 from tileserver.services import TileSet, status_property
@@ -72,12 +72,18 @@ def _classes(tileset: TileSet, options: MapOptions) -> MapClasses:
 @blueprint.get("/styles/<level>/<indicator>/<year>.json")
 def style(level: str, indicator: str, year: str):
     tileset = services().tileset()
+    cache_control = versioned(tileset.dataset.version)
     options = map_options(tileset.dataset, level, indicator, year)
     client = params.choice("client", request.args.get("client", "maplibre"), ("maplibre", "qgis"))
     mode = params.choice("mode", request.args.get("mode", "fade"), ("fade", "filter"))
     base = public_base()
     key = tileset.key("style", options.cache_key(), client, mode, base)
-    return respond_json(services().cache, key, lambda: _style(tileset, options, client, mode, base))
+    return respond_json(
+        services().cache,
+        key,
+        lambda: _style(tileset, options, client, mode, base),
+        cache_control=cache_control,
+    )
 
 
 def _style(tileset: TileSet, options: MapOptions, client: str, mode: str, base: str) -> dict:
@@ -85,7 +91,10 @@ def _style(tileset: TileSet, options: MapOptions, client: str, mode: str, base: 
     prepared = tileset.prepared(options.level)
     query = tile_query(options)
     return build_style(
-        tiles_url=f"{base}/tiles/{options.level}/{options.year}/{{z}}/{{x}}/{{y}}.mvt{query}",
+        tiles_url=with_version(
+            f"{base}/tiles/{options.level}/{options.year}/{{z}}/{{x}}/{{y}}.mvt{query}",
+            tileset.dataset.version,
+        ),
         source_layer=options.level,
         property=options.indicator,
         classification=classes.classification,
@@ -127,6 +136,7 @@ def _bounds(tileset: TileSet, options: MapOptions) -> list[float]:
 def legend(level: str, indicator: str, year: str):
     """The legend of a map, and each area in scope with its mapped value and class (index into colors)."""
     tileset = services().tileset()
+    cache_control = versioned(tileset.dataset.version)
     options = map_options(tileset.dataset, level, indicator, year)
     key = tileset.key("legend", options.cache_key())
 
@@ -147,7 +157,7 @@ def legend(level: str, indicator: str, year: str):
             "options": _options_json(options),
         }
 
-    return respond_json(services().cache, key, produce, cache_control=SHORT)
+    return respond_json(services().cache, key, produce, cache_control=cache_control)
 
 
 @blueprint.get("/styles/<level>/<indicator>/<year>.qml")
@@ -162,6 +172,7 @@ def sld(level: str, indicator: str, year: str):
 
 def _xml(level: str, indicator: str, year: str, kind: str) -> Response:
     tileset = services().tileset()
+    cache_control = versioned(tileset.dataset.version)
     options = map_options(tileset.dataset, level, indicator, year)
     key = tileset.key(kind, options.cache_key())
 
@@ -177,7 +188,7 @@ def _xml(level: str, indicator: str, year: str, kind: str) -> Response:
         ).encode()
 
     mimetype = "application/vnd.ogc.sld+xml" if kind == "sld" else "application/xml"
-    return respond(cached_bytes(services().cache, key, produce), mimetype)
+    return respond(cached_bytes(services().cache, key, produce), mimetype, cache_control=cache_control)
 
 
 def _options_json(options: MapOptions) -> dict:

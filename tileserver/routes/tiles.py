@@ -6,7 +6,7 @@ from flask import Blueprint, request
 
 from indicators.model import NotFoundError
 from tileserver.config import attribution
-from tileserver.http import cached_bytes, respond, respond_json, vary_on_host
+from tileserver.http import cached_bytes, respond, respond_json, vary_on_host, versioned, with_version
 from tileserver.routes import params, services
 
 blueprint = Blueprint("tiles", __name__)
@@ -36,6 +36,7 @@ def year_tilejson(level: str, year: str):
 def _tile(level_raw: str, year_raw: str | None, z_raw: str, x_raw: str, y_raw: str):
     tileset = services().tileset()
     dataset = tileset.dataset
+    cache_control = versioned(dataset.version)
     level = params.level(dataset, level_raw)
     year = None if year_raw is None else params.year(dataset, level, year_raw)
     view = params.tile_view(dataset, level)
@@ -49,17 +50,20 @@ def _tile(level_raw: str, year_raw: str | None, z_raw: str, x_raw: str, y_raw: s
     y = params.integer("y", y_raw, low=0, high=2**z - 1)
     key = tileset.key("mvt", level, year, view, z, x, y)
     body = cached_bytes(services().cache, key, lambda: tileset.tile(level, z, x, y, year, view))
-    return respond(body, MVT)
+    return respond(body, MVT, cache_control=cache_control)
 
 
 def _tilejson(level_raw: str, year_raw: str | None):
     tileset = services().tileset()
     dataset = tileset.dataset
+    cache_control = versioned(dataset.version)
     level = params.level(dataset, level_raw)
     year = None if year_raw is None else params.year(dataset, level, year_raw)
     base = public_base()
     key = tileset.key("tilejson", level, year, base)
-    return respond_json(services().cache, key, lambda: tilejson(tileset, level, year, base))
+    return respond_json(
+        services().cache, key, lambda: tilejson(tileset, level, year, base), cache_control=cache_control
+    )
 
 
 def public_base() -> str:
@@ -86,7 +90,7 @@ def tilejson(tileset, level: str, year: int | None, base: str) -> dict:
         "name": f"Barometer {level}" + (f" {year}" if year is not None else ""),
         "version": dataset.version,
         "scheme": "xyz",
-        "tiles": [f"{base}/tiles/{path}/{{z}}/{{x}}/{{y}}.mvt"],
+        "tiles": [with_version(f"{base}/tiles/{path}/{{z}}/{{x}}/{{y}}.mvt", dataset.version)],
         "minzoom": prepared.minzoom,
         "maxzoom": prepared.maxzoom,
         "bounds": [west, south, east, north],
