@@ -182,6 +182,26 @@ def test_national_map_legend_equals_the_api_and_opens_a_municipality(page, base_
     page.locator("#nat-table button", has_text="Norrvik").first.click()
     page.wait_for_function("document.getElementById('view-overview').dataset.rendered === '0201'")
     assert page.evaluate("window.barometer.store.get().view") == "overview"
+    # a click on a municipality in the map opens its overview
+    _open(page, url, "view-national", "ojamlikhetsindex:kommun:2023")
+    point = page.evaluate(
+        """(code) => {
+            const map = window.barometer.ctx.nationalMap.map;
+            const canvas = map.getCanvas();
+            const box = canvas.getBoundingClientRect();
+            for (let y = 8; y < canvas.clientHeight; y += 8) for (let x = 8; x < canvas.clientWidth; x += 8) {
+                const only = (px, py) => {
+                    const found = map.queryRenderedFeatures([px, py], {layers: ['fill']});
+                    return found.length === 1 && found[0].properties.code === code;
+                };
+                if (only(x - 6, y - 6) && only(x + 6, y + 6)) return [box.left + x, box.top + y];
+            }
+            return null;
+        }""",
+        "0202",
+    )
+    page.mouse.click(*point)
+    page.wait_for_function("document.getElementById('view-overview').dataset.rendered === '0202'")
     # the county level
     _open(page, f"{base_url}/?v=national&y=2023&ni=population_types_1_2&nl=lan", "view-national", ":lan:2023")
     legend = api("/api/legend/lan/population_types_1_2/2023?lang=sv&method=quantiles&classes=5")
