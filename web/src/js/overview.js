@@ -6,7 +6,7 @@ import { lineChart } from "./chart.js";
 import { formatNumber, formatValue } from "./format.js";
 import { t, getLang, indicatorTitle } from "./i18n.js";
 import { breakdownOf, categoryIndicator } from "./metrics.js";
-import { headingWithHelp } from "./methods.js";
+import { headingWithHelp, helpButton } from "./methods.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -163,7 +163,7 @@ export async function renderOverview(ctx, state, store) {
   for (const ind of shown) {
     const refs = refsBy[breakdowns.indexOf(breakdownOf(ind, "total"))];
     const row = body.insertRow();
-    row.appendChild(el("th", { scope: "row", textContent: indicatorTitle(ind) }));
+    row.appendChild(el("th", { scope: "row" }, el("span", { textContent: indicatorTitle(ind) }), helpButton(ctx.methods, ind.id)));
     for (const which of ["kommun", "lan", "riket"]) {
       const v = refs[which](ind.id);
       const mark = v !== null && refs.derived(which, ind.id);
