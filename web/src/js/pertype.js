@@ -101,7 +101,7 @@ export async function renderPerType(ctx, state, store) {
   ]);
   const names = Object.fromEntries(TYPES.map((k) => [k, (data.types[k] || {})[lang] || k]));
   const rows = perTypeRows(data);
-  const lines = TYPES.map((k) => ({ label: names[k], color: typeColor(legend, Number(k)), points: rows.map((r) => ({ year: r.year, value: r.cells[k].value })) }));
+  const lines = TYPES.map((k) => ({ label: names[k], color: typeColor(legend, Number(k)), outline: true, points: rows.map((r) => ({ year: r.year, value: r.cells[k].value })) }));
   const chart = lineChart(lines, { unit: data.unit, decimals: data.decimals, lang, title: t("pt_h", { title: indicatorTitle(ind), where }) });
 
   const table = el("table", { id: "pt-table" }, el("caption", { textContent: `${indicatorTitle(ind)}${data.unit ? ` (${data.unit})` : ""}, ${breakdownLabel(breakdown)} · ${where}` }));
@@ -119,7 +119,7 @@ export async function renderPerType(ctx, state, store) {
       if (cell.value !== null) td.dataset.value = String(cell.value);
       td.dataset.n = String(cell.n);
       td.append(cell.value === null ? (cell.status === "suppressed" ? t("suppressed") : "–") : formatValue(cell.value, data.unit, data.decimals, lang),
-        el("span", { className: "n", textContent: ` (${t("areas_n", { n: cell.n })})` }));
+        el("span", { className: "n", textContent: ` (${t("pt_n", { n: cell.n })})` }));
     }
     tr.insertCell().textContent = t(`pt_source_${row.source}`);
   }
