@@ -21,6 +21,9 @@ COPY data data
 RUN /venv/bin/pip install --no-cache-dir -e .
 
 FROM python:3.11-slim-bookworm
+# Pango for WeasyPrint (PDF reports); the fonts of reports and map images
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+      fonts-liberation fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 COPY --from=app /venv /venv
 COPY --from=app /app /app
 COPY --from=web /src/web/dist /app/web/dist

@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import PYTHON, ROOT, demo_folder, ratio, sample_tiles, table
-from benchmarks.throughput import stop, wait_ready, wrk
+from benchmarks.common import ROOT, demo_folder, ratio, sample_tiles, table
+from benchmarks.throughput import start_ours, stop, wait_ready, wrk
 
 SITE = ROOT / "deploy" / "nginx-barometer.conf"
 
@@ -41,20 +41,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def start_replica(data: Path, port: int, redis_url: str, workers: int) -> subprocess.Popen:
-    command = [PYTHON, "-m", "tileserver.cli", "serve", "--production", "--workers", str(workers)]
-    command += ["--data", str(data), "--port", str(port)]
-    env = {**os.environ, "REDIS_URL": redis_url, "PROMETHEUS_MULTIPROC_DIR": ""}
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 def nginx_config(work: Path, proxy_port: int, static_port: int, replicas: list[int], static: Path) -> Path:
@@ -135,7 +121,7 @@ def main() -> None:
                 )
             )
             redis_url = f"redis://127.0.0.1:{redis_port}/0"
-            replicas = [start_replica(data, port, redis_url, args.workers) for port in replica_ports]
+            replicas = [start_ours(data, port, args.workers, redis_url) for port in replica_ports]
             processes += replicas
             for port, replica in zip(replica_ports, replicas, strict=True):
                 wait_ready(f"http://127.0.0.1:{port}/readyz", replica)

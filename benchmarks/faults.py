@@ -12,6 +12,10 @@ over the tile sample for ``--seconds`` while, at fixed fractions of the run:
   workers load and prepare it in the background;
 - 80 %: the CPU time of each worker is counted from here to the end.
 
+With ``--proxy`` the same runs against the deployment we ship: nginx with deploy/nginx-barometer.conf in
+front of two replicas sharing the Redis; the worker killed is one of the first replica's, and nginx passes
+the requests it loses on to the other replica.
+
 Reports wrk's failed requests (non-2xx/3xx answers and socket errors), p50/p99 latency and throughput, the
 CPU time each worker spent in the last quarter of the run (keep-alive clients spread over the replacement
 worker too), and the workers' memory (RSS, PSS) before and after. Loopback only, bounded by --seconds.
@@ -36,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import PYTHON, ROOT, WORK, demo_folder, sample_tiles
+from benchmarks.deployment import nginx_config
 from benchmarks.slow_work import free_port
 from benchmarks.throughput import children, fetch_all, process_rss_mib, start_ours, stop, wait_ready, wrk
 
@@ -86,6 +91,7 @@ def main() -> None:
     parser.add_argument(
         "--faults", default="redis,kill,publish", help="which faults to cause (default: all three)"
     )
+    parser.add_argument("--proxy", action="store_true", help="nginx in front of two replicas (see above)")
     args = parser.parse_args()
 
     from data.store import VERSIONS, _point_current, current_version, read_version
@@ -117,10 +123,20 @@ def main() -> None:
     redis_port, port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     redis = start_redis(redis_port)
-    server = start_ours(data, port, args.workers, redis_url=f"redis://127.0.0.1:{redis_port}/0")
+    redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    server = start_ours(data, port, args.workers, redis_url=redis_url)
+    others: list[subprocess.Popen] = []  # the second replica and nginx, with --proxy
     events: list[str] = []
     try:
         wait_ready(base + "/api/health", server)
+        if args.proxy:
+            second, proxy_port = free_port(), free_port()
+            others.append(start_ours(data, second, args.workers, redis_url=redis_url))
+            wait_ready(f"http://127.0.0.1:{second}/api/health", others[0])
+            config = nginx_config(WORK, proxy_port, free_port(), [port, second], WORK / "faults-static")
+            others.append(subprocess.Popen(["nginx", "-c", str(config)], start_new_session=True))
+            base = f"http://127.0.0.1:{proxy_port}"
+            wait_ready(base + "/healthz", others[-1], timeout=30)
         for _ in range(args.workers * 2):
             fetch_all(base, paths)
         before = memory(server.pid)
@@ -180,7 +196,8 @@ def main() -> None:
         time.sleep(2)
         after = memory(server.pid)
     finally:
-        stop(server)
+        for process in (*reversed(others), server):
+            stop(process)
         if redis.poll() is None:
             redis.terminate()
             redis.wait(10)
@@ -189,6 +206,7 @@ def main() -> None:
         "seconds": args.seconds,
         "connections": args.connections,
         "faults": args.faults,
+        "proxy": args.proxy,
         "wrk": result,
         "failed_requests": result["non_2xx"] + sum(map(int, re.findall(r"\d+", result["socket_errors"]))),
         "import_seconds_before_the_run": import_seconds,

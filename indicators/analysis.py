@@ -6,6 +6,7 @@ Each answer names its method and reference population. Pure functions of a Datas
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -165,24 +166,31 @@ def compare(
 
 
 def _value(dataset: Dataset, level: str, code: str | None, indicator: str, year: int) -> float:
+    """One value of a municipality (or of the country, ``code`` None), from the level's wide table (pivoted
+    once per dataset, level and year rather than scanning the value table per call)."""
     if not dataset.years_of(level):  # derived levels have values without areas
         return float("nan")
-    v = dataset.values
-    rows = v[
-        (v["indicator"] == indicator)
-        & (v["level"] == level)
-        & (v["year"] == year)
-        & (v["breakdown"] == TOTAL)
-    ]
-    if code is not None:
-        rows = rows[rows["code"] == code]
-    return float(rows["value"].iloc[0]) if len(rows) == 1 else float("nan")
+    wide = dataset.wide(level, year)
+    if indicator not in wide.columns:
+        return float("nan")
+    column = wide[indicator]
+    if code is None:
+        return float(column.iloc[0]) if len(column) == 1 else float("nan")
+    return float(column.get(code, float("nan")))
 
 
-def by_type(dataset: Dataset, indicator: str, scope: str, code: str | None, breakdown: str = TOTAL) -> dict:
-    """An indicator per områdestyp within a municipality, a county or the country, over the years."""
+def by_type(
+    dataset: Dataset,
+    indicator: str,
+    scope: str,
+    code: str | None,
+    breakdown: str = TOTAL,
+    years: Collection[int] | None = None,
+) -> dict:
+    """An indicator per områdestyp within a municipality, a county or the country, over the years (or
+    ``years``)."""
     meta = dataset.indicators[indicator]
-    result = per_type(dataset, indicator, scope, code, breakdown)
+    result = per_type(dataset, indicator, scope, code, breakdown, years)
     series = {
         str(t): _records(part.drop(columns="type")) for t, part in result.rows.groupby("type", sort=True)
     }

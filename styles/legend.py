@@ -1,7 +1,8 @@
 """Legends: one entry per class (bounds, colour, label in Swedish or English number format, count).
 
-Swedish numbers use a non-breaking space between thousands and a decimal comma (``1 234,5 %``), English ones
-a comma and a point (``1,234.5 %``); the unit follows after a non-breaking space.
+Swedish numbers use a narrow no-break space (a thin space that never breaks) between thousands and a decimal
+comma (``1 234,5 %``), English ones a comma and a point (``1,234.5 %``); the unit follows after a non-breaking
+space. Legends, map images and reports all format numbers with :func:`format_number`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from styles.classify import AREA_TYPES, Classification, ClassificationError
 from styles.palettes import NO_DATA, SUPPRESSED
 
 NBSP = "\u00a0"
+THIN = "\u202f"
+"""Swedish thousands separator: NARROW NO-BREAK SPACE."""
 DASH = "\u2013"
 
 LEVEL_AREAS: dict[str, tuple[str, str]] = {
@@ -57,7 +60,7 @@ class Legend:
 
 
 def format_number(value: float, decimals: int = 1, lang: str = "sv", *, signed: bool = False) -> str:
-    """``1 234,5`` (sv, non-breaking space) or ``1,234.5`` (en); ``+`` before positives when ``signed``."""
+    """``1 234,5`` (sv, narrow no-break space) or ``1,234.5`` (en); ``+`` before positives when ``signed``."""
     if not math.isfinite(value):
         return "–"
     rounded = round(value, decimals)
@@ -66,7 +69,7 @@ def format_number(value: float, decimals: int = 1, lang: str = "sv", *, signed: 
     text = f"{rounded:{'+' if signed and rounded else ''},.{max(decimals, 0)}f}"
     if lang == "en":
         return text
-    return text.replace(",", NBSP).replace(".", ",")
+    return text.replace(",", THIN).replace(".", ",")
 
 
 def format_value(

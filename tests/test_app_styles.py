@@ -54,7 +54,7 @@ def test_style_points_at_year_tiles_and_classes_match_the_legend(client, dataset
     classes = [e for e in legend["entries"] if e["kind"] == "class"]
     assert len(classes) == 4 and sum(e["count"] for e in classes) == 16
     assert legend["entries"][-1]["kind"] == "no_data"
-    assert classes[0]["label"].endswith("kr") and "\u00a0" in classes[0]["label"]  # Swedish thousands
+    assert classes[0]["label"].endswith("kr") and "\u202f" in classes[0]["label"]  # Swedish thousands
     assert client.get("/api/legend/deso/income/2021?classes=4").get_json()["entries"] == legend["entries"]
 
 

@@ -115,7 +115,7 @@ def test_change_map_is_the_same_call_with_since(client):
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert texts[0] == "Inkomst, förändring 2020–2021"
     # Every area gained 1 000 kr: diverging classes reach ±1 000, and all areas are in the top class.
-    top = "+600 – +1\u00a0000\u00a0kr"
+    top = "+600 – +1\u202f000\u00a0kr"
     assert top in texts
     legend = client.get("/api/legend/deso/income/2021?kommun=0201&since=2020").get_json()
     top_colour = next(e["color"] for e in legend["entries"] if e["label"] == top)

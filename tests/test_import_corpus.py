@@ -20,7 +20,7 @@ from data.store import current_version, make_dataset, read_version, write_versio
 from indicators.catalog import CATALOG
 from indicators.dimensions import breakdown_label
 from indicators.importers import read_values, stream
-from indicators.model import InputError, empty_values
+from indicators.model import DERIVED_FLAG, InputError, empty_values
 from tileserver.cli import main
 
 KOMMUNER = {"0180": "Stockholm", "0114": "Upplands Väsby", "1480": "Göteborg", "1481": "Mölndal"}
@@ -53,8 +53,10 @@ def run(data, path, *flags: str, kind: str = "mean") -> int:
 
 
 def imported(data) -> dict[tuple[str, str, int, str], float | str]:
-    """(indicator, code, year, breakdown) → value, or the status of a value that is not a number."""
+    """(indicator, code, year, breakdown) → value, or the status of a value that is not a number, of the
+    imported rows (not those a build derives from them for coarser levels)."""
     values = read_version(data).values
+    values = values[~values[DERIVED_FLAG]]
     return {
         (str(r.indicator), str(r.code), int(r.year), str(r.breakdown)): r.value
         if r.status == "ok"

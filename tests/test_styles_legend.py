@@ -4,6 +4,7 @@ from indicators.model import Indicator
 from styles.classify import ClassificationError, classify
 from styles.legend import (
     NBSP,
+    THIN,
     build_legend,
     class_label,
     format_number,
@@ -36,13 +37,13 @@ INCOME = Indicator(
 @pytest.mark.parametrize(
     ("value", "decimals", "lang", "expected"),
     [
-        (1234.5, 1, "sv", f"1{NBSP}234,5"),
+        (1234.5, 1, "sv", f"1{THIN}234,5"),
         (1234.5, 1, "en", "1,234.5"),
-        (1234567.891, 2, "sv", f"1{NBSP}234{NBSP}567,89"),
+        (1234567.891, 2, "sv", f"1{THIN}234{THIN}567,89"),
         (0.05, 0, "sv", "0"),
         (-0.04, 1, "sv", "0,0"),  # never "-0,0"
         (-12.345, 2, "en", "-12.35"),  # binary -12.345 is just above ...345: rounds up in magnitude
-        (999.96, 1, "sv", f"1{NBSP}000,0"),
+        (999.96, 1, "sv", f"1{THIN}000,0"),
     ],
 )
 def test_format_number(value, decimals, lang, expected):
@@ -50,7 +51,7 @@ def test_format_number(value, decimals, lang, expected):
 
 
 def test_format_value_signed_and_missing():
-    assert format_value(1234.5, "%", 1, "sv") == f"1{NBSP}234,5{NBSP}%"
+    assert format_value(1234.5, "%", 1, "sv") == f"1{THIN}234,5{NBSP}%"
     assert format_value(1234.5, "%", 1, "en") == f"1,234.5{NBSP}%"
     assert format_value(2.0, "", 1, "sv", signed=True) == "+2,0"
     assert format_value(-2.0, "", 1, "sv", signed=True) == "-2,0"
@@ -84,7 +85,7 @@ def test_class_legend_entries():
     assert [e.label for e in classes] == [
         f"5,0 – 10,0{NBSP}%",
         f"10,0 – 100,0{NBSP}%",
-        f"100,0 – 1{NBSP}500,0{NBSP}%",
+        f"100,0 – 1{THIN}500,0{NBSP}%",
     ]
     assert [e.count for e in classes] == [1, 2, 1]
     assert [e.color for e in classes] == list(colors)

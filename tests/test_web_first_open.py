@@ -87,8 +87,8 @@ def _class_count(page: Page) -> int:
 
 def _number(text: str) -> float:
     """12 345,6 personer * → 12345.6"""
-    digits = re.match(r"[\d\s\u00a0]+(,\d+)?", text).group(0)
-    return float(digits.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    digits = re.match(r"[\d\s\u00a0\u202f]+(,\d+)?", text).group(0)
+    return float(re.sub(r"[\s\u00a0\u202f]", "", digits).replace(",", "."))
 
 
 def test_first_open_on_regso_counts_shows_a_map_a_legend_and_numbers_for_county_and_country(

@@ -118,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export)
     _seed_parser(commands)
     _fetch_parser(commands)
+    _report_parser(commands)
     return parser
 
 
@@ -524,6 +525,58 @@ def _fetch_scb(args: argparse.Namespace) -> int:
     for line in report.refused:
         print(f"refused {line}", file=sys.stderr)
     return 0
+
+
+def _report_parser(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser(
+        "report", help="a segregation analysis of municipalities as an editable DOCX, a PDF or an HTML page"
+    )
+    _data_option(report)
+    report.add_argument("--kommun", required=True, help="municipality codes, comma-separated: 0201,0202")
+    report.add_argument("--level", default="regso", choices=("regso", "deso"))
+    report.add_argument("--years", help="FIRST-LAST, e.g. 2015-2023 (default: every year of the level)")
+    report.add_argument("--lang", default="sv", choices=("sv", "en"))
+    report.add_argument("--indicators", help="indicators to map, comma-separated (default: the index inputs)")
+    report.add_argument("--group", default="background=foreign", help="group of the segregation indices")
+    report.add_argument(
+        "--format", dest="fmt", choices=("docx", "pdf", "html"), help="default: from --output"
+    )
+    report.add_argument("--output", type=Path, required=True, help="file to write")
+    report.set_defaults(run=_report)
+
+
+def _report(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from data.report.options import ReportOptions, parse_list
+    from data.report.write import write_report
+    from data.store import read_version
+    from indicators.model import ParameterError
+
+    fmt = args.fmt or args.output.suffix.lstrip(".").lower()
+    if fmt not in ("docx", "pdf", "html"):
+        raise ParameterError("--format", f"docx, pdf or html (or an --output ending so), not {fmt!r}")
+    first = last = None
+    if args.years:
+        start, _, end = args.years.partition("-")
+        try:
+            first, last = int(start), int(end or start)
+        except ValueError:
+            raise ParameterError("--years", f"is FIRST-LAST, e.g. 2015-2023, not {args.years!r}") from None
+    dataset = read_version(args.data)
+    options = ReportOptions(
+        parse_list(args.kommun), args.level, first, last, args.lang, parse_list(args.indicators), args.group
+    )
+    with tqdm(total=1, desc="report", unit="step") as bar:
+
+        def progress(done: int, total: int, step: str) -> None:
+            bar.total, bar.n = total, done
+            bar.set_postfix_str(step)
+
+        body = write_report(dataset, options, fmt, progress)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(body)
+    print(f"wrote {args.output} ({len(body) / 1024:.0f} KiB)")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ when one of its areas lacks what that needs. Values published for DeSO are first
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -74,9 +75,15 @@ def scope_regso(dataset: Dataset, scope: str, code: str | None) -> pd.Index:
 
 
 def per_type(
-    dataset: Dataset, indicator: str, scope: str = "riket", code: str | None = None, breakdown: str = TOTAL
+    dataset: Dataset,
+    indicator: str,
+    scope: str = "riket",
+    code: str | None = None,
+    breakdown: str = TOTAL,
+    years: Collection[int] | None = None,
 ) -> PerType:
-    """``indicator`` aggregated over the RegSO of each områdestyp within the scope, per year."""
+    """``indicator`` aggregated over the RegSO of each områdestyp within the scope, per year (every year with
+    types, or those of ``years``)."""
     meta = dataset.indicators.get(indicator)
     if meta is None:
         raise NotFoundError("indicator", f"unknown indicator {indicator!r}")
@@ -91,7 +98,10 @@ def per_type(
         raise NotFoundError("indicator", "this dataset has no områdestyper (official or computed)")
     values = _regso_values(dataset, indicator, breakdown)
     frames, notes = [], []
-    for year, typed in types[types["code"].isin(regso)].groupby("year"):
+    typed_in_scope = types[types["code"].isin(regso)]
+    if years is not None:
+        typed_in_scope = typed_in_scope[typed_in_scope["year"].isin(list(years))]
+    for year, typed in typed_in_scope.groupby("year"):
         groups = pd.Series(typed["type"].to_numpy(), index=typed["code"].to_numpy())
         result = aggregate_groups(values[values["year"] == year], groups, dataset.indicators, "type")
         counted = groups.value_counts().rename("n_areas")

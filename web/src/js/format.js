@@ -1,6 +1,8 @@
 // Number formatting as styles/legend.py does it for the server's legend labels, so that a hover value reads
-// like its class: Swedish "1 234,5 %" (non-breaking spaces, decimal comma), English "1,234.5 %".
+// like its class: Swedish "1 234,5 %" (narrow no-break space between thousands, decimal comma), English
+// "1,234.5 %".
 const NBSP = "\u00a0";
+const THIN = "\u202f";
 
 export function formatNumber(value, decimals = 1, lang = "sv", signed = false) {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
@@ -10,7 +12,7 @@ export function formatNumber(value, decimals = 1, lang = "sv", signed = false) {
   const text = rounded.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
   const sign = signed && rounded > 0 ? "+" : "";
   if (lang === "en") return sign + text;
-  return sign + text.replace(/,/g, NBSP).replace(".", ",");
+  return sign + text.replace(/,/g, THIN).replace(".", ",");
 }
 
 export function formatValue(value, unit = "", decimals = 1, lang = "sv", signed = false) {
