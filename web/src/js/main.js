@@ -149,7 +149,7 @@ function renderControls(state) {
   $("pooled-check").checked = state.pooled === "1";
   $("ind-help").replaceChildren(helpButton(ctx.methods, state.ind));
   for (const view of VIEWS) $(`view-${view}`).hidden = view !== state.view;
-  document.body.dataset.view = state.view; // the CSS hides the choices a view does not use
+  document.body.dataset.page = state.view; // the CSS hides the choices a view does not use
   $("open-full").href = `./?${serialize(state)}`;
 }
 
