@@ -122,6 +122,20 @@ def test_per_type_table_chart_and_csv_equal_the_api(page, base_url, api, tmp_pat
             assert row[2 + 2 * i] == (f"{value:.1f}".replace(".", ",") if value is not None else "")
             assert row[3 + 2 * i] == str(point.get("n_areas", 0))
     _shot(page, "per_type")
+    # the municipality, chosen in the view: the table follows the API's answer for it
+    page.select_option("#pt-scope", "kommun")
+    page.wait_for_function(
+        f"document.getElementById('view-pertype').dataset.rendered.includes(':kommun:{KOMMUN}:')"
+    )
+    assert page.evaluate("window.barometer.store.get().pscope") == "kommun" and "ps=kommun" in page.url
+    own = api(f"/api/measures/per_type/employment_rate?scope=kommun&code={KOMMUN}&breakdown=sex%3Dfemale")
+    shown = page.locator("#pt-table td[data-type='1']").evaluate_all(
+        "(nodes) => nodes.map((n) => n.dataset.value === undefined ? null : Number(n.dataset.value))"
+    )
+    assert shown == [next((p["value"] for p in own["series"]["1"] if p["year"] == y), None) for y in years]
+    areas = page.locator("#pt-table td[data-type]").evaluate_all("(n) => n.map((x) => Number(x.dataset.n))")
+    assert sum(areas) == sum(p["n_areas"] for s in own["series"].values() for p in s)
+    assert sum(areas) < sum(c[3] for c in cells)  # fewer RegSO than in the county
     # a median cannot be added over areas: said, and nothing is asked of the API
     page.select_option("#pt-ind", "median_disposable_income")
     page.wait_for_selector("#pt-unavailable")
