@@ -220,6 +220,10 @@ def test_national_map_legend_equals_the_api_and_opens_a_municipality(page, base_
     _open(page, f"{base_url}/?v=national&y=2023&ni=population_types_1_2&nl=lan", "view-national", ":lan:2023")
     legend = api("/api/legend/lan/population_types_1_2/2023?lang=sv&method=quantiles&classes=5")
     assert page.locator("#nat-legend li .label").all_inner_texts() == [e["label"] for e in legend["entries"]]
+    page.click("#view-national .map-table summary")
+    page.locator("#nat-table button", has_text="Norrviks län").click()
+    page.wait_for_selector(f"#view-county[data-rendered^='{LAN}:']")
+    assert "v=county" in page.url and f"ln={LAN}" in page.url
     assert page.errors == []
 
 
