@@ -443,6 +443,7 @@ async function render(state, before) {
   renderControls(state);
   const changed = (keys) => !before || keys.some((k) => JSON.stringify(state[k]) !== JSON.stringify(before[k]));
   try {
+    if (state.view !== "map" && !ctx.methods) ctx.methods = await api.methods(); // the views show its help
     if (state.view === "map" && (changed([...MAP_KEYS, "view"]))) await renderMap(state, before && before.view === "map" ? before : before && { ...before, kommun: before.view === "map" ? before.kommun : null });
     if (state.view === "map" && changed(["sel", "view"])) for (const view of ctx.maps) view.setSelected(state.sel);
     if (state.view === "map" && changed([...MAP_KEYS, "sel", "view"])) await renderDetail(ctx, state, store);
@@ -465,7 +466,7 @@ async function boot() {
   const initial = parse(location.search);
   setLang(initial.lang);
   try {
-    [ctx.catalog, ctx.methods] = await Promise.all([api.catalog(), api.methods()]);
+    ctx.catalog = await api.catalog();
   } catch (error) {
     $("status").textContent = t("error", { msg: error.message });
     $("status").hidden = false;
@@ -484,6 +485,9 @@ async function boot() {
   wire();
   store.subscribe((state, before) => render(state, before));
   await render(store.get(), null);
+  // the method help is not needed to draw the first map: it arrives after it, and its button with it
+  ctx.methods = await api.methods();
+  $("ind-help").replaceChildren(helpButton(ctx.methods, store.get().ind));
 }
 
 if (EMBED) document.body.classList.add("embed");
