@@ -326,6 +326,20 @@ def document(dataset: Dataset) -> dict:
         _query("orientation", {"type": "string", "enum": ["portrait", "landscape"]}),
         _query("download", {"type": "string"}, "any value: served as an attachment"),
     ]
+
+    def q_report(*first: dict) -> list[dict]:
+        return [
+            *first,
+            _query("level", {"type": "string", "enum": [lv for lv in ("deso", "regso") if lv in levels]}),
+            _query("from", year, "first year"),
+            _query("to", year, "last year"),
+            _query("lang", {"type": "string", "enum": ["sv", "en"]}),
+            _query("indicators", {"type": "string"}, "comma-separated indicators to map"),
+            _query(
+                "group", {"type": "string"}, "the group of the segregation indices, e.g. background=foreign"
+            ),
+        ]
+
     redirect = {"302": {"description": "the URL names another dataset version: moved to the current one"}}
     not_modified = {"304": {"description": "not modified (If-None-Match)"}}
     busy = {
@@ -443,6 +457,34 @@ def document(dataset: Dataset) -> dict:
             {"503": {"description": "not ready yet", "content": {"application/json": {"schema": PROBE}}}},
         ),
         "/metrics": get("Prometheus metrics, summed over the server's workers", [], _ok("text/plain")),
+        "/report": get(
+            "the segregation analysis report as a printable page (a progress page until it is built)",
+            q_report(_query("kommun", kommun_list, "the municipalities of the report")),
+            _ok("text/html"),
+        ),
+        "/api/report/status": get(
+            "progress of a report's build",
+            q_report(_query("kommun", kommun_list, "the municipalities of the report")),
+            _ok("application/json", OBJECT),
+        ),
+        "/api/report/{kommuner}.{fmt}": get(
+            "the segregation analysis report as DOCX, PDF or HTML",
+            q_report(
+                _param("kommuner", "path", kommun_list, "comma-separated municipality codes"),
+                _param("fmt", "path", {"type": "string", "enum": ["docx", "pdf", "html"]}),
+            ),
+            {
+                "200": {
+                    "description": "the report",
+                    "content": {
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
+                        "application/pdf": {},
+                        "text/html": {},
+                    },
+                }
+            },
+            busy,
+        ),
         "/api/methods": get("how to read every measure and indicator (sv, en)", [], _json("Methods")),
         "/api/measures/per_type/{indicator}": get(
             "an indicator per områdestyp within the country, a county or a municipality, per year",

@@ -48,13 +48,15 @@ class Worker(ThreadWorker):
 
 
 def gunicorn_options(app: Flask, bind: str, workers: int) -> dict:
-    """Threads per worker: the slow pool's slots and queue, plus TILE_THREADS that only tiles and the
-    other quick routes can use."""
+    """Threads per worker: the slow pool's slots and queue, the report downloads that may wait, plus
+    TILE_THREADS that only tiles and the other quick routes can use."""
+    from tileserver.routes.report import WAITING_DOWNLOADS
+
     slow = app.extensions["barometer.slow"]
     return {
         "bind": bind,
         "workers": workers,
-        "threads": slow.slots + slow.queue + TILE_THREADS,
+        "threads": slow.slots + slow.queue + WAITING_DOWNLOADS + TILE_THREADS,
         "worker_class": Worker,
         "preload_app": True,
         "accesslog": "-",

@@ -1,13 +1,16 @@
 """The segregation analysis report: ``/report?kommun=0201,0202&level=regso&from=2015&to=2023&lang=sv`` (a
 printable page that shows the build's progress until it is ready) and ``/api/report/<kommuner>.docx``
 (``.pdf``, ``.html``) with the same options (``indicators`` mapped, ``group`` of the indices). Reports build
-in the pool of :mod:`tileserver.reports`."""
+on the report thread of :mod:`tileserver.reports`, each in a slot of the slow-work pool
+(:mod:`tileserver.slow`)."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import partial
 from html import escape
 from urllib.parse import urlencode
 
@@ -18,12 +21,17 @@ from data.report.document import Report
 from data.report.options import ReportOptions, parse_list, resolve
 from data.report.write import render
 from tileserver.http import SHORT, json_bytes, respond
-from tileserver.reports import ReportJobs
+from tileserver.reports import REPORT_POOL, ReportJobs
 from tileserver.routes import params, services
+from tileserver.slow import Busy
 
 blueprint = Blueprint("report", __name__)
 WAIT_SECONDS = 120.0
 """How long a download waits for its report before answering 503."""
+WAITING_DOWNLOADS = 2
+"""Downloads that may wait for their report at a time per process (each holds a request thread; gunicorn
+gives every worker this many threads more, so the ones for tiles stay free); the next one answers 503."""
+_waiting = threading.BoundedSemaphore(WAITING_DOWNLOADS)
 TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -32,7 +40,13 @@ TYPES = {
 
 
 def jobs() -> ReportJobs:
-    return current_app.extensions.setdefault("barometer_reports", ReportJobs(services().cache))
+    """The reports of this process: each build queued on the report thread and run in a slot of the slow-work
+    pool it shares with map images and downloads (a full pool fails the job with its 503 message)."""
+    pool = current_app.extensions["barometer.slow"]
+    return current_app.extensions.setdefault(
+        "barometer_reports",
+        ReportJobs(services().cache, submit=lambda fn, *a: REPORT_POOL.submit(pool.run, partial(fn, *a))),
+    )
 
 
 def options_from_request(kommuner: str | None = None) -> ReportOptions:
@@ -113,10 +127,16 @@ def download(kommuner: str, fmt: str):
     body = jobs().cached(key)
     if body is None:
         job = jobs().start(tileset, options, fmt, renderer(fmt, options))
+        if not _waiting.acquire(blocking=False):
+            raise Busy(
+                f"{WAITING_DOWNLOADS} report downloads are waiting already; try again in 10 s", retry_after=10
+            )
         try:
             body = job.future.result(timeout=WAIT_SECONDS)
         except FutureTimeout:
             raise ServiceUnavailable("the report is still being built; try again shortly") from None
+        finally:
+            _waiting.release()
     response = respond(body, TYPES[fmt], cache_control=SHORT)
     if fmt != "html":
         name = (
