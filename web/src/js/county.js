@@ -9,13 +9,12 @@ import { formatValue } from "./format.js";
 import { t, getLang, indicatorTitle } from "./i18n.js";
 import { headingWithHelp, helpButton } from "./methods.js";
 import { categoryIndicator } from "./metrics.js";
+import { countyOf } from "./state.js";
 import { typeBreakdown, typeLegend } from "./overview.js";
 
 /** The columns of the comparison, those the dataset has. */
 export const COUNTY_COLUMNS = ["population", "population_types_1_2", "population_types_4_5", "ojamlikhetsindex"];
 const BARS = ["population_types_1_2", "ojamlikhetsindex"];
-
-export const countyOf = (state) => state.lan || state.kommun.slice(0, 2);
 
 /** The county's municipalities in a year: [{code, name, values: {ind: number|null}}] from /api/values/kommun. */
 export async function countyRows(ctx, lan, year, columns) {

@@ -449,7 +449,7 @@ async function render(state, before) {
     if (state.view === "map" && changed([...MAP_KEYS, "sel", "view"])) await renderDetail(ctx, state, store);
     if (state.view === "overview" && changed([...MAP_KEYS, "view"])) await renderOverview(ctx, state, store);
     if (state.view === "county" && changed(["kommun", "lan", "year", "lang", "view"])) await renderCounty(ctx, state, store);
-    if (state.view === "pertype" && changed(["kommun", "ind", "bd", "pscope", "lang", "view"])) await renderPerType(ctx, state, store);
+    if (state.view === "pertype" && changed(["kommun", "lan", "ind", "bd", "pscope", "lang", "view"])) await renderPerType(ctx, state, store);
     if (state.view === "national" && changed(["nind", "nlevel", "year", "method", "classes", "lang", "view"])) await renderNational(ctx, state, store);
     if (state.view === "table" && changed([...MAP_KEYS, "tind", "tyears", "view"])) await renderTable(ctx, state, store);
     setupShare(ctx, state);

@@ -10,6 +10,7 @@ import { formatValue, plainNumber } from "./format.js";
 import { t, getLang, indicatorTitle, breakdownLabel } from "./i18n.js";
 import { headingWithHelp } from "./methods.js";
 import { categoryIndicator } from "./metrics.js";
+import { countyOf } from "./state.js";
 import { typeColor, typeLegend } from "./overview.js";
 
 /** The kinds that add up over areas (counts; shares and rates from numerators and denominators; means). */
@@ -18,7 +19,7 @@ const TYPES = ["1", "2", "3", "4", "5"];
 
 function scopeCode(ctx, state) {
   if (state.pscope === "kommun") return state.kommun;
-  if (state.pscope === "lan") return state.kommun.slice(0, 2);
+  if (state.pscope === "lan") return countyOf(state);
   return "";
 }
 
@@ -30,7 +31,7 @@ function controls(ctx, state, store, ind, counties) {
   }
   select.addEventListener("change", () => store.set({ ind: select.value }));
   const kommun = ctx.municipalities.get(state.kommun);
-  const lanName = counties.get(state.kommun.slice(0, 2)) || t("lan_value");
+  const lanName = counties.get(countyOf(state)) || t("lan_value");
   const scope = el("select", { id: "pt-scope" },
     ...[["riket", t("riket_value")], ["lan", lanName], ["kommun", kommun ? kommun.name : state.kommun]]
       .map(([value, label]) => el("option", { value, textContent: label, selected: value === state.pscope })));

@@ -22,6 +22,9 @@ export function defaults() {
   };
 }
 
+/** The county a view shows: the one chosen (from the map of Sweden), else the municipality's. */
+export const countyOf = (state) => state.lan || state.kommun.slice(0, 2);
+
 export function parse(search) {
   const params = new URLSearchParams(search);
   const state = defaults();
