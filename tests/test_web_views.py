@@ -270,6 +270,9 @@ def test_county_page_and_per_type_view_on_scb_files(page, tmp_path):
         assert [int(c) for c in cells] == counted
         assert "Västra Götaland" in page.inner_text("#county-title")
         _shot(page, "county_scb")
+        # Stockholm's county has no RegSO in this dataset: said, and nothing fails
+        _open(page, f"{url}/?v=county&k=0180&y=2022", "view-county", "01:2022")
+        assert page.locator("#county-types tbody tr").count() == 0
         _open(page, f"{url}/?v=pertype&k=1480&ps=lan", "view-pertype", ":lan:unavailable")
         assert page.locator("#pt-unavailable").is_visible()
     assert page.errors == []

@@ -63,13 +63,14 @@ export async function renderCounty(ctx, state, store) {
   const typeInd = categoryIndicator(ctx.catalog);
   const kommunYears = (ctx.catalog.levels.find((l) => l.id === "kommun") || {}).years || [];
   const hasIndex = ctx.indicators.has("ojamlikhetsindex");
-  const [rows, perType, legend, lanSeries, riketSeries] = await Promise.all([
+  const [rows, legend, lanSeries, riketSeries] = await Promise.all([
     columns.length && kommunYears.includes(state.year) ? countyRows(ctx, lan, state.year, columns.map((c) => c.id)) : [],
-    typeInd && typeYear && ctx.indicators.has("population") ? api.perType("population", "lan", lan, "total") : null,
     typeInd && typeYear ? typeLegend(ctx, typeYear) : null,
     hasIndex ? series("lan", "ojamlikhetsindex", [lan]) : {},
     hasIndex ? series("riket", "ojamlikhetsindex", ["SE"]) : {},
   ]);
+  const typed = legend && Object.keys(legend.areas).some((code) => code.startsWith(lan)); // RegSO codes begin with it
+  const perType = typed && ctx.indicators.has("population") ? await api.perType("population", "lan", lan, "total") : null;
   const parts = [el("h2", { id: "county-title", textContent: t("overview_h", { name: `${name} (${lan})` }) })];
   const cover = ((ctx.catalog.coverage || {}).lan || {})[lan];
   if (cover && cover[0] < cover[1]) parts.push(el("p", { className: "note", id: "county-coverage", textContent: t("coverage", { name, n: cover[0], of: cover[1] }) }));

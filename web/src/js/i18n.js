@@ -49,7 +49,7 @@ const STRINGS = {
     kind_share: "en andel", kind_rate: "en kvot", kind_mean: "ett medelvärde",
     county_compare_h: "Länets kommuner {year}", open_overview: "Öppna kommunöversikten för {name}",
     open_county: "Öppna länsöversikten för {name}", county: "Län", counties: "Län", municipalities: "Kommuner",
-    nat_level: "Visa för", pt_n: "{n} RegSO", pt_none: "Datasetet har ingen indikator som kan läggas samman per områdestyp (antal, andelar, kvoter eller medelvärden).",
+    nat_level: "Visa för", pt_n: "{n} RegSO", pt_no_areas: "Datasetet har inga RegSO med områdestyp i {where}.", pt_none: "Datasetet har ingen indikator som kan läggas samman per områdestyp (antal, andelar, kvoter eller medelvärden).",
   },
   en: {
     skip: "Skip to content", views: "Views", view_map: "Map", view_overview: "Municipality overview",
@@ -99,7 +99,7 @@ const STRINGS = {
     kind_share: "a share", kind_rate: "a rate", kind_mean: "a mean",
     county_compare_h: "The county's municipalities {year}", open_overview: "Open the municipality overview of {name}",
     open_county: "Open the county overview of {name}", county: "County", counties: "Counties", municipalities: "Municipalities",
-    nat_level: "Show for", pt_n: "{n} RegSO", pt_none: "The dataset has no indicator that can be added up by area type (counts, shares, rates or means).",
+    nat_level: "Show for", pt_n: "{n} RegSO", pt_no_areas: "The dataset has no RegSO with an area type in {where}.", pt_none: "The dataset has no indicator that can be added up by area type (counts, shares, rates or means).",
   },
 };
 

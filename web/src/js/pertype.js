@@ -96,10 +96,13 @@ export async function renderPerType(ctx, state, store) {
   }
   const breakdown = ind.breakdowns.includes(state.bd) ? state.bd : "total";
   const regsoYears = (ctx.catalog.levels.find((l) => l.id === "regso") || {}).years || ctx.catalog.years;
-  const [data, legend] = await Promise.all([
-    api.perType(ind.id, state.pscope, code, breakdown),
-    typeLegend(ctx, regsoYears[regsoYears.length - 1], state.kommun),
-  ]);
+  const legend = await typeLegend(ctx, regsoYears[regsoYears.length - 1]);
+  if (!legend || !Object.keys(legend.areas).some((c) => c.startsWith(code))) { // RegSO codes begin with their kommun's
+    box.replaceChildren(...parts, el("p", { className: "note", id: "pt-unavailable", textContent: t("pt_no_areas", { where }) }));
+    box.dataset.rendered = `${state.ind}:${state.pscope}:unavailable`;
+    return;
+  }
+  const data = await api.perType(ind.id, state.pscope, code, breakdown);
   const names = Object.fromEntries(TYPES.map((k) => [k, (data.types[k] || {})[lang] || k]));
   const rows = perTypeRows(data);
   const lines = TYPES.map((k) => ({ label: names[k], color: typeColor(legend, Number(k)), outline: true, points: rows.map((r) => ({ year: r.year, value: r.cells[k].value })) }));
