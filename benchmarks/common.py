@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import statistics
 import subprocess
 import sys
@@ -19,6 +20,13 @@ BENCH = ROOT / "benchmarks"
 WORK = BENCH / ".work"
 PYTHON = sys.executable
 ZOOMS = (5, 6, 8, 10, 12, 14)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def level_at(z: int) -> str:

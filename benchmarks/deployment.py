@@ -20,7 +20,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,16 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import ROOT, demo_folder, ratio, sample_tiles, table
+from benchmarks.common import ROOT, demo_folder, free_port, ratio, sample_tiles, table
 from benchmarks.throughput import start_ours, stop, wait_ready, wrk
 
 SITE = ROOT / "deploy" / "nginx-barometer.conf"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def nginx_config(work: Path, proxy_port: int, static_port: int, replicas: list[int], static: Path) -> Path:

@@ -39,9 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import PYTHON, ROOT, WORK, demo_folder, sample_tiles
+from benchmarks.common import PYTHON, ROOT, WORK, demo_folder, free_port, sample_tiles
 from benchmarks.deployment import nginx_config
-from benchmarks.slow_work import free_port
 from benchmarks.throughput import children, fetch_all, process_rss_mib, start_ours, stop, wait_ready, wrk
 
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -13,7 +13,6 @@ Markdown table of medians; nothing here is a pass/fail test.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import sys
 import tempfile
@@ -21,17 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import PYTHON, ratio, run, table
+from benchmarks.common import PYTHON, free_port, ratio, run, table
 from benchmarks.throughput import start_ours, stop, wait_ready
 from tests.clients import CHROMIUM, CHROMIUM_ARGS
 
 TARGET_KB, TARGET_MS = 600, 1000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def first_load(browser, url: str, headers: dict[str, str]) -> dict:

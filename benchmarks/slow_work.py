@@ -15,7 +15,6 @@ import http.client
 import itertools
 import json
 import os
-import socket
 import sys
 import threading
 import time
@@ -24,14 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import WORK, demo_folder, sample_tiles
+from benchmarks.common import WORK, demo_folder, free_port, sample_tiles
 from benchmarks.throughput import fetch_all, start_ours, stop, wait_ready, wrk
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def image_paths(dataset, level: str, indicator: str, year: int) -> itertools.cycle:

@@ -16,7 +16,8 @@ from pathlib import Path
 import mercantile
 import pytest
 
-from benchmarks.deployment import free_port, nginx_config
+from benchmarks.common import free_port
+from benchmarks.deployment import nginx_config
 from tests.clients import live_server
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
