@@ -214,6 +214,11 @@ def test_national_map_legend_equals_the_api_and_opens_a_municipality(page, base_
         }""",
         "0202",
     )
+    page.mouse.move(*point)
+    page.wait_for_selector("#nat-tooltip:not([hidden])")
+    tip = page.inner_text("#nat-tooltip")
+    value = legend["areas"]["0202"]["value"]
+    assert tip.startswith("Björkby") and f"{value:.1f}".replace(".", ",") in tip
     page.mouse.click(*point)
     page.wait_for_function("document.getElementById('view-overview').dataset.rendered === '0202'")
     # the county level

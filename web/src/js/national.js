@@ -34,6 +34,20 @@ function controls(ctx, state, store, measures, levels) {
     el("div", { className: "field" }, el("label", { htmlFor: "nat-level", textContent: t("nat_level") }), level));
 }
 
+/** The name, value and class of the area under the pointer. */
+function hover(ctx, props, point) {
+  const tip = document.getElementById("nat-tooltip");
+  const shown = ctx.national;
+  const area = props && shown && shown.legend.areas[props.code];
+  if (!area) { tip.hidden = true; return; }
+  const row = area.class === null || area.class === undefined ? null : shown.legend.entries.filter((e) => e.kind === "class" || e.kind === "category")[area.class];
+  const value = area.value === null || area.value === undefined ? t("no_data") : formatValue(area.value, shown.ind.unit, shown.ind.decimals, getLang());
+  tip.replaceChildren(el("strong", { textContent: props.name || props.code }), el("div", { textContent: row ? `${value} (${row.label})` : value }));
+  tip.style.left = `${point.x + 14}px`;
+  tip.style.top = `${point.y + 14}px`;
+  tip.hidden = false;
+}
+
 export async function renderNational(ctx, state, store) {
   const box = document.getElementById("view-national");
   const measures = SUMMARY.map((id) => ctx.indicators.get(id)).filter(Boolean);
@@ -55,9 +69,11 @@ export async function renderNational(ctx, state, store) {
   if (!ctx.nationalMap) {
     ctx.nationalMap = new MapView(document.getElementById("nat-map"), {
       onClick: (props) => open(store, ctx.nationalMap.level, props.code),
+      onHover: (props, point) => hover(ctx, props, point),
     });
   }
   const view = ctx.nationalMap;
+  ctx.national = { legend, ind };
   const fresh = view.level !== level;
   await view.setLevel(level, tiles);
   const states = new Map(Object.entries(legend.areas).map(([code, a]) => [code, a.class ?? NO_DATA]));
