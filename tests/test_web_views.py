@@ -280,4 +280,7 @@ def test_county_page_and_per_type_view_on_scb_files(page, tmp_path):
         assert page.locator("#county-types tbody tr").count() == 0
         _open(page, f"{url}/?v=pertype&k=1480&ps=lan", "view-pertype", ":lan:unavailable")
         assert page.locator("#pt-unavailable").is_visible()
+        # no summary measure without incomes and populations: the map of Sweden says so instead of failing
+        _open(page, f"{url}/?v=national&k=1480&y=2022", "view-national", "unavailable")
+        assert page.locator("#nat-unavailable").is_visible() and page.locator("#nat-map").is_hidden()
     assert page.errors == []

@@ -53,16 +53,21 @@ export async function renderNational(ctx, state, store) {
   const measures = SUMMARY.map((id) => ctx.indicators.get(id)).filter(Boolean);
   const levels = ["kommun", "lan"].filter((l) => ctx.catalog.levels.some((x) => x.id === l));
   const head = document.getElementById("nat-head");
-  if (!measures.length || !levels.length) {
-    head.replaceChildren(el("h2", { textContent: t("view_national") }), el("p", { textContent: t("not_available") }));
+  const empty = !measures.length || !levels.length;
+  for (const part of box.querySelectorAll(".map-wrap, .below-map, .map-table")) part.hidden = empty;
+  if (empty) {
+    head.replaceChildren(el("h2", { textContent: t("view_national") }), el("p", { id: "nat-unavailable", textContent: t("not_available") }));
+    box.dataset.rendered = "unavailable";
     return;
   }
   const ind = measures.find((m) => m.id === state.nind) || measures[0];
   const level = levels.includes(state.nlevel) ? state.nlevel : levels[0];
-  const title = `${indicatorTitle(ind)} ${state.year}`;
+  const years = ctx.catalog.levels.find((l) => l.id === level).years;
+  const year = years.includes(state.year) ? state.year : years[years.length - 1];
+  const title = `${indicatorTitle(ind)} ${year}`;
   head.replaceChildren(headingWithHelp("h2", title, ctx.methods, ind.id, { id: "nat-title" }), controls(ctx, state, store, measures, levels));
   const [legend, tiles, areas] = await Promise.all([
-    api.legend(level, ind.id, state.year, { lang: getLang(), method: state.method, classes: state.classes }),
+    api.legend(level, ind.id, year, { lang: getLang(), method: state.method, classes: state.classes }),
     tileJSON(level),
     api.areas(level),
   ]);
@@ -113,6 +118,6 @@ export async function renderNational(ctx, state, store) {
   }
   document.getElementById("nat-table-box").replaceChildren(table);
   await view.idle();
-  box.dataset.rendered = `${ind.id}:${level}:${state.year}:${getLang()}`;
+  box.dataset.rendered = `${ind.id}:${level}:${year}:${getLang()}`;
 }
 
