@@ -40,6 +40,7 @@ export function parse(search) {
   if (!METHODS.includes(state.method)) state.method = "quantiles";
   if (!PER_TYPE_SCOPES.includes(state.pscope)) state.pscope = "lan";
   if (state.nlevel !== "lan") state.nlevel = "kommun";
+  if (!/^\d{2}$/.test(state.lan)) state.lan = ""; // a county code, else the municipality's county
   state.classes = Math.min(9, Math.max(2, state.classes || 5));
   return state;
 }
