@@ -1,6 +1,6 @@
 # Barometer: the app under gunicorn. Web assets are built in a Node stage and the Python packages (with the
-# compiled MVT kernel, geo/_mvt.c) in a stage that has a C compiler; the image has neither. Nothing is
-# fetched at run time.
+# compiled MVT kernel, geo/_mvt.c) and the label glyphs in a stage that has a C compiler and the font; the
+# image has neither. Nothing is fetched at run time.
 FROM node:20-bookworm-slim AS web
 WORKDIR /src/web
 COPY web/package.json web/package-lock.json ./
@@ -9,7 +9,8 @@ COPY web/ ./
 RUN npm run build
 
 FROM python:3.11-slim-bookworm AS app
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /venv
 WORKDIR /app
 COPY pyproject.toml setup.py README.md ./
@@ -19,6 +20,8 @@ COPY indicators indicators
 COPY styles styles
 COPY data data
 RUN /venv/bin/pip install --no-cache-dir -e .
+# label glyphs (SDF ranges) from Debian's DejaVu Sans, merged into web/dist below
+RUN /venv/bin/python -m styles.glyphs web/dist/fonts
 
 FROM python:3.11-slim-bookworm
 # Pango for WeasyPrint (PDF reports); the fonts of reports and map images

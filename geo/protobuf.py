@@ -73,7 +73,8 @@ def _value_message(value: PropertyValue) -> bytes:
     return b"\x19" + _DOUBLE.pack(float(value))  # double_value = 3
 
 
-def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+def read_varint(data: bytes, at: int) -> tuple[int, int]:
+    """The varint at ``at`` and the offset after it."""
     value = shift = 0
     while True:
         byte = data[at]
@@ -85,16 +86,16 @@ def _read_varint(data: bytes, at: int) -> tuple[int, int]:
 
 def decode_value_field(data: bytes) -> PropertyValue:
     """The value of a Layer.values field as ``value_field`` writes it."""
-    _, at = _read_varint(data, 1)  # tag 0x22, then the message length
+    _, at = read_varint(data, 1)  # tag 0x22, then the message length
     tag, at = data[at], at + 1
     if tag == 0x19:
         return _DOUBLE.unpack_from(data, at)[0]
     if tag == 0x0A:
-        length, at = _read_varint(data, at)
+        length, at = read_varint(data, at)
         return data[at : at + length].decode()
     if tag == 0x38:
         return bool(data[at])
-    number, _ = _read_varint(data, at)
+    number, _ = read_varint(data, at)
     if tag == 0x30:
         return (number >> 1) ^ -(number & 1)
     return number

@@ -1,8 +1,9 @@
 """Self-contained MapLibre style v8 documents for one classified indicator map.
 
-No glyphs or sprites are needed: only background, fill and line layers. Two forms:
+Background, fill and line layers, no sprites. Two forms:
 
-* ``client="maplibre"``: one fill layer with a ``step`` (numbers) or ``match`` (områdestyper) expression.
+* ``client="maplibre"``: one fill layer with a ``step`` (numbers) or ``match`` (områdestyper) expression and,
+  given a glyphs URL, the areas' names as labels (the app serves the glyphs, ``styles.glyphs``).
 * ``client="qgis"``: QGIS 3.22's MapBox GL converter ignores ``step``/``case``/``interpolate`` fill colours
   and turns numeric ``match`` into an empty ``IN ()``, but converts constant colours with simple filters
   exactly, so every class is its own fill layer with ``["all", [">=", get, a], ["<", get, b]]`` (first and
@@ -16,6 +17,7 @@ from typing import Any, Literal
 
 from indicators.model import Indicator
 from styles.classify import Classification, ClassificationError
+from styles.glyphs import FONTSTACK
 from styles.legend import Legend
 from styles.palettes import NO_DATA, SUPPRESSED
 
@@ -50,6 +52,9 @@ def build_style(
     fill_opacity: float | None = None,
     attribution: str | None = None,
     title: str | None = None,
+    glyphs: str | None = None,
+    label_property: str = "name",
+    label_minzoom: float = 10,
 ) -> dict:
     """A complete MapLibre style v8 drawing ``property`` of the ``source_layer`` in the year's tiles.
 
@@ -60,6 +65,8 @@ def build_style(
     change or deviation map is the same call with a computed ``property``, a ``diverging`` classification
     and diverging colours. Fills are slightly translucent for a web map (0.85, so a basemap shows through)
     and opaque for QGIS (a rendered pixel is the legend colour), unless ``fill_opacity`` says otherwise.
+    With ``glyphs`` (a ``{fontstack}/{range}`` URL), a MapLibre style labels the areas with
+    ``label_property`` from ``label_minzoom``; QGIS styles stay without labels (QGIS labels by attribute).
     """
     if client not in ("maplibre", "qgis"):
         raise ClassificationError(f"client must be 'maplibre' or 'qgis', got {client!r}", option="client")
@@ -143,6 +150,24 @@ def build_style(
     if restrict is not None:
         outline["filter"] = restrict
     layers.append(outline)
+    if glyphs and client == "maplibre":
+        label: dict[str, Any] = {
+            "id": "labels",
+            "type": "symbol",
+            "source": SOURCE_ID,
+            "source-layer": source_layer,
+            "minzoom": label_minzoom,
+            "layout": {
+                "text-field": ["get", label_property],
+                "text-font": [FONTSTACK],
+                "text-size": 12,
+                "text-max-width": 7,
+            },
+            "paint": {"text-color": "#222222", "text-halo-color": "#ffffff", "text-halo-width": 1.5},
+        }
+        if restrict is not None:
+            label["filter"] = restrict
+        layers.append(label)
 
     style: dict[str, Any] = {
         "version": 8,
@@ -169,6 +194,8 @@ def build_style(
         "sources": {SOURCE_ID: source},
         "layers": layers,
     }
+    if glyphs and client == "maplibre":
+        style["glyphs"] = glyphs
     if bounds is not None:
         west, south, east, north = (float(b) for b in bounds)
         style["center"] = [(west + east) / 2, (south + north) / 2]

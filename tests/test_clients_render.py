@@ -79,6 +79,14 @@ def test_maplibre_renders_the_served_style_with_legend_colours_and_no_seams(app,
                })""",
             [style_url, [[west, south], [east, north]]],
         )
+        # the areas' names are written over their centres: the fill colours are read without them
+        assert page.evaluate("map.getLayer('labels').type") == "symbol"
+        page.evaluate(
+            """() => new Promise((resolve) => {
+                 map.setLayoutProperty('labels', 'visibility', 'none');
+                 map.once('idle', () => resolve());
+               })"""
+        )
         points = page.evaluate(
             "(pts) => pts.map(p => { const q = map.project(p); return [q.x, q.y]; })",
             list(centroids_lonlat(dataset).values()),

@@ -14,7 +14,7 @@ allocation.configure()  # before the app factory's imports bring in pyarrow
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the app: configuration, the dataset source, the cache, and the routes."""
-    from tileserver import metrics
+    from tileserver import basemap, metrics
     from tileserver.cache import build_cache
     from tileserver.config import configure
     from tileserver.datasource import DatasetSource
@@ -28,6 +28,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     configure(app, test_config)
     app.json.sort_keys = False
     data = app.config["DATA"]
+    app.extensions["basemap"] = basemap.parse(app.config["BASEMAP"], data)  # refused here, at start
     demo_areas = app.config["DEMO_AREAS"]
     source = DatasetSource(
         Path(str(data)) if data else None,

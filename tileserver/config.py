@@ -28,6 +28,7 @@ DEFAULTS: dict[str, object] = {
     "SLOW_SLOTS": 1,  # map images and downloads rendered at a time per worker (tileserver/slow.py)
     "SLOW_QUEUE": 2,  # more of them waiting per worker; past slots + queue they answer 503
     "ATTRIBUTION": None,  # credit line of tiles and styles; none: the dataset's (its recipe's attribution)
+    "BASEMAP": None,  # style URL, XYZ template, PMTiles URL or data-folder file; none: the light default
 }
 
 _HOST_SOURCE = re.compile(

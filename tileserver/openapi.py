@@ -11,6 +11,7 @@ from typing import Any
 
 from indicators.model import Dataset
 from styles.classify import METHODS
+from styles.glyphs import FONTSTACK
 from styles.layout import MAX_DPI, MAX_SIDE, MIN_SIDE, PAPER_MM
 from styles.palettes import REGISTRY
 from tileserver.routes import exports as routes_exports
@@ -100,8 +101,30 @@ def _json_schemas() -> dict[str, Schema]:
                 "type": "object",
                 "required": ["code", "name", "level", "kommun", "lan"],
                 "properties": {
-                    k: {"type": "string"} for k in ("code", "name", "level", "kommun", "lan", "regso")
+                    **{k: {"type": "string"} for k in ("code", "name", "level", "kommun", "lan", "regso")},
+                    "label": {
+                        "type": ["array", "null"],
+                        "items": {"type": "number"},
+                        "minItems": 2,
+                        "maxItems": 2,
+                        "description": "a point inside the area for its name: WGS84 [lon, lat]",
+                    },
                 },
+            },
+        },
+        "Config": {
+            "type": "object",
+            "required": ["basemap", "label_minzoom"],
+            "properties": {
+                "basemap": {
+                    "type": "object",
+                    "required": ["kind"],
+                    "properties": {
+                        "kind": {"enum": ["default", "style", "xyz", "pmtiles"]},
+                        "url": {"type": "string"},
+                    },
+                },
+                "label_minzoom": {"type": "object", "additionalProperties": {"type": "number"}},
             },
         },
         "Values": {
@@ -554,6 +577,22 @@ def document(dataset: Dataset) -> dict:
             {"503": {"description": "web assets not built", "content": {"text/plain": {}}}},
         ),
         "/static/{filename}": get("web assets", [_param("filename", "path", {"type": "string"})], _ok("*/*")),
+        "/api/config": get("the basemap the page draws, and the zooms of names", [], _json("Config")),
+        "/fonts/{fontstack}/{range_name}.pbf": get(
+            "label glyphs: SDF ranges in MapLibre's format",
+            [
+                _param("fontstack", "path", {"type": "string", "enum": [FONTSTACK]}),
+                _param("range_name", "path", {"type": "string", "pattern": "^[0-9]{1,5}-[0-9]{1,5}$"}),
+            ],
+            _binary("application/x-protobuf"),
+            {"503": {"description": "glyphs not built", "content": {"text/plain": {}}}},
+        ),
+        "/basemap/{name}": get(
+            "the basemap PMTiles file (BAROMETER_BASEMAP), with range requests",
+            [_param("name", "path", {"type": "string"})],
+            _binary("application/vnd.pmtiles"),
+            {"206": {"description": "the range asked for", "content": {"application/vnd.pmtiles": {}}}},
+        ),
     }
     return {
         "openapi": "3.1.0",

@@ -12,7 +12,7 @@ def services() -> Services:
 
 
 def register_routes(app: Flask) -> None:
-    from tileserver.routes import api, exports, health, measures, report, styles, tiles, web
+    from tileserver.routes import api, exports, health, measures, orientation, report, styles, tiles, web
 
-    for module in (tiles, styles, api, measures, exports, report, web, health):
+    for module in (tiles, styles, api, measures, exports, report, orientation, web, health):
         app.register_blueprint(module.blueprint)

@@ -8,6 +8,7 @@ import geopandas as gpd
 import shapely
 from flask import Blueprint, request
 
+from geo.labels import label_points
 from indicators.dimensions import breakdown_label
 from indicators.model import DERIVED_FLAG, LEVELS, Dataset
 from indicators.views import first_view
@@ -123,7 +124,9 @@ def municipalities_with_bounds(dataset: Dataset) -> list[dict]:
 def areas(level: str):
     dataset = services().dataset()
     level = params.level(dataset, level, tiled=False)
-    frame = dataset.area_frame(level).drop(columns="geometry")
+    areas = dataset.area_frame(level)
+    points = services().tileset().memo(("label-points", level), lambda: label_points(areas.geometry))
+    frame = areas.drop(columns="geometry").assign(label=points)  # where the page writes each name
     kommun = request.args.get("kommun")
     if kommun:
         frame = frame[in_municipality(frame, params.kommun(dataset, kommun))]

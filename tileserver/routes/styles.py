@@ -13,6 +13,7 @@ from styles.qgis import to_qml, to_sld
 from tileserver.config import attribution
 from tileserver.http import cached_bytes, respond, respond_json, versioned, with_version
 from tileserver.routes import params, services
+from tileserver.routes.orientation import LABEL_MINZOOM, glyphs_url
 from tileserver.routes.tiles import public_base
 from tileserver.services import TileSet, status_property
 
@@ -110,6 +111,8 @@ def _style(tileset: TileSet, options: MapOptions, client: str, mode: str, base: 
         municipality_mode=mode,  # type: ignore[arg-type]
         status_property=status_property(options.indicator),
         attribution=attribution(current_app.config["ATTRIBUTION"], tileset.dataset),
+        glyphs=glyphs_url(base),
+        label_minzoom=LABEL_MINZOOM.get(options.level, prepared.minzoom),
     )
 
 

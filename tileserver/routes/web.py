@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 
 blueprint = Blueprint("web", __name__)
 DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
-NOT_BUILT = "The web map is not built: run `npm ci && npm run build` in web/.\n"
+NOT_BUILT = "The web map is not built: run `./dev setup` (npm run build, then python -m styles.glyphs).\n"
 
 
 def dist() -> Path:

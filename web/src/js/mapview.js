@@ -2,10 +2,18 @@
 // area (/api/legend), the page sets each area's state c (class index, -1 no data, -2 suppressed; no state =
 // outside the map's scope) and a fill-color "match" on the legend's colours, so a new year, indicator,
 // change or deviation map restyles without reloading a tile.
+import { api, getJSON } from "./api.js";
+import { addBasemap } from "./basemap.js";
+import { t } from "./i18n.js";
+
 const SOURCE = "areas";
 const STATE = ["coalesce", ["feature-state", "c"], -9];
 const OUTSIDE = "#d9d9d6"; // the base colour of areas outside the scope (not a class)
 const abs = (path) => new URL(path, document.baseURI).href;
+const FONT = ["DejaVu Sans"]; // the glyphs the app serves (built from Debian's DejaVu Sans)
+const GLYPHS = `${abs(".")}fonts/{fontstack}/{range}.pbf`;
+const EMPTY = { type: "FeatureCollection", features: [] };
+const HALO = { "text-color": "#222222", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.6, "text-halo-blur": 0.4 };
 
 function patternImage(kind) {
   const size = 8;
@@ -21,11 +29,39 @@ function patternImage(kind) {
   return { width: size, height: size, data };
 }
 
+/** GeoJSON points of areas' names, from /api/areas's label points. */
+function labelPoints(areas) {
+  const features = (areas || []).filter((a) => a.label)
+    .map((a) => ({ type: "Feature", geometry: { type: "Point", coordinates: a.label }, properties: { code: a.code, name: a.name } }));
+  return { type: "FeatureCollection", features };
+}
+
+/** A checkbox on the map, present only where the basemap has water polygons. */
+class LandOnlyControl {
+  constructor(view) { this.view = view; }
+
+  onAdd() {
+    this.box = document.createElement("label");
+    this.box.className = "maplibregl-ctrl maplibregl-ctrl-group land-only";
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.addEventListener("change", () => this.view.setLandOnly(input.checked));
+    this.text = document.createElement("span");
+    this.text.textContent = t("land_only");
+    this.box.append(input, this.text);
+    return this.box;
+  }
+
+  onRemove() { this.box.remove(); }
+}
+
 export class MapView {
   constructor(container, { onHover = () => {}, onClick = () => {}, onMove = () => {}, label = "" } = {}) {
     this.level = null;
     this.kommun = null;
     this.hovered = null;
+    this.config = {};
+    this.context = null;
     this.selected = new Set();
     this.states = new Map();
     this.drawn = new Set();
@@ -35,6 +71,7 @@ export class MapView {
       container,
       style: {
         version: 8,
+        glyphs: GLYPHS,
         sources: {},
         layers: [{ id: "background", type: "background", paint: { "background-color": "#f4f3ef" } }],
       },
@@ -50,9 +87,17 @@ export class MapView {
     const canvas = this.map.getCanvas();
     canvas.setAttribute("aria-label", label);
     canvas.setAttribute("role", "application");
-    this.ready = new Promise((resolve) => this.map.once("load", () => {
+    this.ready = new Promise((resolve) => this.map.once("load", async () => {
       this.map.addImage("bm-hatch", patternImage("hatch"));
       this.map.addImage("bm-dots", patternImage("dots"));
+      try {
+        this.config = (await getJSON("api/config", { optional: true })) || {};
+        this.water = await addBasemap(this.map, this.config);
+      } catch (error) {
+        console.warn("basemap not drawn:", error);
+      }
+      if (this.water) this.map.addControl(new LandOnlyControl(this), "top-right");
+      this.map.addSource("area-labels", { type: "geojson", data: EMPTY });
       resolve();
     }));
     this.map.on("mousemove", "fill", (e) => {
@@ -74,13 +119,26 @@ export class MapView {
     this.map.on("moveend", () => onMove(this.map));
   }
 
-  /** Municipality borders from the kommun level's tiles, for context and to find a municipality's extent. */
-  async addContext(levels) {
-    await this.ready;
-    if (this.map.getSource("context") || !levels.includes("kommun")) return;
+  /** The light default basemap, always drawn: municipality borders (dashed) and names, county borders. */
+  addContext(levels) {
+    if (!levels.includes("kommun")) return this.ready;
+    this.context = this.context || this.drawContext(levels); // once, however many renders ask at a time
+    return this.context;
+  }
+
+  async drawContext(levels) {
+    const [kommuner] = await Promise.all([api.areas("kommun"), this.ready]);
     this.map.addSource("context", { type: "vector", url: abs("tiles/kommun.json"), promoteId: "code" });
     this.map.addLayer({ id: "context-line", type: "line", source: "context", "source-layer": "kommun",
       paint: { "line-color": "#6b6b66", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 10, 1.6], "line-dasharray": [3, 2] } });
+    if (levels.includes("lan")) {
+      this.map.addSource("context-lan", { type: "vector", url: abs("tiles/lan.json") });
+      this.map.addLayer({ id: "context-lan", type: "line", source: "context-lan", "source-layer": "lan",
+        paint: { "line-color": "#55554f", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.9, 10, 2.2] } });
+    }
+    this.map.addSource("kommun-labels", { type: "geojson", data: labelPoints(kommuner) });
+    this.map.addLayer({ id: "context-labels", type: "symbol", source: "kommun-labels", minzoom: 5,
+      layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 8 }, paint: HALO });
   }
 
   /** Show a level's areas; its TileJSON (when the page has it) is given inline, saving the map a request. */
@@ -89,7 +147,7 @@ export class MapView {
     if (level === this.level) return;
     const map = this.map;
     map.setMinZoom(Math.max(0, tilejson ? tilejson.minzoom : 0));
-    for (const id of ["fill", "no-data", "suppressed", "outline", "municipality", "focus"]) if (map.getLayer(id)) map.removeLayer(id);
+    for (const id of ["fill", "no-data", "suppressed", "land-only", "outline", "municipality", "focus", "labels"]) if (map.getLayer(id)) map.removeLayer(id);
     if (map.getSource(SOURCE)) map.removeSource(SOURCE);
     this.level = level;
     this.states = new Map();
@@ -103,6 +161,11 @@ export class MapView {
     map.addLayer({ ...base, id: "fill", type: "fill", paint: { "fill-color": OUTSIDE, "fill-opacity": ["case", ["==", STATE, -9], 0.45, 0.9] } }, before);
     map.addLayer({ ...base, id: "no-data", type: "fill", paint: { "fill-pattern": "bm-hatch", "fill-opacity": ["case", ["==", STATE, -1], 0.7, 0] } }, before);
     map.addLayer({ ...base, id: "suppressed", type: "fill", paint: { "fill-pattern": "bm-dots", "fill-opacity": ["case", ["==", STATE, -2], 0.9, 0] } }, before);
+    if (this.water) {
+      const { source, sourceLayer, filter, color } = this.water;
+      map.addLayer({ id: "land-only", type: "fill", source, ...(sourceLayer ? { "source-layer": sourceLayer } : {}),
+        filter: filter || ["==", ["geometry-type"], "Polygon"], layout: { visibility: this.landOnly ? "visible" : "none" }, paint: { "fill-color": color } }, before);
+    }
     map.addLayer({ ...base, id: "outline", type: "line", paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.2, 10, 0.8, 14, 1.6], "line-opacity": 0.9 } }, before);
     map.addLayer({ ...base, id: "municipality", type: "line", filter: ["==", ["get", "kommun"], this.kommun || ""], paint: { "line-color": "#4d4d4d", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.3, 10, 0.9, 14, 1.8] } }, before);
     map.addLayer({
@@ -113,12 +176,33 @@ export class MapView {
         "line-opacity": ["case", ["any", ["boolean", ["feature-state", "sel"], false], ["boolean", ["feature-state", "hover"], false]], 1, 0],
       },
     }, before);
+    const labelZoom = (this.config.label_minzoom || {})[level] ?? 10;
+    if (map.getLayer("context-labels")) map.setLayerZoomRange("context-labels", 5, labelZoom); // municipalities until then
+    map.addLayer({ id: "labels", type: "symbol", source: "area-labels", minzoom: labelZoom,
+      layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 7, "text-padding": 4 }, paint: HALO });
     this.applyStates();
     this.setSelected([...this.selected]);
+    this.updateLabels();
+  }
+
+  /** Draw the choropleth on land only: the basemap's water over it, in the basemap's water colour. */
+  setLandOnly(on) {
+    this.landOnly = on;
+    if (this.map.getLayer("land-only")) this.map.setLayoutProperty("land-only", "visibility", on ? "visible" : "none");
+  }
+
+  /** Names of the municipality's areas, one point each (from /api/areas, which the page loads anyway). */
+  async updateLabels() {
+    await this.ready;
+    const { level, kommun } = this;
+    const areas = level && kommun ? await api.areas(level, kommun) : [];
+    if (level === this.level && kommun === this.kommun) this.map.getSource("area-labels").setData(labelPoints(areas));
   }
 
   setKommun(kommun) {
+    const changed = kommun !== this.kommun;
     this.kommun = kommun;
+    if (changed && this.level) this.updateLabels();
     if (this.map.getLayer("municipality")) this.map.setFilter("municipality", ["==", ["get", "kommun"], kommun || ""]);
   }
 
@@ -130,6 +214,7 @@ export class MapView {
     this.states = states;
     this.colors = colors;
     this.statusColors = [noData, suppressed];
+    if (this.water) this.map.getContainer().querySelector(".land-only span").textContent = t("land_only");
     this.applyStates();
   }
 

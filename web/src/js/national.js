@@ -80,6 +80,7 @@ export async function renderNational(ctx, state, store) {
   const view = ctx.nationalMap;
   ctx.national = { legend, ind };
   const fresh = view.level !== level;
+  await view.addContext(ctx.catalog.levels.map((l) => l.id)); // borders and municipality names over the map
   await view.setLevel(level, tiles);
   const states = new Map(Object.entries(legend.areas).map(([code, a]) => [code, a.class ?? NO_DATA]));
   const colorOf = (kind, fallback) => (legend.entries.find((e) => e.kind === kind) || { color: fallback }).color;
