@@ -284,3 +284,58 @@ def test_county_page_and_per_type_view_on_scb_files(page, tmp_path):
         _open(page, f"{url}/?v=national&k=1480&y=2022", "view-national", "unavailable")
         assert page.locator("#nat-unavailable").is_visible() and page.locator("#nat-map").is_hidden()
     assert page.errors == []
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/scb (real SCB files) is absent")
+def test_per_type_view_and_national_index_map_on_scb_boundaries(page, tmp_path):
+    """The example recipe over SCB's files, plus RegSO population and income-quintile counts written here as
+    Statistikdatabasen-shaped CSV files and imported through the CLI: the per-type view of the county and
+    the national map of the ojämlikhetsindex are drawn, and show the API's numbers."""
+    import numpy as np
+
+    from tileserver import create_app
+    from tileserver.cli import main
+
+    data = tmp_path / "data"
+    assert main(["build", str(EXAMPLE), "--data", str(data)]) == 0
+    regso = create_app({"DATA": str(data), "TESTING": True}).test_client().get("/api/areas/regso").get_json()
+    codes = sorted(a["code"] for a in regso)
+    rng = np.random.default_rng(15)
+    population = tmp_path / "folkmangd.csv"
+    population.write_text(
+        "region;år;antal\n" + "".join(f"{c};2022;{rng.integers(500, 9000)}\n" for c in codes),
+        encoding="utf-8",
+    )
+    quintiles = tmp_path / "inkomstkvintiler.csv"
+    rows = [f"{c};inkomstkvintil {q};2022;{rng.integers(20, 900)}\n" for c in codes for q in range(1, 6)]
+    quintiles.write_text("region;inkomstkvintil;år;antal\n" + "".join(rows), encoding="utf-8")
+    for file, indicator in ((population, "population"), (quintiles, "income_quintile")):
+        assert main(["import", "values", str(file), "--data", str(data), "--indicator", indicator]) == 0
+    app = create_app({"DATA": str(data), "TESTING": True})
+    client = app.test_client()
+    with live_server(app) as url:
+        _open(
+            page, f"{url}/?v=pertype&k=1480&i=population&ps=lan&y=2022", "view-pertype", "population:lan:14"
+        )
+        answer = client.get("/api/measures/per_type/population?scope=lan&code=14").get_json()
+        shown = page.locator("#pt-table td[data-type]").evaluate_all(
+            "(nodes) => nodes.map((n) => n.dataset.value === undefined ? null : Number(n.dataset.value))"
+        )
+        expected = [next((p["value"] for p in answer["series"].get(t, [])), None) for t in "12345"]
+        assert shown == expected and sum(v or 0 for v in shown) > 0
+        _shot(page, "per_type_scb")
+        _open(
+            page, f"{url}/?v=national&y=2022&ni=ojamlikhetsindex", "view-national", "ojamlikhetsindex:kommun"
+        )
+        legend = client.get("/api/legend/kommun/ojamlikhetsindex/2022?lang=sv&method=quantiles&classes=5")
+        legend = legend.get_json()
+        valued = {code for code, area in legend["areas"].items() if area["value"] is not None}
+        assert len(valued) == 13  # the region's municipalities: the quintile counts cover them
+        labels = page.locator("#nat-legend li .label").all_inner_texts()
+        assert labels == [e["label"] for e in legend["entries"]]
+        drawn = page.evaluate(
+            "window.barometer.ctx.nationalMap.map.queryRenderedFeatures({layers: ['fill']})"
+        )
+        assert {f["properties"]["code"] for f in drawn} >= valued
+        _shot(page, "national_scb")
+    assert page.errors == []
