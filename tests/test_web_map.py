@@ -555,7 +555,7 @@ def test_municipality_overview_and_one_click_into_the_map(new_page, base_url, ap
     main_rows = page.page.locator("#ov-main tbody tr")
     assert main_rows.count() > 3
     page.shot("overview")
-    main_rows.nth(1).locator("button").click()
+    main_rows.nth(1).locator("td button").click()
     page.page.wait_for_selector("#view-map:not([hidden])")
     state = page.state()
     assert state["view"] == "map" and state["ind"] == "unemployment_rate"

@@ -40,6 +40,10 @@ export const api = {
     getJSON(`api/series/${level}/${indicator}${q({ codes: codes.join(","), breakdown })}`, { optional: true }),
   omradestyper: (level, year, kommun) =>
     getJSON(`api/measures/omradestyper/${level}/${year}${q({ kommun })}`, { optional: true }),
+  /** An indicator aggregated over the RegSO of each områdestyp in a scope, per year: {series:{type:[...]}, ...}. */
+  perType: (indicator, scope, code, breakdown) =>
+    getJSON(`api/measures/per_type/${indicator}${q({ scope, code: scope === "riket" ? "" : code, breakdown })}`),
+  methods: () => getJSON("api/methods", { optional: true }),
   ojamlikhet: (kommun) => getJSON(`api/measures/ojamlikhet/${kommun}`, { optional: true }),
 };
 

@@ -11,7 +11,7 @@ function el(name, attrs = {}, text) {
   return node;
 }
 
-/** series: [{label, color, dash, points:[{year, value}]}]; returns a <figure>. */
+/** series: [{label, color, dash, outline, points:[{year, value}]}]; returns a <figure>. */
 export function lineChart(series, { unit = "", decimals = 1, lang = "sv", title = "" } = {}) {
   const width = 340;
   const height = 190;
@@ -53,13 +53,15 @@ export function lineChart(series, { unit = "", decimals = 1, lang = "sv", title 
       if (p.value === null || !Number.isFinite(p.value)) { pen = false; continue; }
       d += `${pen ? "L" : "M"}${sx(p.year).toFixed(1)},${sy(p.value).toFixed(1)}`;
       pen = true;
-      const dot = el("circle", { cx: sx(p.year), cy: sy(p.value), r: 2.6, fill: color });
+      const dot = el("circle", { cx: sx(p.year), cy: sy(p.value), r: 2.6, fill: color, ...(s.outline ? { stroke: "#595959", "stroke-width": 0.8 } : {}) });
       dot.appendChild(el("title", {}, `${s.label} ${p.year}: ${formatNumber(p.value, decimals, lang)} ${unit}`));
       svg.appendChild(dot);
     }
     const path = el("path", { d, fill: "none", stroke: color, "stroke-width": 2, class: "series" });
     if (s.dash) path.setAttribute("stroke-dasharray", "5 3");
     svg.insertBefore(path, svg.firstChild.nextSibling);
+    // a dark edge under a line of a light colour, so that it stands out from the white background
+    if (s.outline) svg.insertBefore(el("path", { d, fill: "none", stroke: "#595959", "stroke-width": 3.6, class: "outline" }), path);
   });
   const legend = document.createElement("figcaption");
   legend.className = "chart-legend";
@@ -68,6 +70,7 @@ export function lineChart(series, { unit = "", decimals = 1, lang = "sv", title 
     const swatch = document.createElement("i");
     swatch.style.background = s.color || SERIES_COLORS[index % SERIES_COLORS.length];
     if (s.dash) swatch.className = "dash";
+    else if (s.outline) swatch.className = "edge";
     item.append(swatch, document.createTextNode(s.label));
     legend.appendChild(item);
   });

@@ -63,3 +63,12 @@ export function municipalityBounds(catalog, kommun) {
 }
 
 export const tileJSON = (level) => getJSON(`tiles/${level}.json`, { optional: true });
+
+/** County names by code (from the lan level's areas, fetched once), an empty map without that level. */
+export async function lanNames(ctx) {
+  if (!ctx.lanNames) {
+    const list = ctx.catalog.levels.some((l) => l.id === "lan") ? await api.areas("lan") : [];
+    ctx.lanNames = new Map((list || []).map((a) => [a.code, a.name]));
+  }
+  return ctx.lanNames;
+}

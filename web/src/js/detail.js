@@ -5,8 +5,8 @@ import { loadValues, references, series } from "./data.js";
 import { lineChart, SERIES_COLORS } from "./chart.js";
 import { formatValue } from "./format.js";
 import { t, getLang, indicatorTitle, areaTypeName } from "./i18n.js";
+import { scrollTable } from "./dom.js";
 import { derivedNote } from "./overview.js";
-import { scrollTable } from "./scroll.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);

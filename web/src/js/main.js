@@ -1,6 +1,6 @@
 // The Barometer web map: controls, the map(s), legend, hover, area details, and the other views.
 import { api } from "./api.js";
-import { parse, createStore, serialize } from "./state.js";
+import { parse, createStore, serialize, VIEWS } from "./state.js";
 import { t, setLang, getLang, applyI18n, indicatorTitle, indicatorDescription, breakdownLabel, domainName, setBreakdownLabels } from "./i18n.js";
 import { MapView } from "./mapview.js";
 import { buildMetric, rankOf, formatMetric, rowOf, categoryIndicator } from "./metrics.js";
@@ -8,13 +8,17 @@ import { municipalityBounds, tileJSON } from "./data.js";
 import { renderDetail } from "./detail.js";
 import { renderOverview } from "./overview.js";
 import { renderTable } from "./table.js";
+import { renderCounty } from "./county.js";
+import { renderPerType } from "./pertype.js";
+import { renderNational } from "./national.js";
+import { helpButton } from "./methods.js";
 import { setupShare } from "./share.js";
 
 const $ = (id) => document.getElementById(id);
 const EMBED = document.body.dataset.mode === "embed" || /\/embed\/?$/.test(location.pathname);
 const SIDE_BY_SIDE = new Set(["years", "indicators"]);
 
-const ctx = { catalog: null, indicators: new Map(), municipalities: new Map(), maps: [], metrics: [], areas: [] };
+const ctx = { catalog: null, indicators: new Map(), municipalities: new Map(), maps: [], metrics: [], areas: [], methods: null, lanNames: null };
 let store;
 let renderToken = 0;
 
@@ -143,7 +147,9 @@ function renderControls(state) {
   $("classes-select").value = String(state.classes);
   $("scope-select").value = state.scope;
   $("pooled-check").checked = state.pooled === "1";
-  for (const id of ["view-map", "view-overview", "view-table"]) $(id).hidden = id !== `view-${state.view}`;
+  $("ind-help").replaceChildren(helpButton(ctx.methods, state.ind));
+  for (const view of VIEWS) $(`view-${view}`).hidden = view !== state.view;
+  document.body.dataset.page = state.view; // the CSS hides the choices a view does not use
   $("open-full").href = `./?${serialize(state)}`;
 }
 
@@ -404,7 +410,7 @@ function wire() {
     }
     error.hidden = true;
     e.target.value = `${found.name} (${found.code})`;
-    store.set({ kommun: found.code, sel: [], at: "" }, { replace: false });
+    store.set({ kommun: found.code, sel: [], at: "", lan: "" }, { replace: false });
   });
   on("kommun-input", "keydown", (e) => {
     if (e.key === "Enter") e.target.dispatchEvent(new Event("change"));
@@ -437,10 +443,14 @@ async function render(state, before) {
   renderControls(state);
   const changed = (keys) => !before || keys.some((k) => JSON.stringify(state[k]) !== JSON.stringify(before[k]));
   try {
+    if (state.view !== "map" && !ctx.methods) ctx.methods = await api.methods(); // the views show its help
     if (state.view === "map" && (changed([...MAP_KEYS, "view"]))) await renderMap(state, before && before.view === "map" ? before : before && { ...before, kommun: before.view === "map" ? before.kommun : null });
     if (state.view === "map" && changed(["sel", "view"])) for (const view of ctx.maps) view.setSelected(state.sel);
     if (state.view === "map" && changed([...MAP_KEYS, "sel", "view"])) await renderDetail(ctx, state, store);
     if (state.view === "overview" && changed([...MAP_KEYS, "view"])) await renderOverview(ctx, state, store);
+    if (state.view === "county" && changed(["kommun", "lan", "year", "lang", "view"])) await renderCounty(ctx, state, store);
+    if (state.view === "pertype" && changed(["kommun", "lan", "ind", "bd", "pscope", "lang", "view"])) await renderPerType(ctx, state, store);
+    if (state.view === "national" && changed(["nind", "nlevel", "year", "method", "classes", "lang", "view"])) await renderNational(ctx, state, store);
     if (state.view === "table" && changed([...MAP_KEYS, "tind", "tyears", "view"])) await renderTable(ctx, state, store);
     setupShare(ctx, state);
     document.body.dataset.ready = "1";
@@ -475,6 +485,9 @@ async function boot() {
   wire();
   store.subscribe((state, before) => render(state, before));
   await render(store.get(), null);
+  // the method help is not needed to draw the first map: it arrives after it, and its button with it
+  ctx.methods = await api.methods();
+  $("ind-help").replaceChildren(helpButton(ctx.methods, store.get().ind));
 }
 
 if (EMBED) document.body.classList.add("embed");

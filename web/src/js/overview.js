@@ -6,7 +6,8 @@ import { lineChart } from "./chart.js";
 import { formatNumber, formatValue } from "./format.js";
 import { t, getLang, indicatorTitle } from "./i18n.js";
 import { breakdownOf, categoryIndicator } from "./metrics.js";
-import { scrollTable } from "./scroll.js";
+import { scrollTable } from "./dom.js";
+import { headingWithHelp, helpButton } from "./methods.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -16,14 +17,15 @@ const el = (tag, props = {}, ...children) => {
 };
 
 /** The områdestyper as the server's legend names and colours them: {rows: Map type → legend entry,
- * areaTypes: [the RegSO areas' types]}; null when the dataset has no områdestyp. */
-async function typeLegend(ctx, year, kommun) {
+ * areaTypes: [the RegSO areas' types], areas: {code: {value}}} of the municipality (all areas without one);
+ * null when the dataset has no områdestyp. */
+export async function typeLegend(ctx, year, kommun) {
   const typeInd = categoryIndicator(ctx.catalog);
   if (!typeInd || !ctx.catalog.levels.some((l) => l.id === "regso")) return null;
   const legend = await api.legend("regso", typeInd.id, year, { kommun, lang: getLang() });
   const rows = new Map(legend.entries.filter((e) => e.kind === "category").map((e) => [e.category, e]));
   const areaTypes = Object.values(legend.areas).map((a) => a.value).filter((v) => v !== null);
-  return { rows, areaTypes };
+  return { rows, areaTypes, areas: legend.areas };
 }
 
 /** [{type, areas, population}] from the measures endpoint, or counted from the RegSO areas' types. */
@@ -71,8 +73,36 @@ function bar(rows, key, total, legend) {
   return box;
 }
 
-const typeName = (legend, type) => (legend && legend.rows.has(type) ? legend.rows.get(type).label : String(type));
-const typeColor = (legend, type) => (legend && legend.rows.has(type) ? legend.rows.get(type).color : "transparent");
+export const typeName = (legend, type) => (legend && legend.rows.has(type) ? legend.rows.get(type).label : String(type));
+export const typeColor = (legend, type) => (legend && legend.rows.has(type) ? legend.rows.get(type).color : "transparent");
+
+/** Bars and a table of RegSO areas and population by områdestyp: types [{type, areas, population|null}]. */
+export function typeBreakdown(types, legend, lang) {
+  const areasTotal = types.reduce((a, r) => a + r.areas, 0);
+  const popKnown = types.every((r) => r.population !== null);
+  const popTotal = popKnown ? types.reduce((a, r) => a + r.population, 0) : 0;
+  const parts = [el("p", { className: "bar-label", textContent: t("areas_col") }), bar(types, "areas", areasTotal, legend)];
+  if (popKnown && popTotal) parts.push(el("p", { className: "bar-label", textContent: t("population_col") }), bar(types, "population", popTotal, legend));
+  const table = el("table");
+  const head = table.createTHead().insertRow();
+  for (const text of [t("type_col"), t("areas_col"), t("share_col"), ...(popKnown ? [t("population_col"), t("share_col")] : [])]) head.appendChild(el("th", { scope: "col", textContent: text }));
+  const body = table.createTBody();
+  for (const r of types) {
+    const row = body.insertRow();
+    row.dataset.type = String(r.type);
+    const swatch = el("span", { className: "swatch" });
+    swatch.style.background = typeColor(legend, r.type);
+    row.appendChild(el("th", { scope: "row" }, swatch, ` ${typeName(legend, r.type)}`));
+    row.insertCell().textContent = String(r.areas);
+    row.insertCell().textContent = `${formatNumber(areasTotal ? (100 * r.areas) / areasTotal : NaN, 1, lang)} %`;
+    if (popKnown) {
+      row.insertCell().textContent = formatNumber(r.population, 0, lang);
+      row.insertCell().textContent = `${formatNumber(popTotal ? (100 * r.population) / popTotal : NaN, 1, lang)} %`;
+    }
+  }
+  parts.push(scrollTable(table, t("type_col")));
+  return parts;
+}
 
 /** The note under values Barometer computed, with how much of the county and the country the data cover. */
 export function derivedNote(ctx, kommun) {
@@ -104,35 +134,14 @@ export async function renderOverview(ctx, state, store) {
   const parts = [el("h2", { textContent: t("overview_h", { name: `${kommun.name} (${kommun.code})` }) }),
     el("button", { type: "button", className: "primary", textContent: t("show_on_map"), onclick: () => store.set({ view: "map" }, { replace: false }) })];
 
-  const typeSection = el("section", { className: "card", id: "ov-types" }, el("h3", { textContent: t("types_h", { year: typeYear }) }));
+  const typeSection = el("section", { className: "card", id: "ov-types" }, headingWithHelp("h3", t("types_h", { year: typeYear }), ctx.methods, "omradestyp"));
   if (types) {
-    const areasTotal = types.reduce((a, r) => a + r.areas, 0);
-    const popKnown = types.every((r) => r.population !== null);
-    const popTotal = popKnown ? types.reduce((a, r) => a + r.population, 0) : 0;
-    typeSection.append(el("p", { className: "bar-label", textContent: t("areas_col") }), bar(types, "areas", areasTotal, legend));
-    if (popKnown && popTotal) typeSection.append(el("p", { className: "bar-label", textContent: t("population_col") }), bar(types, "population", popTotal, legend));
-    const table = el("table");
-    const head = table.createTHead().insertRow();
-    for (const text of [t("type_col"), t("areas_col"), t("share_col"), ...(popKnown ? [t("population_col"), t("share_col")] : [])]) head.appendChild(el("th", { scope: "col", textContent: text }));
-    const body = table.createTBody();
-    for (const r of types) {
-      const row = body.insertRow();
-      const swatch = el("span", { className: "swatch" });
-      swatch.style.background = typeColor(legend, r.type);
-      row.appendChild(el("th", { scope: "row" }, swatch, ` ${typeName(legend, r.type)}`));
-      row.insertCell().textContent = String(r.areas);
-      row.insertCell().textContent = `${formatNumber(areasTotal ? (100 * r.areas) / areasTotal : NaN, 1, lang)} %`;
-      if (popKnown) {
-        row.insertCell().textContent = formatNumber(r.population, 0, lang);
-        row.insertCell().textContent = `${formatNumber(popTotal ? (100 * r.population) / popTotal : NaN, 1, lang)} %`;
-      }
-    }
-    typeSection.append(scrollTable(table, t("types_h", { year: typeYear })),
-      el("button", { type: "button", textContent: `${t("show_on_map")}: ${t("mode_types")}`, onclick: () => store.set({ view: "map", mode: "types", level: "regso" }, { replace: false }) }));
+    typeSection.append(...typeBreakdown(types, legend, lang));
+    typeSection.append(el("button", { type: "button", textContent: `${t("show_on_map")}: ${t("mode_types")}`, onclick: () => store.set({ view: "map", mode: "types", level: "regso" }, { replace: false }) }));
   } else typeSection.append(el("p", { textContent: t("not_available") }));
   parts.push(typeSection);
 
-  const ineqSection = el("section", { className: "card", id: "ov-ojamlikhet" }, el("h3", { textContent: t("ojamlikhet_h") }));
+  const ineqSection = el("section", { className: "card", id: "ov-ojamlikhet" }, headingWithHelp("h3", t("ojamlikhet_h"), ctx.methods, "ojamlikhetsindex"));
   const points = ((ineq && ineq.kommun) || []).filter((p) => p.value !== null && p.value !== undefined);
   if (points.length) {
     points.sort((a, b) => a.year - b.year);
@@ -155,7 +164,7 @@ export async function renderOverview(ctx, state, store) {
   for (const ind of shown) {
     const refs = refsBy[breakdowns.indexOf(breakdownOf(ind, "total"))];
     const row = body.insertRow();
-    row.appendChild(el("th", { scope: "row", textContent: indicatorTitle(ind) }));
+    row.appendChild(el("th", { scope: "row" }, el("span", { textContent: indicatorTitle(ind) }), helpButton(ctx.methods, ind.id)));
     for (const which of ["kommun", "lan", "riket"]) {
       const v = refs[which](ind.id);
       const mark = v !== null && refs.derived(which, ind.id);

@@ -3,12 +3,13 @@
 const KEYS = {
   lang: "l", view: "v", kommun: "k", level: "lv", ind: "i", year: "y", bd: "b", mode: "m", yearA: "ya",
   ind2: "i2", ref: "r", method: "cm", classes: "n", scope: "s", pooled: "p", sel: "a", tind: "ti",
-  tyears: "ty", at: "at",
+  tyears: "ty", at: "at", pscope: "ps", nind: "ni", nlevel: "nl", lan: "ln",
 };
 const LISTS = new Set(["sel", "tind", "tyears"]);
 const NUMBERS = new Set(["year", "yearA", "classes"]);
 
-export const VIEWS = ["map", "overview", "table"];
+export const VIEWS = ["map", "overview", "county", "pertype", "national", "table"];
+export const PER_TYPE_SCOPES = ["riket", "lan", "kommun"];
 export const MODES = ["value", "change", "deviation", "types", "years", "indicators"];
 export const METHODS = ["quantiles", "equal_interval", "natural_breaks", "std_mean"];
 
@@ -17,9 +18,12 @@ export function defaults() {
     lang: "sv",
     view: "map", kommun: "", level: "", ind: "", year: 0, bd: "total", mode: "value", yearA: 0, ind2: "",
     ref: "kommun", method: "quantiles", classes: 5, scope: "kommun", pooled: "0", sel: [], tind: [],
-    tyears: [], at: "",
+    tyears: [], at: "", pscope: "lan", nind: "ojamlikhetsindex", nlevel: "kommun", lan: "",
   };
 }
+
+/** The county a view shows: the one chosen (from the map of Sweden), else the municipality's. */
+export const countyOf = (state) => state.lan || state.kommun.slice(0, 2);
 
 export function parse(search) {
   const params = new URLSearchParams(search);
@@ -34,6 +38,9 @@ export function parse(search) {
   if (!VIEWS.includes(state.view)) state.view = "map";
   if (!MODES.includes(state.mode)) state.mode = "value";
   if (!METHODS.includes(state.method)) state.method = "quantiles";
+  if (!PER_TYPE_SCOPES.includes(state.pscope)) state.pscope = "lan";
+  if (state.nlevel !== "lan") state.nlevel = "kommun";
+  if (!/^\d{2}$/.test(state.lan)) state.lan = ""; // a county code, else the municipality's county
   state.classes = Math.min(9, Math.max(2, state.classes || 5));
   return state;
 }

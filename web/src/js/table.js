@@ -2,10 +2,10 @@
 // CSV (made here) and XLSX (made by the server) downloads that carry the source and the definitions.
 import { api } from "./api.js";
 import { csvLine } from "./csv.js";
+import { download, scrollTable } from "./dom.js";
 import { loadValues } from "./data.js";
 import { formatValue, plainNumber } from "./format.js";
 import { t, getLang, indicatorTitle, indicatorDescription, areaTypeName } from "./i18n.js";
-import { scrollTable } from "./scroll.js";
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -88,15 +88,6 @@ function sortedRows(data) {
     if (y === null) return -1;
     return (typeof x === "string" ? x.localeCompare(y, "sv") : x - y) * dir;
   });
-}
-
-function download(name, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = el("a", { href: url, download: name });
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 export async function renderTable(ctx, state, store) {
