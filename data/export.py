@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -259,6 +259,16 @@ def csv_bytes(
     lang: str = "sv",
 ) -> bytes:
     """CSV (UTF-8 with BOM): data rows, then an empty line and the definitions and source rows."""
+    header, rows = _data_rows(table)
+    sections = [[header, *rows]]
+    if definitions_section:
+        sections += [definitions(dataset, table, lang), about(dataset, table)]
+    return rows_csv(sections, decimal_comma=decimal_comma)
+
+
+def rows_csv(sections: Sequence[Sequence[Sequence[object]]], *, decimal_comma: bool = False) -> bytes:
+    """CSV (UTF-8 with BOM) of row sections separated by an empty line: numbers as numbers (decimal comma
+    and ``;`` on request), missing values empty, text that starts like a formula neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
 
@@ -270,14 +280,10 @@ def csv_bytes(
             return text.replace(".", ",") if decimal_comma else text
         return neutralised(value) if isinstance(value, str) else value
 
-    header, rows = _data_rows(table)
-    writer.writerow([cell(v) for v in header])
-    writer.writerows([cell(v) for v in row] for row in rows)
-    if definitions_section:
-        writer.writerow([])
-        writer.writerows([cell(v) for v in row] for row in definitions(dataset, table, lang))
-        writer.writerow([])
-        writer.writerows([cell(v) for v in row] for row in about(dataset, table))
+    for i, section in enumerate(sections):
+        if i:
+            writer.writerow([])
+        writer.writerows([cell(v) for v in row] for row in section)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -293,24 +299,26 @@ def neutralised(text: str) -> str:
 
 def xlsx_bytes(dataset: Dataset, table: ExportTable, lang: str = "sv") -> bytes:
     """A workbook with the sheets ``Data`` (one row per area) and ``Definitions`` (columns, units, source)."""
+    header, rows = _data_rows(table)
+    definition_rows = [*definitions(dataset, table, lang), [], *about(dataset, table)]
+    return workbook({"Data": [header, *rows], "Definitions": definition_rows})
+
+
+def workbook(sheets: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
+    """An XLSX workbook of named sheets of rows, the first row of each bold and frozen; text is never
+    written as a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    data = book.active
-    data.title = "Data"
-    header, rows = _data_rows(table)
-    defs = book.create_sheet("Definitions")
-    for sheet, lines in (
-        (data, [header, *rows]),
-        (defs, [*definitions(dataset, table, lang), [], *about(dataset, table)]),
-    ):
+    book.remove(book.active)
+    for name, lines in sheets.items():
+        sheet = book.create_sheet(name)
         for line in lines:
-            sheet.append(line)
+            sheet.append(list(line))
             for column, value in enumerate(line, start=1):
                 if isinstance(value, str) and value.startswith("="):  # openpyxl would write a formula
                     sheet.cell(sheet.max_row, column).data_type = "s"
-    for sheet in (data, defs):
         for c in sheet[1]:
             c.font = Font(bold=True)
         sheet.freeze_panes = "A2"

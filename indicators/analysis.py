@@ -210,3 +210,46 @@ def by_type(
         "series": series,
         "notes": list(result.notes),
     }
+
+
+def by_type_rows(answer: dict, lang: str = "sv") -> tuple[list[str], list[list[object]], list[list[object]]]:
+    """A ``by_type`` answer as a table: header, one row per year and type, and rows saying what it is."""
+    en = lang == "en"
+    header = [
+        "year",
+        "type",
+        "type_name",
+        "value",
+        "status",
+        "numerator",
+        "denominator",
+        "n_areas",
+        "type_source",
+    ]
+    rows = [
+        [
+            point["year"],
+            int(t),
+            answer["types"][t]["en" if en else "sv"],
+            point.get("value"),
+            point.get("status"),
+            point.get("numerator"),
+            point.get("denominator"),
+            point.get("n_areas"),
+            answer["type_source"].get(str(point["year"])),
+        ]
+        for t, series in sorted(answer["series"].items())
+        for point in series
+    ]
+    rows.sort(key=lambda row: (row[0], row[1]))
+    about = [
+        ["indicator", answer["indicator"]],
+        ["title", answer["title"]["en" if en else "sv"]],
+        ["unit", answer["unit"]],
+        ["kind", answer["kind"]],
+        ["scope", f"{answer['scope']} {answer['code'] or ''}".strip()],
+        ["breakdown", answer["breakdown"]],
+        ["method", answer["method"]],
+        *(["note", note] for note in answer["notes"]),
+    ]
+    return header, rows, about

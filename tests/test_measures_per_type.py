@@ -201,3 +201,39 @@ def test_the_api_answers_per_type_series(tmp_path, dataset):
     ):
         response = client.get(url)
         assert 400 <= response.status_code < 500 and response.get_json()["parameter"] == parameter, url
+
+
+def test_the_per_type_table_downloads_as_csv_and_xlsx(tmp_path, dataset):
+    import csv
+    import io
+
+    import openpyxl
+
+    from tileserver import create_app
+
+    write_version(tmp_path / "data", dataset)
+    client = create_app({"DATA": str(tmp_path / "data"), "TESTING": True}).test_client()
+    answer = client.get("/api/measures/per_type/employment?scope=lan&code=02").get_json()
+    expected = sorted(
+        (p["year"], int(t), p["value"], p["n_areas"])
+        for t, series in answer["series"].items()
+        for p in series
+    )
+    response = client.get("/api/measures/per_type/employment.csv?scope=lan&code=02&decimal=comma")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].endswith('_per_omradestyp_02.csv"')
+    lines = response.data.decode("utf-8-sig").split("\r\n\r\n")[0].splitlines()
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=";"))
+    assert rows[0][:4] == ["year", "type", "type_name", "value"]
+    got = [(int(r[0]), int(r[1]), float(r[3].replace(",", ".")), int(r[7])) for r in rows[1:]]
+    assert got == [(y, t, pytest.approx(v), n) for y, t, v, n in expected]
+    assert [r[8] for r in rows[1:]] == [answer["type_source"][r[0]] for r in rows[1:]]
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get("/api/measures/per_type/employment.xlsx?scope=lan&code=02").data)
+    )
+    sheet = list(book["Data"].iter_rows(values_only=True))
+    assert [(r[0], r[1], r[3], r[7]) for r in sheet[1:]] == [
+        (y, t, pytest.approx(v), n) for y, t, v, n in expected
+    ]
+    assert ("indicator", "employment") in list(book["Definitions"].iter_rows(values_only=True))
+    assert client.get("/api/measures/per_type/employment.csv?scope=lan&code=99").status_code == 404

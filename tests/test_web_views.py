@@ -121,6 +121,10 @@ def test_per_type_table_chart_and_csv_equal_the_api(page, base_url, api, tmp_pat
             value = point.get("value")
             assert row[2 + 2 * i] == (f"{value:.1f}".replace(".", ",") if value is not None else "")
             assert row[3 + 2 * i] == str(point.get("n_areas", 0))
+    xlsx = page.locator("#pt-xlsx").get_attribute("href")
+    assert xlsx.startswith("api/measures/per_type/employment_rate.xlsx?") and "code=02" in xlsx
+    workbook = page.request.get(f"{base_url}/{xlsx}")
+    assert workbook.ok and workbook.headers["content-type"].startswith("application/vnd.openxmlformats")
     _shot(page, "per_type")
     # the municipality, chosen in the view: the table follows the API's answer for it
     page.select_option("#pt-scope", "kommun")

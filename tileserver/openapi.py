@@ -510,6 +510,24 @@ def document(dataset: Dataset) -> dict:
             busy,
         ),
         "/api/methods": get("how to read every measure and indicator (sv, en)", [], _json("Methods")),
+        "/api/measures/per_type/{indicator}.{fmt}": get(
+            "the same as a table, one row per year and type",
+            [
+                p_indicator,
+                _param("fmt", "path", {"type": "string", "enum": ["csv", "xlsx"]}),
+                _query("scope", {"type": "string", "enum": ["riket", "lan", "kommun"]}),
+                _query("code", {"type": "string"}, "the county or municipality code of the scope"),
+                q_breakdown,
+                _query("decimal", {"type": "string", "enum": ["point", "comma"]}),
+                _query("lang", {"type": "string", "enum": ["sv", "en"]}),
+            ],
+            {
+                "200": {
+                    "description": "the table",
+                    "content": {EXPORT_TYPES["csv"]: {}, EXPORT_TYPES["xlsx"]: {}},
+                }
+            },
+        ),
         "/api/measures/per_type/{indicator}": get(
             "an indicator per områdestyp within the country, a county or a municipality, per year",
             [

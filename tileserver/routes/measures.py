@@ -6,8 +6,9 @@ from flask import Blueprint, request
 
 from indicators import analysis
 from indicators.model import TOTAL
-from tileserver.http import SHORT, respond_json
+from tileserver.http import SHORT, cached_bytes, respond, respond_json
 from tileserver.routes import params, services
+from tileserver.routes.exports import EXPORT_TYPES
 
 blueprint = Blueprint("measures", __name__, url_prefix="/api/measures")
 
@@ -84,6 +85,42 @@ def per_type(indicator: str):
     """An indicator per områdestyp: ``scope=riket`` (default), ``lan&code=14`` or ``kommun&code=1480``."""
     tileset = services().tileset()
     dataset = tileset.dataset
+    indicator, scope, code, breakdown = _per_type_options(dataset, indicator)
+    key = tileset.key("per_type", indicator, scope, code, breakdown)
+    return respond_json(
+        services().cache,
+        key,
+        lambda: analysis.by_type(dataset, indicator, scope, code, breakdown),
+        cache_control=SHORT,
+    )
+
+
+@blueprint.get("/per_type/<indicator>.<any(csv, xlsx):fmt>")
+def per_type_table(indicator: str, fmt: str):
+    """The same as a table: one row per year and type (CSV with ``decimal=comma`` for Swedish Excel)."""
+    tileset = services().tileset()
+    dataset = tileset.dataset
+    indicator, scope, code, breakdown = _per_type_options(dataset, indicator)
+    decimal = params.choice("decimal", request.args.get("decimal", "point"), ("point", "comma"))
+    lang = params.choice("lang", request.args.get("lang", "sv"), ("sv", "en"))
+    key = tileset.key("per_type_table", fmt, indicator, scope, code, breakdown, decimal, lang)
+
+    def produce() -> bytes:
+        from data import export  # pyogrio and openpyxl load on the first download
+
+        answer = analysis.by_type(dataset, indicator, scope, code, breakdown)
+        header, rows, about = analysis.by_type_rows(answer, lang)
+        if fmt == "xlsx":
+            return export.workbook({"Data": [header, *rows], "Definitions": about})
+        return export.rows_csv([[header, *rows], about], decimal_comma=decimal == "comma")
+
+    response = respond(cached_bytes(services().cache, key, produce), EXPORT_TYPES[fmt], cache_control=SHORT)
+    name = f"barometer_{indicator}_per_omradestyp_{code or scope}.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _per_type_options(dataset, indicator: str) -> tuple[str, str, str | None, str]:
     indicator = params.indicator(dataset, indicator)
     scope = params.choice("scope", request.args.get("scope", "riket"), ("riket", "lan", "kommun"))
     code = None
@@ -92,11 +129,4 @@ def per_type(indicator: str):
     elif scope == "lan":
         counties = sorted(set(dataset.municipalities["lan"]))
         code = params.choice("code", request.args.get("code", ""), counties, not_found=True)
-    breakdown = params.breakdown(dataset)
-    key = tileset.key("per_type", indicator, scope, code, breakdown)
-    return respond_json(
-        services().cache,
-        key,
-        lambda: analysis.by_type(dataset, indicator, scope, code, breakdown),
-        cache_control=SHORT,
-    )
+    return indicator, scope, code, params.breakdown(dataset)

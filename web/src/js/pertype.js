@@ -129,13 +129,17 @@ export async function renderPerType(ctx, state, store) {
   }
   const csvButton = el("button", { type: "button", id: "pt-csv", textContent: t("export_csv") });
   csvButton.addEventListener("click", () => download(`barometer_per_type_${ind.id}_${state.pscope}${code ? `_${code}` : ""}.csv`, csvText(data, rows, names, lang), "text/csv;charset=utf-8"));
+  const query = new URLSearchParams({ scope: state.pscope, lang });
+  if (code) query.set("code", code);
+  if (breakdown && breakdown !== "total") query.set("breakdown", breakdown);
+  const xlsxLink = el("a", { id: "pt-xlsx", className: "download", href: `api/measures/per_type/${ind.id}.xlsx?${query}`, textContent: t("export_xlsx") });
   const notes = (data.notes || []).map((n) => el("p", { className: "note", textContent: n }));
   const sources = new Set(rows.map((r) => r.source));
   if (sources.size > 1) notes.push(el("p", { className: "note", textContent: t("pt_mixed") }));
   parts.push(
     el("section", { className: "card" }, headingWithHelp("h3", t("pt_chart_h"), ctx.methods, ind.id), chart),
     el("section", { className: "card" }, el("h3", { textContent: t("pt_table_h") }), scrollTable(table, t("pt_table_h")),
-      el("div", { className: "exports" }, csvButton), ...notes),
+      el("div", { className: "exports" }, csvButton, xlsxLink), ...notes),
     el("section", { className: "card" }, headingWithHelp("h3", t("mode_types"), ctx.methods, "omradestyp"),
       el("button", { type: "button", id: "pt-types-map", textContent: `${t("show_on_map")}: ${t("mode_types")}`,
         onclick: () => store.set({ view: "map", mode: "types", level: "regso" }, { replace: false }) })),
