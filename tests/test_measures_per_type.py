@@ -16,7 +16,7 @@ import shapely
 
 from data.store import order_areas, write_version
 from indicators.measures.per_type import per_type
-from indicators.model import Dataset, Indicator, NotFoundError, normalise_values
+from indicators.model import VALUE_COLUMNS, Dataset, Indicator, NotFoundError, normalise_values
 
 REGSO = {  # code: (kommun, lan)
     "0201R001": ("0201", "02"),
@@ -86,20 +86,8 @@ def make() -> Dataset:
             mean, persons = WAGE[code]
             values.append(("wage", "regso", code, 2022, "total", mean, "ok", mean * persons, persons))
     areas = order_areas(gpd.GeoDataFrame(rows, crs="EPSG:3006"))
-    columns = [
-        "indicator",
-        "level",
-        "code",
-        "year",
-        "breakdown",
-        "value",
-        "status",
-        "numerator",
-        "denominator",
-    ]
-    return Dataset(
-        "per-type-test", areas, normalise_values(pd.DataFrame(values, columns=columns)), INDICATORS
-    )
+    frame = pd.DataFrame(values, columns=list(VALUE_COLUMNS))
+    return Dataset("per-type-test", areas, normalise_values(frame), INDICATORS)
 
 
 @pytest.fixture(scope="module")
