@@ -2,10 +2,16 @@
 
 Layout of a data folder::
 
-    versions/<version>/areas.parquet    GeoParquet: every level's areas in their source CRS
-    versions/<version>/values.parquet   the long value table
-    versions/<version>/manifest.json    indicator catalog, metadata, build inputs
-    CURRENT                             the served version's name, replaced atomically
+    versions/<version>/areas.parquet        GeoParquet: every level's areas in their source CRS
+    versions/<version>/values.arrow         the long value table (Arrow IPC, memory-mapped: data.mapped)
+    versions/<version>/tiles/<level>.arrow  the level's tile geometry, prepared (geo.prepare), mapped too
+    versions/<version>/manifest.json        indicator catalog, metadata, build inputs
+    CURRENT                                 the served version's name, replaced atomically
+
+The value table and the prepared geometry are written once, when the version is built, and every process
+that serves the version maps the same files: memory is shared, not copied, and a server answers as soon
+as it has mapped them. A version written before these files existed (``values.parquet``, no ``tiles/``) gets
+them the first time it is loaded where its folder is writable.
 
 A version's name is a content hash of its tables and manifest, so the same inputs give the same version and a
 new import gives a new one. Writing never touches an existing version; ``CURRENT`` moves only after the new
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -28,6 +35,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 
+from data import mapped
+from geo.prepare import PreparedLevel, check_level, level_columns, level_from_columns, prepare_level
 from indicators.derive import DERIVED_META, with_derived
 from indicators.model import (
     AREA_COLUMNS,
@@ -41,9 +50,12 @@ from indicators.model import (
     normalise_values,
 )
 
+log = logging.getLogger(__name__)
+
 CURRENT = "CURRENT"
 _HASH_CHUNK = 1 << 20
 """Rows hashed per pass when a version's content hash is computed."""
+TILES = "tiles"
 VERSIONS = "versions"
 
 
@@ -97,28 +109,40 @@ def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.sort_values(["_rank", "code"]).drop(columns="_rank").reset_index(drop=True)
 
 
-def check_dataset(dataset: Dataset) -> None:
-    """Raise InputError unless every level's areas can be prepared for tiles: a version that is written or
-    served is one that works."""
-    from geo.prepare import check_level
+def tiled_levels(dataset: Dataset) -> list[str]:
+    """The levels that have tiles: all but the country, which has values only."""
+    return [level for level in dataset.levels if level != "riket"]
 
-    for level in dataset.levels:
-        if level != "riket":  # the country has values, not tiles
-            check_level(dataset.area_frame(level).reset_index(drop=True), level)
+
+def prepare_levels(dataset: Dataset, folder: Path) -> None:
+    """Prepare every tiled level that ``folder`` does not hold yet and store it there, one level at a
+    time; an area that cannot be tiled is an InputError (a version that is written or served works)."""
+    for level in tiled_levels(dataset):
+        path = folder / TILES / f"{level}.arrow"
+        if not path.exists():
+            prepared = prepare_level(dataset.area_frame(level).reset_index(drop=True), level, strict=True)
+            columns, meta = level_columns(prepared)
+            mapped.write_table(path, columns, meta)
+
+
+def read_prepared(folder: Path, level: str) -> PreparedLevel | None:
+    """The prepared level stored with a version, mapped from its file; None when it has none."""
+    path = folder / TILES / f"{level}.arrow"
+    return level_from_columns(mapped.MappedTable(path)) if path.exists() else None
 
 
 def write_version(root: Path | str, dataset: Dataset) -> Path:
-    """Write ``dataset`` as a new version (if absent) and make it current, after checking that every level
-    prepares. Returns the version folder."""
+    """Write ``dataset`` as a new version (if absent), its tile geometry prepared, and make it current.
+    Returns the version folder; nothing changes when a level cannot be prepared."""
     root = Path(root)
-    check_dataset(dataset)
     target = root / VERSIONS / dataset.version
     if not target.exists():
         (root / VERSIONS).mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root / VERSIONS))
         try:
+            prepare_levels(dataset, staging)
             dataset.areas.to_parquet(staging / "areas.parquet", index=False)
-            dataset.values.to_parquet(staging / "values.parquet", index=False)
+            _write_values(staging, dataset.values)
             manifest = {"version": dataset.version, **_manifest(dataset.indicators, dataset.meta)}
             (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
             os.replace(staging, target)
@@ -127,6 +151,32 @@ def write_version(root: Path | str, dataset: Dataset) -> Path:
             raise
     _point_current(root, dataset.version)
     return target
+
+
+def _write_values(folder: Path, values: pd.DataFrame) -> None:
+    columns = {
+        name: column.array if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
+        for name, column in values.items()
+    }
+    mapped.write_table(folder / "values.arrow", columns)
+
+
+def _read_values(folder: Path) -> pd.DataFrame:
+    """The value table mapped from ``values.arrow``; from ``values.parquet`` (a private copy) in a version
+    written before, whose mapped file is then written where the folder allows it."""
+    path = folder / "values.arrow"
+    if not path.exists():
+        values = normalise_values(pq.read_table(folder / "values.parquet").to_pandas(self_destruct=True))
+        if DERIVED_FLAG not in values.columns:  # a version written before values were flagged
+            values[DERIVED_FLAG] = False
+        try:
+            _write_values(folder, values)
+        except OSError as error:
+            log.warning(
+                "cannot store the mapped value table in %s (%s): each process reads its own", folder, error
+            )
+            return values
+    return normalise_values(mapped.MappedTable(path).frame())
 
 
 def current_version(root: Path | str) -> str | None:
@@ -146,20 +196,33 @@ def read_version(root: Path | str, version: str | None = None) -> Dataset:
     folder = root / VERSIONS / version
     manifest = json.loads((folder / "manifest.json").read_text())
     areas = gpd.read_parquet(folder / "areas.parquet")
-    table = pq.read_table(folder / "values.parquet")
-    values = normalise_values(table.to_pandas(self_destruct=True, split_blocks=True))  # no second copy
-    if DERIVED_FLAG not in values.columns:  # a version written before values were flagged
-        values[DERIVED_FLAG] = False
     indicators = {key: Indicator.from_json(item) for key, item in manifest["indicators"].items()}
     return Dataset(
-        version=version, areas=areas, values=values, indicators=indicators, meta=manifest.get("meta", {})
+        version=version,
+        areas=areas,
+        values=_read_values(folder),
+        indicators=indicators,
+        meta=manifest.get("meta", {}),
+        folder=folder,
     )
 
 
 def read_checked(root: Path | str, version: str) -> Dataset:
-    """Load a version and check that every level prepares (what a server does before serving it)."""
+    """Load a version with every level's tile geometry prepared (what a server does before serving it):
+    a version written before geometry was stored with it is prepared now, and stored where it can be."""
     dataset = read_version(root, version)
-    check_dataset(dataset)
+    assert dataset.folder is not None
+    try:
+        prepare_levels(dataset, dataset.folder)
+    except OSError as error:
+        log.warning(
+            "cannot store prepared geometry in %s (%s): each process prepares its own", dataset.folder, error
+        )
+        for level in tiled_levels(dataset):
+            check_level(dataset.area_frame(level).reset_index(drop=True), level)
+        return dataset
+    for level in tiled_levels(dataset):
+        read_prepared(dataset.folder, level)  # raises when a stored file is damaged
     return dataset
 
 

@@ -176,14 +176,8 @@ static int encode_part(Reader *r, const Affine *t, Points *pts, Buf *out, int64_
 }
 
 /* Append the commands of one 2D little-endian (Multi)Polygon WKB (None: empty) to out. */
-static int encode_geometry(PyObject *wkb, const Affine *t, Points *pts, Buf *out) {
-    if (wkb == Py_None) return 0;
-    if (!PyBytes_Check(wkb)) {
-        PyErr_SetString(PyExc_TypeError, "geometries must be WKB bytes");
-        return -1;
-    }
-    Reader r = {(const uint8_t *)PyBytes_AS_STRING(wkb), NULL};
-    r.end = r.at + PyBytes_GET_SIZE(wkb);
+static int encode_wkb(const uint8_t *at, const uint8_t *end, const Affine *t, Points *pts, Buf *out) {
+    Reader r = {at, end};
     uint32_t kind, n_parts = 1;
     if (r.end - r.at < 1 || *r.at++ != 1) return bad_wkb("not little endian");
     if (read_u32(&r, &kind)) return bad_wkb("truncated");
@@ -202,6 +196,21 @@ static int encode_geometry(PyObject *wkb, const Affine *t, Points *pts, Buf *out
         if (encode_part(&r, t, pts, out, &cx, &cy)) return -1;
     }
     return 0;
+}
+
+/* One geometry: None, or WKB in any object with the buffer protocol (bytes, a memoryview of a mapped file). */
+static int encode_geometry(PyObject *wkb, const Affine *t, Points *pts, Buf *out) {
+    if (wkb == Py_None) return 0;
+    Py_buffer view;
+    if (PyObject_GetBuffer(wkb, &view, PyBUF_SIMPLE)) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "geometries must be WKB bytes");
+        return -1;
+    }
+    const uint8_t *at = view.buf;
+    int status = encode_wkb(at, at + view.len, t, pts, out);
+    PyBuffer_Release(&view);
+    return status;
 }
 
 /* The commands of every geometry; the geometries with any left are the layer's features. */
@@ -541,7 +550,7 @@ static PyObject *layer_message(const Py_buffer *name, int extent, const int64_t 
 static const char encode_layer_doc[] =
     "encode_layer(name, extent, geometries, transform, ids, tables, key_ids) -> bytes\n\n"
     "The Layer message of polygon features; b'' when no feature has geometry left.\n"
-    "geometries: list of 2D little-endian (Multi)Polygon WKB (or None); transform: (ox, oy, sx, sy);\n"
+    "geometries: list of 2D little-endian (Multi)Polygon WKB, bytes-like (or None); transform: (ox, oy, sx, sy);\n"
     "ids: int64 buffer, one per geometry; tables: sequence of (codes, keys, values, offsets) with codes\n"
     "an int32 buffer of (geometries, len(keys)) value codes, keys the Layer.keys fields, values the\n"
     "Layer.values fields back to back and offsets the int64 buffer of their starts and end; key_ids: one\n"

@@ -59,11 +59,15 @@ def encode_layer(
 ) -> bytes:
     """One Layer message (without the Tile wrapper) of (Multi)Polygon features; b"" when none survives.
 
-    ``transform`` maps the geometries to tile coordinates (y down); ``ids`` (non-negative, below 2**63) and
-    the rows of every table align with the geometries. A key of a later table overrides the same key of an
-    earlier one where the later has a value. Features whose geometry collapses are left out.
+    ``geometries`` are shapely geometries or their 2D little-endian WKB (any bytes-like object: views of
+    a stored band are encoded without a copy). ``transform`` maps the geometries to tile coordinates (y down);
+    ``ids`` (non-negative, below 2**63) and the rows of every table align with the geometries. A key of a
+    later table overrides the same key of an earlier one where the later has a value. Features whose geometry
+    collapses are left out.
     """
-    wkb = shapely.to_wkb(geometries, output_dimension=2, byte_order=1).tolist()
+    wkb = list(geometries)
+    if isinstance(next((g for g in wkb if g is not None), None), shapely.Geometry):
+        wkb = shapely.to_wkb(geometries, output_dimension=2, byte_order=1).tolist()
     if len(ids) != len(wkb):
         raise ValueError(f"{len(ids)} ids for {len(wkb)} geometries")
     for table in tables:

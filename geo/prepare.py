@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import pairwise
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -46,15 +48,55 @@ PROPERTY_COLUMNS: tuple[str, ...] = ("code", "name", "kommun", "lan", "regso")
 
 @dataclass(frozen=True, eq=False)
 class Band:
-    """Geometry (EPSG:3857, one per area in table order) shared by the zooms ``minzoom..maxzoom``."""
+    """Geometry (EPSG:3857, one area per row in table order) shared by the zooms ``minzoom..maxzoom``.
+
+    Held as little-endian WKB back to back (``wkb[offsets[i]:offsets[i + 1]]`` is row ``i``): the bytes the
+    tile encoder reads, and a layout a stored version maps from disk instead of copying into each worker.
+    Shapely objects are made only for the rows that need GEOS (clipping at a tile's edge, images).
+    """
 
     minzoom: int
     maxzoom: int
     tolerance: float
-    geometries: np.ndarray
+    wkb: np.ndarray
+    """uint8: every row's WKB back to back."""
+    offsets: np.ndarray
+    """int64, one more than rows: where each row's WKB starts and the last ends."""
     vertices: int
     envelopes: np.ndarray
     """``(n, 4)`` bounds of every geometry: clipping tests them instead of asking GEOS per tile."""
+
+    @classmethod
+    def of(cls, minzoom: int, maxzoom: int, tolerance: float, geometries: np.ndarray) -> Band:
+        """A band of shapely geometries."""
+        wkb, offsets = pack_wkb(geometries)
+        vertices = int(shapely.get_num_coordinates(geometries).sum())
+        return cls(minzoom, maxzoom, tolerance, wkb, offsets, vertices, shapely.bounds(geometries))
+
+    @cached_property
+    def _views(self) -> np.ndarray:
+        """One memoryview of its WKB per row (what the encoder takes), made once."""
+        buffer, starts = memoryview(self.wkb), self.offsets.tolist()
+        views = np.empty(len(starts) - 1, dtype=object)
+        views[:] = [buffer[a:b] for a, b in pairwise(starts)]
+        return views
+
+    def wkb_of(self, rows: np.ndarray) -> np.ndarray:
+        """The WKB of ``rows`` as an object array of memoryviews (no copy)."""
+        return self._views[rows]
+
+    def shapes(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Shapely geometries of ``rows`` (every row by default), parsed from the WKB."""
+        views = self._views if rows is None else self._views[rows]
+        return shapely.from_wkb([bytes(view) for view in views])
+
+
+def pack_wkb(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries as ``(wkb, offsets)``: 2D little-endian WKB back to back and where each starts."""
+    pieces = shapely.to_wkb(geometries, output_dimension=2, byte_order=1)
+    offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum([len(piece) for piece in pieces], out=offsets[1:])
+    return np.frombuffer(b"".join(pieces), dtype=np.uint8), offsets
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,12 +108,10 @@ class PreparedLevel:
     maxzoom: int
     table: pd.DataFrame
     """Columns ``id`` and AREA_COLUMNS, sorted by code; row ``i`` has ``id == i + 1``."""
-    properties: tuple[dict[str, str], ...]
-    """Tile properties per row: PROPERTY_COLUMNS that are not empty."""
     bands: tuple[Band, ...]
     """Finest first."""
-    tree: shapely.STRtree
-    """Index over the envelopes of the unsimplified EPSG:3857 geometry (simplified ones lie inside them)."""
+    envelopes: np.ndarray
+    """``(n, 4)`` bounds of the unsimplified EPSG:3857 geometry (simplified geometry lies inside them)."""
     bounds: Bounds
     """WGS84 (west, south, east, north)."""
     center: tuple[float, float, int]
@@ -79,6 +119,19 @@ class PreparedLevel:
     repairs: dict[int, int] = field(default_factory=dict)
     """Per band (keyed by its maxzoom): areas whose coverage simplification came out invalid, empty or of zero
     area and were repaired (make_valid, else plain simplify, else unsimplified)."""
+
+    @cached_property
+    def tree(self) -> shapely.STRtree:
+        """Index over ``envelopes``."""
+        return shapely.STRtree(shapely.box(*self.envelopes.T))
+
+    @cached_property
+    def properties(self) -> tuple[dict[str, str], ...]:
+        """Tile properties per row: PROPERTY_COLUMNS that are not empty."""
+        return tuple(
+            {column: value for column, value in zip(PROPERTY_COLUMNS, row, strict=True) if value}
+            for row in self.table[list(PROPERTY_COLUMNS)].itertuples(index=False, name=None)
+        )
 
     @cached_property
     def codes(self) -> np.ndarray:
@@ -221,12 +274,14 @@ def prepare_level(
     *,
     zooms: tuple[int, int] | None = None,
     tolerance_pixels: float = TOLERANCE_PIXELS,
+    strict: bool = False,
 ) -> PreparedLevel:
-    """Prepare the areas of one level (any CRS, columns AREA_COLUMNS + geometry) for tile rendering."""
+    """Prepare the areas of one level (any CRS, columns AREA_COLUMNS + geometry) for tile rendering; with
+    ``strict`` an area that cannot be tiled is refused instead of left out (see ``_clean_source``)."""
     minzoom, maxzoom = zooms or LEVEL_ZOOMS.get(level, (0, 14))
     minzoom, maxzoom = validate_zoom(minzoom), validate_zoom(maxzoom, minzoom)
-    table, current = _clean_source(areas, level)
-    envelopes = shapely.envelope(current)
+    table, current = _clean_source(areas, level, strict=strict)
+    envelopes = shapely.bounds(current)
     minx, miny, maxx, maxy = shapely.total_bounds(current)
 
     bands: list[Band] = []
@@ -238,16 +293,12 @@ def prepare_level(
         if bands and vertices > SHARE_RATIO * bands[-1].vertices:
             bands[-1] = replace(bands[-1], minzoom=z)
             continue
-        bands.append(Band(z, z, tolerance, simplified, vertices, shapely.bounds(simplified)))
+        bands.append(Band.of(z, z, tolerance, simplified))
         if repaired:
             repairs[z] = repaired
         current = simplified  # coarser zooms simplify this band; the unsimplified geometry is freed
 
     table.insert(0, "id", np.arange(1, len(table) + 1, dtype=np.int64))
-    properties = tuple(
-        {column: value for column, value in zip(PROPERTY_COLUMNS, row, strict=True) if value}
-        for row in table[list(PROPERTY_COLUMNS)].itertuples(index=False, name=None)
-    )
     west, south = meters_to_lonlat(minx, miny)
     east, north = meters_to_lonlat(maxx, maxy)
     bounds = (west, south, east, north)
@@ -257,10 +308,69 @@ def prepare_level(
         minzoom=minzoom,
         maxzoom=maxzoom,
         table=table,
-        properties=properties,
         bands=tuple(bands),
-        tree=shapely.STRtree(envelopes),
+        envelopes=envelopes,
         bounds=bounds,
         center=(lon, lat, zoom_to_fit(bounds, minzoom, maxzoom)),
         repairs=repairs,
+    )
+
+
+class ColumnReader(Protocol):
+    """What ``PreparedLevel.from_columns`` reads: a table of named columns (data.mapped.MappedTable)."""
+
+    meta: dict
+
+    def array(self, name: str) -> np.ndarray: ...
+
+    def binary(self, name: str) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def strings(self, name: str) -> np.ndarray: ...
+
+
+def level_columns(prepared: PreparedLevel) -> tuple[dict[str, object], dict]:
+    """A prepared level as named columns and metadata, to store with its version (``level_from_columns``
+    reads them back): the attribute table, the envelopes, and per band its WKB and envelopes."""
+    columns: dict[str, object] = {c: prepared.table[c].to_numpy(dtype=object) for c in AREA_COLUMNS}
+    columns |= {f"envelope_{i}": prepared.envelopes[:, i].copy() for i in range(4)}
+    bands = []
+    for k, band in enumerate(prepared.bands):
+        columns[f"band{k}_wkb"] = band.wkb_of(np.arange(len(prepared.table))).tolist()
+        columns |= {f"band{k}_envelope_{i}": band.envelopes[:, i].copy() for i in range(4)}
+        bands.append([band.minzoom, band.maxzoom, band.tolerance, band.vertices])
+    meta = {
+        "level": prepared.level,
+        "zooms": [prepared.minzoom, prepared.maxzoom],
+        "bands": bands,
+        "bounds": list(prepared.bounds),
+        "center": list(prepared.center),
+        "repairs": {str(z): n for z, n in prepared.repairs.items()},
+    }
+    return columns, meta
+
+
+def level_from_columns(reader: ColumnReader) -> PreparedLevel:
+    """The prepared level that ``level_columns`` stored; geometry and envelopes stay views of ``reader``."""
+    meta = reader.meta
+    table = pd.DataFrame({c: reader.strings(c) for c in AREA_COLUMNS})
+    table.insert(0, "id", np.arange(1, len(table) + 1, dtype=np.int64))
+
+    def envelopes(prefix: str) -> np.ndarray:
+        return np.column_stack([reader.array(f"{prefix}envelope_{i}") for i in range(4)])
+
+    bands = []
+    for k, (minzoom, maxzoom, tolerance, vertices) in enumerate(meta["bands"]):
+        wkb, offsets = reader.binary(f"band{k}_wkb")
+        bands.append(Band(minzoom, maxzoom, tolerance, wkb, offsets, vertices, envelopes(f"band{k}_")))
+    lon, lat, zoom = meta["center"]
+    return PreparedLevel(
+        level=meta["level"],
+        minzoom=meta["zooms"][0],
+        maxzoom=meta["zooms"][1],
+        table=table,
+        bands=tuple(bands),
+        envelopes=envelopes(""),
+        bounds=tuple(meta["bounds"]),
+        center=(lon, lat, int(zoom)),
+        repairs={int(z): n for z, n in meta["repairs"].items()},
     )

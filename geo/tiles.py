@@ -15,8 +15,9 @@ from functools import cached_property
 
 import mapbox_vector_tile
 import numpy as np
+import shapely
 
-from geo.clip import TileFrame, clip_polygons
+from geo.clip import TileFrame, clip_wkb
 from geo.grid import EXTENT
 from geo.mvt import encode_layer, encode_tile
 from geo.prepare import PROPERTY_COLUMNS, PreparedLevel
@@ -111,7 +112,7 @@ def tile_properties(
 def tile_content(
     prepared: PreparedLevel, z: int, x: int, y: int, buffer: int = DEFAULT_BUFFER, extent: int = EXTENT
 ) -> tuple[np.ndarray, np.ndarray, TileFrame]:
-    """``(rows, clipped geometry in metres, frame)`` of the areas in the buffered tile, rows sorted.
+    """``(rows, clipped geometry in metres as WKB, frame)`` of the areas in the buffered tile, rows sorted.
 
     Nothing below the level's minzoom: the layer is not meant to be shown there.
     """
@@ -120,7 +121,9 @@ def tile_content(
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), frame
     rows = prepared.query(frame.clip)
     band = prepared.band(z)
-    positions, clipped = clip_polygons(band.geometries[rows], frame.clip, band.envelopes[rows])
+    positions, clipped = clip_wkb(
+        band.wkb_of(rows), frame.clip, band.envelopes[rows], lambda cut: band.shapes(rows[cut])
+    )
     return rows[positions], clipped, frame
 
 
@@ -173,7 +176,10 @@ def render_tile_reference(
             "properties": {k: v for k, v in props.items() if v is not None and v == v},
         }
         for row, geometry, props in zip(
-            rows, frame.transform(clipped), tile_properties(prepared, rows, extra), strict=True
+            rows,
+            frame.transform(shapely.from_wkb([bytes(g) for g in clipped])),
+            tile_properties(prepared, rows, extra),
+            strict=True,
         )
     ]
     return mapbox_vector_tile.encode(

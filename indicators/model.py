@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
@@ -263,6 +264,8 @@ class Dataset:
     values: pd.DataFrame
     indicators: Mapping[str, Indicator]
     meta: Mapping = field(default_factory=dict)
+    folder: Path | None = None
+    """Where a stored version's files are (data.store); None for a dataset made in memory."""
 
     @property
     def attribution(self) -> str:

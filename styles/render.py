@@ -105,7 +105,7 @@ def raster_tile(prepared: PreparedLevel, fills: Mapping[str, str], z: int, x: in
     keep = np.array([c in fills for c in codes], dtype=bool)
     rows, codes = rows[keep], codes[keep]
     image = render_polygons(
-        prepared.band(z).geometries[rows],
+        prepared.band(z).shapes(rows),
         [fills[c] for c in codes],
         Frame(bounds, TILE_SIZE, TILE_SIZE),
         outline=OUTLINE,

@@ -3,6 +3,7 @@ and says why; `barometer serve` starts on it instead of exiting with a traceback
 
 from __future__ import annotations
 
+import shutil
 import time
 import urllib.request
 from pathlib import Path
@@ -13,14 +14,16 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 
-from data.store import VERSIONS, current_version, write_version
+from data.store import TILES, VERSIONS, current_version, write_version
 from tests.conftest import grid_dataset
 from tests.test_serve import production_server
 from tileserver.datasource import DatasetSource
 
 
 def _break_geometry(folder: Path) -> None:
-    """Write one area's outline with a NaN coordinate straight into the GeoParquet, as no import would."""
+    """Write one area's outline with a NaN coordinate straight into the GeoParquet, as no import would, in a
+    version written before its tile geometry was stored with it (prepared when it is loaded)."""
+    shutil.rmtree(folder / TILES)
     table = pq.read_table(folder / "areas.parquet")
     wkb = table.column("geometry").to_pylist()
     with np.errstate(invalid="ignore"):
@@ -32,7 +35,8 @@ def _break_geometry(folder: Path) -> None:
 
 
 BREAKS = {
-    "corrupt parquet": lambda folder: (folder / "values.parquet").write_bytes(b"PAR1 not really"),
+    "corrupt values": lambda folder: (folder / "values.arrow").write_bytes(b"ARROW1 not really"),
+    "corrupt tile geometry": lambda folder: (folder / TILES / "deso.arrow").write_bytes(b"ARROW1 not really"),
     "missing file": lambda folder: (folder / "areas.parquet").unlink(),
     "NaN geometry": _break_geometry,
 }
@@ -74,7 +78,7 @@ def test_no_working_version_is_a_clear_error(data_dir):
     from indicators.model import InputError
 
     for folder in (data_dir / VERSIONS).iterdir():
-        (folder / "values.parquet").write_bytes(b"garbage")
+        (folder / "values.arrow").write_bytes(b"garbage")
     with pytest.raises(InputError, match="no dataset version can be served"):
         DatasetSource(data_dir, fallback=lambda: pytest.fail("no demo")).get()
 

@@ -146,7 +146,7 @@ def test_identical_zooms_share_one_band():
 def test_no_area_vanishes_or_becomes_invalid(prepared, coverage):
     source = coverage.sort_values("code").to_crs("EPSG:3857").geometry.to_numpy()
     for band in prepared.bands:
-        geometries = band.geometries
+        geometries = band.shapes()
         assert len(geometries) == len(source)
         assert shapely.is_valid(geometries).all() and not shapely.is_empty(geometries).any()
         assert np.isin(shapely.get_type_id(geometries), (3, 6)).all()
@@ -161,7 +161,7 @@ def test_neighbours_keep_one_shared_border(prepared, coverage):
     coarsest = prepared.bands[-1]
     assert coarsest.vertices < 0.5 * shapely.get_num_coordinates(source).sum()  # it did simplify a lot
     for band in prepared.bands:
-        holes, overlaps = gaps_and_overlaps(band.geometries)
+        holes, overlaps = gaps_and_overlaps(band.shapes())
         assert holes < 1e-3 and abs(overlaps) < 1e-3, band.minzoom
     # the check can fail: simplifying areas one by one opens gaps and overlaps
     one_by_one = shapely.simplify(source, 2 * coarsest.tolerance)
@@ -174,8 +174,8 @@ def test_enclave_survives_as_hole(prepared, coverage):
     row = prepared.id_of(enclave_code) - 1
     assert (shapely.get_num_interior_rings(coverage.geometry.values) == 1).sum() == 1
     for band in prepared.bands:
-        enclave = band.geometries[row]
-        holders = [g for g in band.geometries if shapely.get_num_interior_rings(g) == 1]
+        enclave = band.shapes()[row]
+        holders = [g for g in band.shapes() if shapely.get_num_interior_rings(g) == 1]
         assert len(holders) == 1
         assert shapely.polygons(holders[0].interiors[0]).equals(enclave)
 
@@ -191,9 +191,9 @@ def test_bounds_and_center_in_wgs84(prepared, coverage):
 def test_query_finds_areas_by_envelope(prepared):
     band = prepared.bands[0]
     target = 5
-    rows = prepared.query(tuple(shapely.bounds(band.geometries[target])))
+    rows = prepared.query(tuple(shapely.bounds(band.shapes()[target])))
     assert target in rows and list(rows) == sorted(rows)
-    hits = shapely.intersects(shapely.envelope(band.geometries), shapely.envelope(band.geometries[target]))
+    hits = shapely.intersects(shapely.envelope(band.shapes()), shapely.envelope(band.shapes()[target]))
     assert set(rows) == set(np.flatnonzero(hits))
 
 
@@ -204,8 +204,8 @@ def test_invalid_coverage_loses_no_area(coverage):
     assert not shapely.coverage_is_valid(broken.geometry.values)
     prepared = prepare_level(broken, "regso")
     for band in prepared.bands:
-        assert shapely.is_valid(band.geometries).all() and (shapely.area(band.geometries) > 0).all()
-        assert len(band.geometries) == len(broken)
+        assert shapely.is_valid(band.shapes()).all() and (shapely.area(band.shapes()) > 0).all()
+        assert len(band.shapes()) == len(broken)
 
 
 def test_repair_replaces_invalid_and_empty_results():
@@ -240,7 +240,7 @@ def test_real_regso_keeps_every_area():
     assert len(prepared.table) == len(frame) == 300
     source = frame.sort_values("code").to_crs("EPSG:3857").geometry.to_numpy()
     for band in prepared.bands:
-        geometries = band.geometries
+        geometries = band.shapes()
         assert shapely.is_valid(geometries).all() and not shapely.is_empty(geometries).any()
         assert_areas_kept(shapely.area(source), shapely.area(geometries), band.tolerance)
         holes, overlaps = gaps_and_overlaps(geometries)

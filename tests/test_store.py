@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from data import store
+from data import mapped, store
 from indicators.model import InputError
 from tests.conftest import grid_dataset
 
@@ -59,10 +59,14 @@ def test_current_moves_only_when_a_version_is_complete(tmp_path, dataset, monkey
     values["value"] *= 2
     other = store.make_dataset(dataset.areas, values, dataset.indicators, dataset.meta)
 
-    def fail(*args, **kwargs):
-        raise OSError("disk full")
+    write_table = mapped.write_table
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", fail)
+    def fail(path, *args, **kwargs):  # the disk fills after the tile geometry was written
+        if path.name == "values.arrow":
+            raise OSError("disk full")
+        write_table(path, *args, **kwargs)
+
+    monkeypatch.setattr(mapped, "write_table", fail)
     with pytest.raises(OSError):
         store.write_version(tmp_path, other)
     assert store.current_version(tmp_path) == dataset.version

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import shapely
 from pmtiles.tile import zxy_to_tileid
 from tqdm import tqdm
 
@@ -107,8 +106,8 @@ def tiles_to_seed(tileset: TileSet, spec: SeedSpec, buffer: int = DEFAULT_BUFFER
     """``(n, 3)`` int64 rows ``z, x, y``: every tile whose buffered bounds meet an area's envelope, zoom by
     zoom in PMTiles tile-id order (a Hilbert curve: neighbouring tiles end up in the same chunk)."""
     prepared = tileset.prepared(spec.level)
-    envelopes = np.asarray(prepared.tree.geometries)
-    minx, miny, maxx, maxy = shapely.bounds(envelopes).T
+    envelopes = prepared.envelopes
+    minx, miny, maxx, maxy = envelopes.T
     out = []
     for z in range(spec.minzoom, spec.maxzoom + 1):
         size, last = tile_size(z), (1 << z) - 1

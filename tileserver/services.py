@@ -9,6 +9,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from data import store
 from geo.prepare import PreparedLevel, prepare_level
 from geo.properties import Column
 from geo.tiles import AreaProperties, render_tile
@@ -29,7 +30,8 @@ def status_property(indicator: str) -> str:
 
 
 class TileSet:
-    """Tiles of one dataset version: geometry prepared once per level, year properties once per year."""
+    """Tiles of one dataset version: geometry prepared once per level (mapped from the files stored with a
+    version, prepared here for a dataset made in memory), year properties once per year."""
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
@@ -44,7 +46,9 @@ class TileSet:
         if level not in self._prepared:
             with self._lock:
                 if level not in self._prepared:
-                    self._prepared[level] = prepare_level(
+                    folder = self.dataset.folder
+                    stored = store.read_prepared(folder, level) if folder else None
+                    self._prepared[level] = stored or prepare_level(
                         self.dataset.area_frame(level).reset_index(drop=True), level
                     )
         return self._prepared[level]
