@@ -94,10 +94,28 @@ def make_dataset(
     kept = {k: v for k, v in (meta or {}).items() if k not in DERIVED_META}
     meta = {**kept, **derived.meta}
     manifest = _manifest(derived.indicators, meta)
-    version = content_version(areas, derived.values, manifest)
-    return Dataset(
-        version=version, areas=areas, values=derived.values, indicators=derived.indicators, meta=meta
-    )
+    values = storage_order(derived.values)
+    version = content_version(areas, values, manifest)
+    return Dataset(version=version, areas=areas, values=values, indicators=derived.indicators, meta=meta)
+
+
+def storage_order(values: pd.DataFrame) -> pd.DataFrame:
+    """The value table sorted by level, year, breakdown, indicator and code: what a tile, a style or a table
+    of one level and year reads is then one run of rows, so a worker touches those pages of the mapped
+    table only, not a few bytes of every page."""
+    level = values["level"].cat
+    ranks = np.array([LEVELS.index(c) if c in LEVELS else len(LEVELS) for c in level.categories])
+    years = values["year"].to_numpy().astype(np.int64)
+    digits = [ranks[level.codes.to_numpy()], years - (years.min() if len(years) else 0)]
+    digits += [
+        values[k].cat.codes.to_numpy().astype(np.int64) + 1 for k in ("breakdown", "indicator", "code")
+    ]
+    key = np.zeros(len(values), dtype=np.int64)
+    for digit in digits:  # one mixed-radix key: a single sort instead of a lexsort of five
+        key = key * (int(digit.max(initial=0)) + 1) + digit
+    if len(key) < 2 or (key[1:] >= key[:-1]).all():
+        return values
+    return values.take(np.argsort(key, kind="stable")).reset_index(drop=True)
 
 
 def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -176,7 +194,7 @@ def _read_values(folder: Path) -> pd.DataFrame:
                 "cannot store the mapped value table in %s (%s): each process reads its own", folder, error
             )
             return values
-    return normalise_values(mapped.MappedTable(path).frame())
+    return mapped.MappedTable(path).frame()  # canonical and in storage order, as it was written
 
 
 def current_version(root: Path | str) -> str | None:

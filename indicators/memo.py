@@ -104,6 +104,12 @@ class SizedLRU:
             self.set(key, value)
         return value
 
+    def forget(self, token: Hashable) -> None:
+        """Drop every entry whose key is a tuple starting with ``token`` (of a version no longer served)."""
+        with self._lock:
+            for key in [k for k in self._items if isinstance(k, tuple) and k and k[0] == token]:
+                self._bytes -= self._items.pop(key)[1]
+
     def resize(self, max_bytes: int) -> None:
         with self._lock:
             self.max_bytes = max_bytes

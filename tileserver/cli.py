@@ -141,9 +141,9 @@ def _serve(args: argparse.Namespace) -> None:
     overrides = {"DATA": args.data} if args.data else {}
     app = create_app(overrides)
     services = app.extensions["barometer"]
-    dataset = services.dataset()
-    services.tileset().warm()
-    print(f"Barometer serves dataset {dataset.version} ({dataset.meta.get('title', '')})")
+    services.tileset().warm()  # a folder with no version that can be served fails here, at start
+    meta = services.dataset().meta  # no reference to the dataset kept: the workers map their own
+    print(f"Barometer serves dataset {services.dataset().version} ({meta.get('title', '')})")
     if services.source.problem:
         print(f"warning: {services.source.problem}")
     print(f"Open http://{args.host}:{args.port}/", flush=True)

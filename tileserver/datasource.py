@@ -38,6 +38,12 @@ class DatasetSource:
         self._broken: str | None = None
         self.problem: str | None = None
 
+    def unload(self) -> None:
+        """Forget the dataset held; the next ``get()`` loads the current version again."""
+        with self._lock:
+            self._dataset = None
+        allocation.release()
+
     @property
     def loaded(self) -> Dataset | None:
         """The dataset held now, without loading or looking for a new one."""

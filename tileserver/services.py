@@ -149,9 +149,22 @@ class Services:
         tileset = self._tileset
         if tileset is None or tileset.dataset is not dataset:
             ready = self._ready
-            tileset = ready if ready is not None and ready.dataset is dataset else TileSet(dataset)
+            old, tileset = (
+                tileset,
+                ready if ready is not None and ready.dataset is dataset else TileSet(dataset),
+            )
             self._tileset, self._ready = tileset, None
+            if old is not None:  # what was derived from the version served before goes with it
+                MEMO.forget(old.dataset.memo_token)
         return tileset
+
+    def unload(self) -> None:
+        """Let go of a dataset read from a data folder (before gunicorn forks): each worker maps the version's
+        files again, so the workers share one copy of it and no process pins a version it does not serve."""
+        if self.source.root is not None and self._tileset is not None:
+            MEMO.forget(self._tileset.dataset.memo_token)
+            self._tileset = self._ready = None
+            self.source.unload()
 
     def not_ready(self) -> str | None:
         """Why a request could not be answered at full speed now, or None when it can. What is missing is

@@ -64,14 +64,29 @@ def gunicorn_options(app: Flask, bind: str, workers: int) -> dict:
         "child_exit": _child_exit,
         "timeout": 60,
         "control_socket_disable": True,  # no runtime control of workers through a socket
+        "post_worker_init": _load_in_worker,
     }
 
 
 def serve_gunicorn(app: Flask, bind: str, workers: int) -> None:
-    """Serve ``app`` with gunicorn: the dataset is loaded and prepared once, before the workers fork; a
-    new version is loaded and prepared by each worker in the background while it serves the old one."""
-    app.extensions["barometer"].source.background = True
+    """Serve ``app`` with gunicorn: the code is imported once, before the workers fork; each worker maps
+    the version of the data folder (its stored tables and tile geometry, shared by all of them) before it
+    accepts a request, and a new version in the background while it serves the old one."""
+    before_fork(app)
     _Gunicorn(app, gunicorn_options(app, bind, workers)).run()
+
+
+def before_fork(app: Flask) -> None:
+    """The master keeps no version of a data folder (the demo, made in memory, it keeps for the workers
+    to share); new versions are loaded in the background."""
+    services = app.extensions["barometer"]
+    services.unload()
+    services.source.background = True
+
+
+def _load_in_worker(worker) -> None:
+    """Before the worker accepts a request: its dataset mapped and every level ready."""
+    worker.wsgi.extensions["barometer"].tileset().warm()
 
 
 def prepare_metrics_folder() -> Path:
@@ -95,8 +110,8 @@ def _child_exit(server, worker) -> None:
 def __getattr__(name: str) -> Flask:
     if name == "app":
         app = create_app()
-        app.extensions["barometer"].tileset().warm()
-        app.extensions["barometer"].source.background = True
+        app.extensions["barometer"].tileset().warm()  # a version that cannot be served fails here, at start
+        before_fork(app)
         globals()["app"] = app
         return app
     raise AttributeError(name)
