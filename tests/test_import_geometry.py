@@ -91,7 +91,7 @@ def test_preparation_leaves_out_an_area_it_cannot_tile_and_keeps_the_layer(caplo
     with caplog.at_level(logging.WARNING, logger="geo.prepare"):
         prepared = prepare_level(areas, "kommun")
     assert list(prepared.codes) == ["0201", "0203"]
-    assert all(shapely.is_valid(band.geometries).all() for band in prepared.bands)
+    assert all(shapely.is_valid(band.shapes()).all() for band in prepared.bands)
     assert any("0202" in record.getMessage() for record in caplog.records)
     with pytest.raises(InputError, match="0202"):
         check_level(areas, "kommun")  # what a version must pass before it is written or served

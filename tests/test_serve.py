@@ -1,8 +1,10 @@
-"""`barometer serve --production`: gunicorn workers, forked after the dataset is loaded, answer requests."""
+"""`barometer serve --production`: gunicorn workers, forked from a master that imported the code, map the
+dataset's version and answer requests."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -15,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import mercantile
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -25,6 +29,8 @@ def _free_port() -> int:
 @dataclass
 class Served:
     port: int
+    pid: int = 0
+    """The gunicorn master's process id."""
     health: str | None = None
     """The body of /api/health once the server answered, None when it did not within 20 s."""
     output: str = ""
@@ -46,6 +52,7 @@ def production_server(data_dir: Path, workers: int) -> Iterator[Served]:
         start_new_session=True,
         env={**os.environ, "REDIS_URL": ""},
     )
+    served.pid = proc.pid
     try:
         for _ in range(200):
             try:
@@ -110,3 +117,69 @@ def test_production_server_spreads_keep_alive_clients_and_has_no_control_socket(
         os.killpg(proc.pid, signal.SIGTERM)
         output = proc.communicate(timeout=20)[0]
     assert "control" not in output.lower(), output
+
+
+def _mapped_files(pid: int) -> set[str]:
+    """The files a process has mapped."""
+    return {
+        line.split(maxsplit=5)[5]
+        for line in Path(f"/proc/{pid}/maps").read_text().splitlines()
+        if "/" in line
+    }
+
+
+def _workers(master: int) -> list[int]:
+    return [
+        int(p)
+        for task in Path(f"/proc/{master}/task").iterdir()
+        for p in (task / "children").read_text().split()
+    ]
+
+
+def _serving(port: int, version: str, workers: int) -> bool:
+    """Whether answers over fresh connections (spread over the workers) all come from ``version``."""
+    for _ in range(200):
+        answers = []
+        for _ in range(6 * workers):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
+                answers.append(json.loads(r.read())["version"])
+        if set(answers) == {version}:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_workers_share_the_mapped_version_and_let_a_replaced_one_go(data_dir, dataset):
+    """Every worker maps the served version's stored tables and tile geometry (one copy in the page cache for
+    all of them), the master maps none, and after a new version no worker keeps the old one's files."""
+    from tileserver.cli import main
+
+    old = data_dir / "versions" / dataset.version
+    with production_server(data_dir, workers=2) as served:
+        assert served.health is not None, served.output
+        base = f"http://127.0.0.1:{served.port}"
+        lon, lat, _ = json.loads(urllib.request.urlopen(f"{base}/tiles/deso.json").read())["center"]
+        year = dataset.years_of("deso")[-1]
+
+        def tiles() -> None:  # over fresh connections: every worker gets some
+            for z in range(8, 13):
+                tile = mercantile.tile(lon, lat, z)
+                urllib.request.urlopen(f"{base}/tiles/deso/{year}/{z}/{tile.x}/{tile.y}.mvt").read()
+
+        tiles()
+        workers = _workers(served.pid)
+        assert len(workers) == 2
+        assert not any(str(old) in f for f in _mapped_files(served.pid))
+        for worker in workers:
+            files = _mapped_files(worker)
+            assert str(old / "values.arrow") in files and str(old / "tiles" / "deso.arrow") in files
+
+        indicator = sorted(dataset.indicators)[0]
+        assert main(["indicators", "rename", indicator, f"{indicator}_new", "--data", str(data_dir)]) == 0
+        new = (data_dir / "CURRENT").read_text().strip()
+        assert new != dataset.version and _serving(served.port, new, 2)
+        tiles()
+        for worker in _workers(served.pid):
+            files = _mapped_files(worker)
+            assert str(data_dir / "versions" / new / "values.arrow") in files
+            assert not any(str(old) in f for f in files), sorted(f for f in files if str(old) in f)
