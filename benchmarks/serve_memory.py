@@ -138,7 +138,10 @@ def main() -> None:
     env = {**os.environ, "BAROMETER_DATA": str(args.data)}
     start = time.monotonic()
     server = subprocess.Popen(
-        [*command, "--port", str(port), "--data", str(args.data)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*command, "--port", str(port), "--data", str(args.data)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         while get(f"{base}/tiles/lan/0/0/0.mvt", timeout=2)[0] != 200:

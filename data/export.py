@@ -79,7 +79,7 @@ def export_table(
     ``mapped`` also the column of a change or deviation map."""
     if level not in dataset.levels:
         raise NotFoundError("level", f"unknown level {level!r}; this dataset has {', '.join(dataset.levels)}")
-    areas = dataset.area_frame(level)
+    areas = dataset.area_geometry(level)
     areas = areas[areas["kommun"] == kommun] if level not in ("lan", "riket") else areas.iloc[0:0]
     if not len(areas):
         raise NotFoundError("kommun", f"no {level} areas in municipality {kommun!r}")

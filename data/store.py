@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -138,7 +139,7 @@ def prepare_levels(dataset: Dataset, folder: Path) -> None:
     for level in tiled_levels(dataset):
         path = folder / TILES / f"{level}.arrow"
         if not path.exists():
-            prepared = prepare_level(dataset.area_frame(level).reset_index(drop=True), level, strict=True)
+            prepared = prepare_level(dataset.area_geometry(level).reset_index(drop=True), level, strict=True)
             columns, meta = level_columns(prepared)
             mapped.write_table(path, columns, meta)
 
@@ -205,19 +206,22 @@ def current_version(root: Path | str) -> str | None:
         return None
 
 
-def read_version(root: Path | str, version: str | None = None) -> Dataset:
-    """Load a version (the current one by default)."""
+def read_version(root: Path | str, version: str | None = None, *, geometry: bool = True) -> Dataset:
+    """Load a version (the current one by default); without ``geometry`` the areas' attributes only, their
+    geometry read per level when it is asked for (``Dataset.area_geometry``): what a server holds."""
     root = Path(root)
     version = version or current_version(root)
     if version is None:
         raise InputError("holds no dataset yet: run `barometer demo` or `barometer import`", file=str(root))
     folder = root / VERSIONS / version
     manifest = json.loads((folder / "manifest.json").read_text())
-    areas = gpd.read_parquet(folder / "areas.parquet")
+    path = folder / "areas.parquet"
+    areas = gpd.read_parquet(path) if geometry else _attributes_only(path)
     indicators = {key: Indicator.from_json(item) for key, item in manifest["indicators"].items()}
     return Dataset(
         version=version,
         areas=areas,
+        geometry_source=None if geometry else partial(_level_geometry, path),
         values=_read_values(folder),
         indicators=indicators,
         meta=manifest.get("meta", {}),
@@ -225,10 +229,23 @@ def read_version(root: Path | str, version: str | None = None) -> Dataset:
     )
 
 
+def _attributes_only(path: Path) -> gpd.GeoDataFrame:
+    """The area table of a GeoParquet file without reading its geometry (left empty, the CRS kept)."""
+    attributes = pq.read_table(path, columns=list(AREA_COLUMNS)).to_pandas()
+    crs = gpd.read_parquet(path, columns=["level", "geometry"], filters=[("level", "==", "")]).crs
+    return gpd.GeoDataFrame(attributes, geometry=gpd.GeoSeries([None] * len(attributes), crs=crs))
+
+
+def _level_geometry(path: Path, level: str) -> gpd.GeoSeries:
+    """The geometry of one level's areas, indexed by code."""
+    frame = gpd.read_parquet(path, columns=["code", "geometry"], filters=[("level", "==", level)])
+    return frame.set_index("code").geometry
+
+
 def read_checked(root: Path | str, version: str) -> Dataset:
     """Load a version with every level's tile geometry prepared (what a server does before serving it):
     a version written before geometry was stored with it is prepared now, and stored where it can be."""
-    dataset = read_version(root, version)
+    dataset = read_version(root, version, geometry=False)
     assert dataset.folder is not None
     try:
         prepare_levels(dataset, dataset.folder)
@@ -237,7 +254,7 @@ def read_checked(root: Path | str, version: str) -> Dataset:
             "cannot store prepared geometry in %s (%s): each process prepares its own", dataset.folder, error
         )
         for level in tiled_levels(dataset):
-            check_level(dataset.area_frame(level).reset_index(drop=True), level)
+            check_level(dataset.area_geometry(level).reset_index(drop=True), level)
         return dataset
     for level in tiled_levels(dataset):
         read_prepared(dataset.folder, level)  # raises when a stored file is damaged

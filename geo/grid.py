@@ -11,6 +11,7 @@ import operator
 from collections.abc import Iterator
 
 import mercantile
+import numpy as np
 
 from indicators.model import BarometerError
 
@@ -114,6 +115,11 @@ def zoom_to_fit(bounds: Bounds, minzoom: int = 0, maxzoom: int = MAX_ZOOM) -> in
     west, south, east, north = bounds
     zoom = mercantile.bounding_tile(west, south, east, north).z
     return max(minzoom, min(maxzoom, zoom))
+
+
+def lonlat_arrays(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``meters_to_lonlat`` of arrays."""
+    return np.degrees(x / 6378137.0), np.degrees(2 * np.arctan(np.exp(y / 6378137.0)) - np.pi / 2)
 
 
 def meters_to_lonlat(x: float, y: float) -> tuple[float, float]:

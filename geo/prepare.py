@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.grid import Bounds, meters_to_lonlat, pixel_size, validate_zoom, zoom_to_fit
+from geo.grid import Bounds, lonlat_arrays, meters_to_lonlat, pixel_size, validate_zoom, zoom_to_fit
 from indicators.model import AREA_COLUMNS, InputError
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,9 @@ class PreparedLevel:
     """Finest first."""
     envelopes: np.ndarray
     """``(n, 4)`` bounds of the unsimplified EPSG:3857 geometry (simplified geometry lies inside them)."""
+    labels: np.ndarray
+    """``(n, 2)`` WGS84 lon, lat of a point inside each area (on its surface), rounded to about a metre:
+    where a map writes its name once, however many tiles it spans."""
     bounds: Bounds
     """WGS84 (west, south, east, north)."""
     center: tuple[float, float, int]
@@ -142,6 +145,14 @@ class PreparedLevel:
     def ids(self) -> np.ndarray:
         """Feature ids in table order: 1..n."""
         return self.table["id"].to_numpy(dtype=np.int64)
+
+    def bounds_of(self, rows: np.ndarray) -> Bounds:
+        """WGS84 (west, south, east, north) of the areas in ``rows``."""
+        boxes = self.envelopes[rows]
+        (west, east), (south, north) = lonlat_arrays(
+            np.array([boxes[:, 0].min(), boxes[:, 2].max()]), np.array([boxes[:, 1].min(), boxes[:, 3].max()])
+        )
+        return float(west), float(south), float(east), float(north)
 
     def id_of(self, code: str) -> int:
         """The feature id of an area code (KeyError when unknown)."""
@@ -283,6 +294,8 @@ def prepare_level(
     table, current = _clean_source(areas, level, strict=strict)
     envelopes = shapely.bounds(current)
     minx, miny, maxx, maxy = shapely.total_bounds(current)
+    points = shapely.point_on_surface(current)
+    labels = np.round(np.column_stack(lonlat_arrays(shapely.get_x(points), shapely.get_y(points))), 5)
 
     bands: list[Band] = []
     repairs: dict[int, int] = {}
@@ -310,6 +323,7 @@ def prepare_level(
         table=table,
         bands=tuple(bands),
         envelopes=envelopes,
+        labels=labels,
         bounds=bounds,
         center=(lon, lat, zoom_to_fit(bounds, minzoom, maxzoom)),
         repairs=repairs,
@@ -333,6 +347,7 @@ def level_columns(prepared: PreparedLevel) -> tuple[dict[str, object], dict]:
     reads them back): the attribute table, the envelopes, and per band its WKB and envelopes."""
     columns: dict[str, object] = {c: prepared.table[c].to_numpy(dtype=object) for c in AREA_COLUMNS}
     columns |= {f"envelope_{i}": prepared.envelopes[:, i].copy() for i in range(4)}
+    columns |= {"label_lon": prepared.labels[:, 0].copy(), "label_lat": prepared.labels[:, 1].copy()}
     bands = []
     for k, band in enumerate(prepared.bands):
         columns[f"band{k}_wkb"] = band.wkb_of(np.arange(len(prepared.table))).tolist()
@@ -370,6 +385,7 @@ def level_from_columns(reader: ColumnReader) -> PreparedLevel:
         table=table,
         bands=tuple(bands),
         envelopes=envelopes(""),
+        labels=np.column_stack([reader.array("label_lon"), reader.array("label_lat")]),
         bounds=tuple(meta["bounds"]),
         center=(lon, lat, int(zoom)),
         repairs={int(z): n for z, n in meta["repairs"].items()},

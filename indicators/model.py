@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -266,6 +266,9 @@ class Dataset:
     meta: Mapping = field(default_factory=dict)
     folder: Path | None = None
     """Where a stored version's files are (data.store); None for a dataset made in memory."""
+    geometry_source: Callable[[str], gpd.GeoSeries] | None = None
+    """For a version read to be served: ``areas`` has no geometry (tiles come from the prepared geometry
+    stored with it) and this reads a level's from its file when an export or image needs it."""
 
     @property
     def attribution(self) -> str:
@@ -278,8 +281,16 @@ class Dataset:
         return tuple(level for level in LEVELS if level in present)
 
     def area_frame(self, level: str) -> gpd.GeoDataFrame:
-        """The areas of one level, indexed by code."""
+        """The areas of one level, indexed by code; their geometry where the dataset holds it (a version
+        read to be served does not: ``area_geometry`` reads it)."""
         return self._areas_by_level[level]
+
+    def area_geometry(self, level: str) -> gpd.GeoDataFrame:
+        """The areas of one level with their geometry in the source CRS, indexed by code."""
+        frame = self.area_frame(level)
+        if self.geometry_source is None:
+            return frame
+        return frame.set_geometry(self.geometry_source(level).reindex(frame.index))
 
     @cached_property
     def _areas_by_level(self) -> dict[str, gpd.GeoDataFrame]:

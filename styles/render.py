@@ -59,7 +59,7 @@ def scope_fills(dataset: Dataset, classes: MapClasses) -> dict[str, str]:
 def map_sheet(dataset: Dataset, classes: MapClasses, bbox: Bounds | None = None) -> MapSheet:
     """The areas in scope (the options' municipalities) within ``bbox`` (WGS 84 west, south, east, north)."""
     options = classes.options
-    areas = dataset.area_frame(options.level)
+    areas = dataset.area_geometry(options.level)
     if options.kommun:
         areas = areas[areas["kommun"].isin(options.kommun)]
     crs = CRS.from_user_input(areas.crs or FALLBACK_CRS)

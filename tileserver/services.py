@@ -49,7 +49,7 @@ class TileSet:
                     folder = self.dataset.folder
                     stored = store.read_prepared(folder, level) if folder else None
                     self._prepared[level] = stored or prepare_level(
-                        self.dataset.area_frame(level).reset_index(drop=True), level
+                        self.dataset.area_geometry(level).reset_index(drop=True), level
                     )
         return self._prepared[level]
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import math
 
-import geopandas as gpd
-import shapely
+import numpy as np
+import pandas as pd
 from flask import Blueprint, request
 
+from data import store
 from geo.labels import label_points
 from indicators.dimensions import breakdown_label
 from indicators.model import DERIVED_FLAG, LEVELS, Dataset
 from indicators.views import first_view
 from tileserver.http import SHORT, compress, json_bytes, respond, respond_json
 from tileserver.routes import params, services
+from tileserver.services import TileSet
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -41,7 +43,7 @@ def openapi():
 def catalog():
     tileset = services().tileset()
     return respond_json(
-        services().cache, tileset.key("catalog"), lambda: describe(tileset.dataset), cache_control=SHORT
+        services().cache, tileset.key("catalog"), lambda: describe(tileset), cache_control=SHORT
     )
 
 
@@ -63,10 +65,11 @@ def methods():
     return respond_json(services().cache, tileset.key("methods"), produce, cache_control=SHORT)
 
 
-def describe(dataset: Dataset) -> dict:
+def describe(tileset: TileSet) -> dict:
     """Levels with their area counts and years, indicators with metadata (only the breakdowns that have
     values; ``derived_levels``: the levels computed from finer areas, and how), municipalities, the view a
     page opens on, and the dataset's title and attribution."""
+    dataset = tileset.dataset
     counts = dataset.areas["level"].value_counts()
     aggregated = dataset.meta.get("aggregated", {})
     return {
@@ -88,7 +91,7 @@ def describe(dataset: Dataset) -> dict:
         ],
         "coverage": dataset.meta.get("coverage", {}),
         "breakdown_labels": breakdown_labels(dataset),
-        "municipalities": municipalities_with_bounds(dataset),
+        "municipalities": municipalities_with_bounds(tileset),
         "default_view": first_view(dataset),
     }
 
@@ -102,31 +105,37 @@ def breakdown_labels(dataset: Dataset) -> dict[str, dict[str, str]]:
     }
 
 
-def municipalities_with_bounds(dataset: Dataset) -> list[dict]:
+def municipalities_with_bounds(tileset: TileSet) -> list[dict]:
     """Code, name, county and WGS 84 bounds [w, s, e, n] of every municipality with areas."""
+    dataset = tileset.dataset
     rows = dataset.municipalities.to_dict("records")
-    areas = dataset.areas
-    finest = areas[areas["level"] == next(lv for lv in dataset.levels if lv != "riket")]
-    inside = finest["kommun"].where(finest["kommun"] != "", finest["code"])
-    bounds = finest.geometry.groupby(inside.to_numpy()).agg(lambda g: g.total_bounds)
-    bounds = (
-        gpd.GeoSeries([shapely.box(*b) for b in bounds], index=bounds.index, crs=areas.crs)
-        .to_crs("EPSG:4326")
-        .bounds
-    )
+    finest = tileset.prepared(next(lv for lv in dataset.levels if lv != "riket"))
+    inside = finest.table["kommun"].where(finest.table["kommun"] != "", finest.table["code"])
     for row in rows:
-        if row["code"] in bounds.index:
-            row["bbox"] = [round(float(x), 6) for x in bounds.loc[row["code"]]]
+        found = np.flatnonzero(inside.to_numpy() == row["code"])
+        if len(found):
+            row["bbox"] = [round(x, 6) for x in finest.bounds_of(found)]
     return rows
+
+
+def labels(tileset: TileSet, level: str, codes: pd.Index) -> list[list[float] | None]:
+    """Where the page writes each area's name: the point stored with a tiled level's prepared geometry, or
+    one computed from the geometry of a level without tiles (the country)."""
+    if level not in store.tiled_levels(tileset.dataset):
+        geometry = tileset.dataset.area_geometry(level).geometry.reindex(codes)
+        return tileset.memo(("label-points", level), lambda: label_points(geometry))
+    prepared = tileset.prepared(level)
+    rows = pd.Index(prepared.codes).get_indexer(codes)
+    points = prepared.labels[rows].tolist()
+    return [None if row < 0 else point for row, point in zip(rows.tolist(), points, strict=True)]
 
 
 @blueprint.get("/areas/<level>")
 def areas(level: str):
     dataset = services().dataset()
     level = params.level(dataset, level, tiled=False)
-    areas = dataset.area_frame(level)
-    points = services().tileset().memo(("label-points", level), lambda: label_points(areas.geometry))
-    frame = areas.drop(columns="geometry").assign(label=points)  # where the page writes each name
+    frame = dataset.area_frame(level).drop(columns="geometry")
+    frame["label"] = labels(services().tileset(), level, frame.index)  # where the page writes each name
     kommun = request.args.get("kommun")
     if kommun:
         frame = frame[in_municipality(frame, params.kommun(dataset, kommun))]

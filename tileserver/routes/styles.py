@@ -129,10 +129,10 @@ def tile_query(options: MapOptions) -> str:
 
 def _bounds(tileset: TileSet, options: MapOptions) -> list[float]:
     """WGS 84 bounds of the municipalities in scope, or of the whole level."""
+    prepared = tileset.prepared(options.level)
     if not options.kommun:
-        return list(tileset.prepared(options.level).bounds)
-    areas = tileset.dataset.area_frame(options.level)
-    return list(areas[areas["kommun"].isin(options.kommun)].to_crs("EPSG:4326").total_bounds)
+        return list(prepared.bounds)
+    return list(prepared.bounds_of(np.flatnonzero(prepared.table["kommun"].isin(options.kommun))))
 
 
 @blueprint.get("/api/legend/<level>/<indicator>/<year>")
