@@ -37,7 +37,7 @@ def production_server(data_dir: Path, workers: int) -> Iterator[Served]:
     served = Served(_free_port())
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "tileserver.cli", "serve", "--production", "--workers", str(workers)),
+            *(sys.executable, "-m", "data.cli", "serve", "--production", "--workers", str(workers)),
             *("--port", str(served.port), "--data", str(data_dir)),
         ],
         stdout=subprocess.PIPE,
@@ -80,7 +80,7 @@ def test_production_server_spreads_keep_alive_clients_and_has_no_control_socket(
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
     env.update(REDIS_URL="", HOME=str(tmp_path))
-    command = [sys.executable, "-m", "tileserver.cli", "serve", "--production", "--workers", "1"]
+    command = [sys.executable, "-m", "data.cli", "serve", "--production", "--workers", "1"]
     command += ["--port", str(port), "--data", str(data_dir)]
     proc = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, env=env

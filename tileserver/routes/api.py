@@ -8,11 +8,12 @@ import geopandas as gpd
 import shapely
 from flask import Blueprint, request
 
+from data.cache import compress
 from geo.labels import label_points
 from indicators.dimensions import breakdown_label
 from indicators.model import DERIVED_FLAG, LEVELS, Dataset
 from indicators.views import first_view
-from tileserver.http import SHORT, compress, json_bytes, respond, respond_json
+from tileserver.http import SHORT, json_bytes, respond, respond_json
 from tileserver.routes import params, services
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")

@@ -402,10 +402,9 @@ def _seed_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    from data.seed import plan, seed
     from data.store import read_version
-    from tileserver.config import attribution
-    from tileserver.seed import plan, seed
-    from tileserver.services import TileSet
+    from data.tileset import TileSet, attribution
 
     redis_url = os.environ.get("BAROMETER_REDIS_URL") or os.environ.get("REDIS_URL")
     if args.cache and not redis_url:
