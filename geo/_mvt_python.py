@@ -5,8 +5,9 @@ coordinates mapped and rounded half to even, repeated and closing points dropped
 points or zero area dropped (an exterior with its holes), exteriors wound clockwise on screen and holes the
 other way, delta + zigzag varint commands with the cursor carried over a feature's rings, and tags from
 the columnar value codes with the tile's keys in order of first use and its values sorted by their index
-across the tables. Rings are handled with numpy, the rest per feature in Python: several times slower
-than the kernel on small tiles, which is why the kernel is compiled wherever it can be.
+across the tables. Small rings go point by point in Python, large ones through numpy, tags feature by
+feature: a cold tile takes 2.5–17× the kernel's time (docs/performance.md), which is why the kernel is
+compiled wherever it can be.
 """
 
 from __future__ import annotations
