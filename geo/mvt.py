@@ -47,8 +47,8 @@ def _kernel() -> ModuleType:
         from geo import _mvt_python
 
         logging.getLogger(__name__).warning(
-            "the compiled MVT encoder geo._mvt is missing (%s): tiles are encoded in Python, up to 17 "
-            "times slower; install with a C compiler and Python's headers (Debian: gcc python3-dev) to build it",
+            "the compiled MVT encoder geo._mvt is missing (%s): tiles are encoded in Python, up to 17 times "
+            "slower; install with a C compiler and Python's headers (Debian: gcc python3-dev) to build it",
             error,
         )
         return _mvt_python
