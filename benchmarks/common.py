@@ -56,7 +56,7 @@ def demo_folder(areas: int) -> Path:
     folder = WORK / f"demo-{areas}"
     if not (folder / "CURRENT").exists():
         print(f"building the demo with {areas} areas into {folder} …", flush=True)
-        run([PYTHON, "-m", "tileserver.cli", "demo", "--data", str(folder), "--areas", str(areas)])
+        run([PYTHON, "-m", "data.cli", "demo", "--data", str(folder), "--areas", str(areas)])
     return folder
 
 

@@ -92,7 +92,7 @@ def main() -> None:
     data = demo_folder(args.areas)
 
     from data.store import read_version
-    from tileserver.services import TileSet
+    from data.tileset import TileSet
 
     tileset = TileSet(read_version(data))
     year = tileset.dataset.years_of("deso")[-1]

@@ -94,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from data.store import VERSIONS, _point_current, current_version, read_version
-    from tileserver.services import TileSet
+    from data.tileset import TileSet
 
     source = demo_folder(args.areas)
     data = WORK / f"faults-{args.areas}"
@@ -111,7 +111,7 @@ def main() -> None:
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(source, staging, symlinks=True)
     extra = new_values_file(tileset.dataset, WORK)
-    command = [PYTHON, "-m", "tileserver.cli", "import", "values", str(extra), "--data", str(staging)]
+    command = [PYTHON, "-m", "data.cli", "import", "values", str(extra), "--data", str(staging)]
     command += ["--indicator", "benchmark_extra", "--level", "deso", "--kind", "count"]
     print("importing the new version into a staging copy …", flush=True)
     import_started = time.monotonic()

@@ -102,7 +102,7 @@ def main() -> None:
     )
     ours, seconds, _ = peak_mib(
         [
-            *(sys.executable, "-m", "tileserver.cli", "import", "values", str(csv), "--data", str(target)),
+            *(sys.executable, "-m", "data.cli", "import", "values", str(csv), "--data", str(target)),
             *("--definitions", str(csv.parent / "definitions.toml")),
         ],
         env,

@@ -31,7 +31,7 @@ ZOOMS = (12, 14)
 def render(data: str, z: int, year: bool) -> None:
     """In the process under valgrind: load and warm, switch instrumentation on, render the tiles once."""
     from data.store import read_version
-    from tileserver.services import TileSet
+    from data.tileset import TileSet
 
     tileset = TileSet(read_version(data))
     tiles = [t for t in sample_tiles(tileset, 8) if t.z == z]

@@ -23,7 +23,7 @@ BUDGET_MB = 16
 def _held_mib() -> float:
     import gc
 
-    from tileserver import allocation
+    from data import allocation
 
     gc.collect()
     allocation.release()

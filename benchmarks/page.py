@@ -52,7 +52,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="barometer-page-") as folder:
         data = Path(folder) / "data"
-        demo = [PYTHON, "-m", "tileserver.cli", "demo", "--data", str(data)]
+        demo = [PYTHON, "-m", "data.cli", "demo", "--data", str(data)]
         run(demo + (["--areas", str(args.areas)] if args.areas else []))
         port = free_port()
         server = start_ours(data, port)

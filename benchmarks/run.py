@@ -56,7 +56,7 @@ def main() -> None:
     raw["memory"] = memory
 
     from data.store import read_version
-    from tileserver.services import TileSet
+    from data.tileset import TileSet
 
     tileset = TileSet(read_version(data))
     dataset = tileset.dataset

@@ -39,7 +39,7 @@ def write_geojson(dataset, level: str, path: Path) -> None:
 
 def run_ours(data: Path, out: Path, levels: list[str], years: str, geometry: bool = True) -> float:
     """Seconds for one ``barometer seed`` into ``out`` (one MBTiles per tileset)."""
-    command = [PYTHON, "-m", "tileserver.cli", "seed", "--data", str(data), "--levels", ",".join(levels)]
+    command = [PYTHON, "-m", "data.cli", "seed", "--data", str(data), "--levels", ",".join(levels)]
     command += ["--years", years, "--mbtiles", str(out), "--workers", "2"]
     if not geometry:
         command.append("--no-geometry")

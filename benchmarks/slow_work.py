@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from data.store import read_version
-    from tileserver.services import TileSet
+    from data.tileset import TileSet
 
     data = demo_folder(args.areas)
     tileset = TileSet(read_version(data))

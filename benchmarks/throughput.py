@@ -33,7 +33,7 @@ def ensure_tileserver_gl() -> None:
 
 def start_ours(data: Path, port: int, workers: int = 2, redis_url: str | None = None) -> subprocess.Popen:
     """``barometer serve --production`` over ``data``, with the in-process cache only or ``redis_url``."""
-    command = [PYTHON, "-m", "tileserver.cli", "serve", "--production", "--workers", str(workers)]
+    command = [PYTHON, "-m", "data.cli", "serve", "--production", "--workers", str(workers)]
     command += ["--data", str(data), "--port", str(port)]
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BAROMETER_REDIS_URL")}
     if redis_url:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from indicators.model import Dataset, Indicator, NotFoundError
+from indicators.model import BarometerError, Dataset, Indicator, NotFoundError, ParameterError
 from indicators.views import suppressed_codes
 from styles.choropleth import MapClasses, MapOptions, classes_for
 from styles.classify import ClassificationError
@@ -325,3 +326,82 @@ def workbook(sheets: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+EXPORT_FORMATS = ("png", "svg", "gpkg", "xlsx", "csv", "geojson")
+"""What ``export_folder`` writes: map images (one per indicator) and tables (one per format)."""
+
+
+def export_folder(
+    dataset: Dataset,
+    out: Path,
+    *,
+    kommun: str,
+    level: str = "deso",
+    year: int | None = None,
+    indicators: Sequence[str] | None = None,
+    formats: Sequence[str] = EXPORT_FORMATS,
+    paper: str = "A4",
+    dpi: int = 300,
+    orientation: str = "portrait",
+    lang: str = "sv",
+    progress: Callable[[list[tuple[str, str | None]]], Iterable[tuple[str, str | None]]] = iter,
+) -> tuple[int, list[str]]:
+    """A municipality's map images (one per indicator and image format) and tables (one per table format)
+    written into ``out``, for ``year`` (default: the level's latest). Returns the number of files written
+    and what was skipped and why (a map that cannot be drawn, e.g. an indicator without values there);
+    ``progress`` wraps the list of jobs (a progress bar)."""
+    from styles.render import map_sheet, page_size, render_png, render_svg  # rasterio and Pillow: here only
+
+    if kommun not in set(dataset.municipalities["code"]):
+        raise ParameterError("kommun", f"no municipality {kommun!r} in this dataset")
+    if level not in dataset.levels:
+        raise ParameterError("level", f"this dataset has no {level} areas")
+    years = dataset.years_of(level)
+    year = year or years[-1]
+    if year not in years:
+        raise ParameterError("year", f"no values for {year} at level {level}")
+    unknown = sorted(set(formats) - set(EXPORT_FORMATS))
+    if unknown:
+        raise ParameterError("formats", f"unknown {unknown}; known: {', '.join(EXPORT_FORMATS)}")
+    chosen = list(dataset.indicators) if indicators is None else list(indicators)
+    for indicator in chosen:
+        if indicator not in dataset.indicators:
+            raise ParameterError("indicators", f"unknown indicator {indicator!r}")
+    page = page_size(paper=paper, dpi=dpi, orientation=orientation)
+    images = [f for f in formats if f in ("png", "svg")]
+    tables = [f for f in formats if f not in ("png", "svg")]
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{kommun}_{level}_{year}"
+
+    def options(indicator: str) -> MapOptions:
+        return MapOptions(level, indicator, year, kommun=(kommun,), lang=lang)
+
+    def table_bytes(fmt: str) -> bytes:
+        table = export_table(dataset, kommun, level, [year], chosen)
+        if fmt == "gpkg":
+            return geopackage_bytes(dataset, table, options(chosen[0]))
+        if fmt == "geojson":
+            return geojson_bytes(table)
+        if fmt == "xlsx":
+            return xlsx_bytes(dataset, table, lang)
+        return csv_bytes(dataset, table, decimal_comma=lang == "sv", lang=lang)
+
+    logging.getLogger("pyogrio").setLevel(logging.WARNING)
+    jobs: list[tuple[str, str | None]] = [(f, i) for i in chosen for f in images]
+    jobs += [(f, None) for f in tables]
+    written, skipped = 0, []
+    for fmt, indicator in progress(jobs):
+        try:
+            if indicator is not None:
+                sheet = map_sheet(dataset, classes_for(dataset, options(indicator)))
+                body = render_png(sheet, page) if fmt == "png" else render_svg(sheet, page).encode()
+                path = out / f"{indicator}_{stem}.{fmt}"
+            else:
+                body, path = table_bytes(fmt), out / f"barometer_{stem}.{fmt}"
+        except BarometerError as error:
+            skipped.append(f"{indicator or 'table'} {fmt}: {error}")
+            continue
+        path.write_bytes(body)
+        written += 1
+    return written, skipped

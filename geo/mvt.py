@@ -7,16 +7,21 @@ delta + zigzag varint commands, the features' tags from columnar ``PropertyTable
 values are encoded once, and the Layer message around them. A cold tile of a few areas costs a handful of
 Python-level calls this way, not one per ring, feature or property. ``mapbox_vector_tile`` is the oracle in
 the tests.
+
+Where the kernel could not be compiled (no C compiler or no Python headers when the package was installed),
+``geo._mvt_python`` encodes the same bytes by the same rules, more slowly, and a warning says so once.
+``KERNEL`` is the one in use.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
+from types import ModuleType
 
 import numpy as np
 import shapely
 
-from geo import _mvt
 from geo.grid import EXTENT
 from geo.properties import PropertyTable, PropertyValue
 from geo.protobuf import field
@@ -33,6 +38,25 @@ __all__ = [
 Transform = tuple[float, float, float, float]
 """``(ox, oy, sx, sy)``: tile coordinates are ``((x - ox) * sx, (y - oy) * sy)`` before rounding."""
 IDENTITY: Transform = (0.0, 0.0, 1.0, 1.0)
+
+
+def _kernel() -> ModuleType:
+    try:
+        from geo import _mvt
+    except ImportError as error:
+        from geo import _mvt_python
+
+        logging.getLogger(__name__).warning(
+            "the compiled MVT encoder geo._mvt is missing (%s): tiles are encoded in Python, up to 17 times "
+            "slower; install with a C compiler and Python's headers (Debian: gcc python3-dev) to build it",
+            error,
+        )
+        return _mvt_python
+    return _mvt
+
+
+KERNEL = _kernel()
+"""``encode_layer(name, extent, wkb, transform, ids, tables, key_ids)``: geo._mvt, or its Python port."""
 
 _KEY_IDS: dict[tuple[tuple[str, ...], ...], list[int]] = {}
 
@@ -76,7 +100,7 @@ def encode_layer(
     columns = [
         (np.ascontiguousarray(t.codes, dtype=np.int32), t.key_fields, t.values, t.offsets) for t in tables
     ]
-    return _mvt.encode_layer(
+    return KERNEL.encode_layer(
         name.encode(),
         extent,
         wkb,

@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from tileserver.cli import main
+from data.cli import main
 
 CODES = ("0201C1000", "0201C1001", "0201C1002", "0201C1003")
 """Four DeSO areas of municipality 0201 (Alfaby); municipality 0202 (Betaby) has none."""

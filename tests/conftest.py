@@ -1,7 +1,8 @@
-"""Shared fixtures: a small dataset written by the tests themselves, and an app serving it."""
+"""Shared fixtures: a small dataset written by the tests themselves, an app serving it, the MVT kernels."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
+import geo.mvt
 from data.store import make_dataset, write_version
 from indicators.model import Dataset, Indicator
 
@@ -112,3 +114,15 @@ def app(data_dir: Path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="module", params=["compiled", "python"])
+def kernel(request):
+    """Each MVT layer kernel in turn as geo.mvt's: geo._mvt, then its Python port geo._mvt_python."""
+    try:
+        module = importlib.import_module("geo._mvt" if request.param == "compiled" else "geo._mvt_python")
+    except ImportError:
+        pytest.skip("geo._mvt was not built (no C compiler when the package was installed)")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(geo.mvt, "KERNEL", module)
+        yield module

@@ -1,4 +1,4 @@
-"""A server process gives back the memory it frees (tileserver/allocation.py)."""
+"""A server process gives back the memory it frees (data/allocation.py)."""
 
 from __future__ import annotations
 

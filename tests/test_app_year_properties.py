@@ -8,9 +8,9 @@ import pytest
 
 from data.demo import build_demo
 from data.store import make_dataset
+from data.tileset import TileSet, status_property
 from indicators.model import TOTAL
 from indicators.views import map_table, suppressed_codes
-from tileserver.services import TileSet, status_property
 
 
 @pytest.fixture(scope="module")

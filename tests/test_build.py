@@ -10,10 +10,10 @@ import pyogrio
 import pytest
 
 from data import store
+from data.cli import main
 from tests.cli_data import data_with_areas, import_values, write_area_files
 from tests.conftest import SHARED
 from tileserver import create_app
-from tileserver.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "goteborgsregionen.toml"
 

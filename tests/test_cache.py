@@ -12,7 +12,7 @@ import uuid
 import pytest
 import redis
 
-from tileserver.cache import MemoryCache, RedisCache, SingleFlight, TieredCache, build_cache
+from data.cache import MemoryCache, RedisCache, SingleFlight, TieredCache, build_cache
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

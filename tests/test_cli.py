@@ -11,8 +11,8 @@ import pytest
 import shapely
 
 from data import store
+from data.cli import main
 from tests.conftest import SHARED
-from tileserver.cli import main
 
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/scb (real SCB files) is absent")
 

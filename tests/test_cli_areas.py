@@ -7,7 +7,7 @@ import pyogrio
 import shapely
 
 from data import store
-from tileserver.cli import main
+from data.cli import main
 
 
 def _districts(path, codes=("0201C1000", "0201C1001")) -> None:

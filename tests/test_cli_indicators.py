@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from data import store
+from data.cli import main
 from indicators.catalog import CATALOG
 from tests.cli_data import data_with_areas, import_values
 from tileserver import create_app
-from tileserver.cli import main
 
 INCOME = "kod;år;medel\n0201C1000;2020;300\n0201C1001;2020;250\n0201C1000;2021;330\n0201C1001;2021;200\n"
 DESCRIBED = (

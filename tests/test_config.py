@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from data.cache import MemoryCache, RedisCache, TieredCache
+from data.cli import main
 from indicators.model import ParameterError
 from tileserver import create_app
-from tileserver.cache import MemoryCache, RedisCache, TieredCache
-from tileserver.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 

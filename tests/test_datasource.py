@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 
+from data.datasource import DatasetSource
 from data.store import TILES, VERSIONS, current_version, write_version
 from tests.conftest import grid_dataset
 from tests.test_serve import production_server
-from tileserver.datasource import DatasetSource
 
 
 def _break_geometry(folder: Path) -> None:

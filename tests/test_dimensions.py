@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from data.cli import main
 from data.store import read_version
 from indicators.catalog import BY_SEX_AND_BACKGROUND, CATALOG, QUINTILES
 from indicators.dimensions import breakdown_label, group_key
-from tileserver.cli import main
 
 
 @pytest.mark.parametrize(

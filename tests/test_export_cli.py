@@ -6,7 +6,7 @@ import openpyxl
 import pyogrio
 from PIL import Image
 
-from tileserver.cli import main
+from data.cli import main
 
 
 def test_export_writes_every_format(data_dir, tmp_path, capsys):

@@ -129,7 +129,7 @@ def test_region_codes_tell_the_boundary_versions_apart():
 
 
 def test_the_catalog_is_listed_by_the_cli(capsys):
-    from tileserver.cli import main
+    from data.cli import main
 
     assert main(["fetch", "scb", "--list"]) == 0
     out = capsys.readouterr().out

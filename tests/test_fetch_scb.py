@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 import shapely
 
+from data.cli import main
 from data.store import current_version, read_version
 from indicators.fetch.client import CallWindow, FetchError, PxWebClient, RawCache, _retry_after
 from indicators.fetch.schema import SchemaError
 from indicators.model import DERIVED_FLAG
 from tests.pxweb_standin import DESO_2025, SUPPRESSED, TABLES, UPDATED, StandIn, cell, serve
-from tileserver.cli import main
 
 KOMMUN = "1480"
 CODES = [c.split("_")[0] for c in DESO_2025 if c.startswith(KOMMUN)]

@@ -1,5 +1,6 @@
-"""The MVT encoder (geo.mvt and its kernel geo._mvt) and tile rendering, against hand-computed tiles, a
-plain-Python transcription of the MVT 2.1 polygon rules, and mapbox_vector_tile."""
+"""The MVT encoder (geo.mvt with each of its kernels, geo._mvt and its Python port) and tile rendering,
+against hand-computed tiles, a plain-Python transcription of the MVT 2.1 polygon rules, and
+mapbox_vector_tile."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from mapbox_vector_tile.Mapbox import vector_tile_pb2
 
-from geo import _mvt
 from geo.grid import pixel_size, tile_bounds, tiles_covering
 from geo.mvt import IDENTITY, encode_layer, encode_polygon_layer, encode_tile
 from geo.prepare import prepare_level
@@ -22,6 +22,8 @@ from geo.properties import PropertyTable
 from geo.protobuf import varint
 from geo.tiles import render_tile, render_tile_reference
 from tests.test_geo_prepare import SCB, pixel_coverage, read_regso
+
+pytestmark = pytest.mark.usefixtures("kernel")
 
 Z, X, Y = 10, 562, 297
 
@@ -278,7 +280,7 @@ def test_only_polygons_are_encoded():
         encode_layer("l", np.array([shapely.LineString([(0, 0), (1, 1)])]), [1], [])
 
 
-def test_bad_input_raises_instead_of_crashing():
+def test_bad_input_raises_instead_of_crashing(kernel):
     square = shapely.to_wkb(shapely.box(0, 0, 10, 10), byte_order=1)
     ids = np.array([1], dtype=np.int64)
     with pytest.raises(ValueError, match="ids"):
@@ -287,7 +289,7 @@ def test_bad_input_raises_instead_of_crashing():
         encode_layer("l", np.array([shapely.box(0, 0, 1, 1)]), [1], [PropertyTable.from_records([{}, {}])])
     for broken in (square[:-3], square[:7], b"\x00" + square[1:], b""):
         with pytest.raises(ValueError, match="WKB"):
-            _mvt.encode_layer(b"l", 4096, [broken], IDENTITY, ids, [], [])
+            kernel.encode_layer(b"l", 4096, [broken], IDENTITY, ids, [], [])
     with pytest.raises(ValueError, match="2\\*\\*31"):
         encode_layer("l", np.array([shapely.box(0, 0, 2**32, 10)]), [1], [])
     with pytest.raises(ValueError, match="2\\*\\*31"):
@@ -295,16 +297,16 @@ def test_bad_input_raises_instead_of_crashing():
     table = PropertyTable.from_records([{"a": 1}])
     codes = np.array([[5]], dtype=np.int32)  # beyond the table's one value
     with pytest.raises(ValueError, match="beyond"):
-        _mvt.encode_layer(b"l", 4096, [square], IDENTITY, ids, [(codes, *_table_parts(table))], [0])
+        kernel.encode_layer(b"l", 4096, [square], IDENTITY, ids, [(codes, *_table_parts(table))], [0])
     with pytest.raises(ValueError, match="key_ids"):
-        _mvt.encode_layer(b"l", 4096, [square], IDENTITY, ids, [(table.codes, *_table_parts(table))], [])
+        kernel.encode_layer(b"l", 4096, [square], IDENTITY, ids, [(table.codes, *_table_parts(table))], [])
     keys, values, offsets = _table_parts(table)
     with pytest.raises(ValueError, match="offsets"):  # a value said to reach past the values
-        _mvt.encode_layer(
+        kernel.encode_layer(
             b"l", 4096, [square], IDENTITY, ids, [(table.codes, keys, values, offsets + 99)], [0]
         )
     with pytest.raises(ValueError, match="codes"):  # two rows for one geometry
-        _mvt.encode_layer(
+        kernel.encode_layer(
             b"l", 4096, [square], IDENTITY, ids, [(np.vstack([codes, codes]), keys, values, offsets)], [0]
         )
 
@@ -383,7 +385,7 @@ def test_commands_follow_the_spec_on_random_polygons(polygons, scale):
 
 @settings(max_examples=300, deadline=None)
 @given(polygon_sets(), st.data())
-def test_damaged_wkb_is_refused_or_encoded_never_read_past(polygons, data):
+def test_damaged_wkb_is_refused_or_encoded_never_read_past(kernel, polygons, data):
     """Truncated or overwritten WKB (counts included) raises ValueError or encodes; it never reads past."""
     assume(polygons)
     wkb = bytearray(shapely.to_wkb(polygons[0], byte_order=1))
@@ -392,7 +394,7 @@ def test_damaged_wkb_is_refused_or_encoded_never_read_past(polygons, data):
         wkb[data.draw(st.integers(0, len(wkb) - 1))] = data.draw(st.integers(0, 255))
     damaged = bytes(wkb[:cut]) if data.draw(st.booleans()) else bytes(wkb)
     try:
-        layer = _mvt.encode_layer(b"l", 4096, [damaged], IDENTITY, np.array([1], dtype=np.int64), [], [])
+        layer = kernel.encode_layer(b"l", 4096, [damaged], IDENTITY, np.array([1], dtype=np.int64), [], [])
     except ValueError as error:
         assert "WKB" in str(error) or "polygons" in str(error) or "2**31" in str(error)
     else:

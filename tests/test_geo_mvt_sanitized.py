@@ -1,6 +1,6 @@
-"""The MVT kernel (geo/_mvt.c) built with AddressSanitizer and UBSan, running the encoder's own tests: an
-out-of-bounds read or write, a use after free or undefined behaviour (overflow, misaligned access) aborts
-the run instead of passing unnoticed in the optimised build."""
+"""The MVT kernel (geo/_mvt.c) built with AddressSanitizer and UBSan, running the encoder's own tests and
+the comparisons with its Python port: an out-of-bounds read or write, a use after free or undefined
+behaviour (overflow, misaligned access) aborts the run instead of passing unnoticed in the optimised build."""
 
 from __future__ import annotations
 
@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTS = ["tests/test_geo_mvt.py", "tests/test_geo_properties.py"]
+TESTS = [
+    "tests/test_geo_mvt.py",
+    "tests/test_geo_properties.py",
+    *(
+        f"tests/test_geo_mvt_fallback.py::test_both_kernels_{name}"
+        for name in ("encode_every_tile_alike", "agree_on_random_layers", "refuse_damaged_wkb_alike")
+    ),
+    "-k",
+    "not python",  # the compiled kernel's runs, not those of its Python port
+]
 RUNNER = """
 import sys
 import geo

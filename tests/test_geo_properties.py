@@ -20,6 +20,8 @@ from geo.tiles import AreaProperties, level_properties, render_tile, render_tile
 from tests.test_geo_mvt import decode, normalised
 from tests.test_geo_prepare import pixel_coverage
 
+pytestmark = pytest.mark.usefixtures("kernel")
+
 
 def typed(properties: dict) -> dict:
     """Properties with their types, so that 1, 1.0 and True differ."""

@@ -16,12 +16,12 @@ import openpyxl
 import pytest
 from shapely.geometry import box
 
+from data.cli import main
 from data.store import current_version, make_dataset, read_version, write_version
 from indicators.catalog import CATALOG
 from indicators.dimensions import breakdown_label
 from indicators.importers import read_values, stream
 from indicators.model import DERIVED_FLAG, InputError, empty_values
-from tileserver.cli import main
 
 KOMMUNER = {"0180": "Stockholm", "0114": "Upplands Väsby", "1480": "Göteborg", "1481": "Mölndal"}
 REGSO = {"1480R001": "Centrum", "1480R002": "Kortedala södra", "1481R001": "Centrum"}

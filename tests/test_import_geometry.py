@@ -12,10 +12,10 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, box
 
+from data.cli import main
 from data.store import current_version
 from geo.prepare import check_level, prepare_level
 from indicators.model import InputError
-from tileserver.cli import main
 
 
 def _kommun_geojson(path, corner_x: float) -> None:

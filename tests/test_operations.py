@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-SERVE = (sys.executable, "-m", "tileserver.cli", "serve", "--production", "--workers", "2")
+SERVE = (sys.executable, "-m", "data.cli", "serve", "--production", "--workers", "2")
 
 
 def _free_port() -> int:

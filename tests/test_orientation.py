@@ -24,12 +24,12 @@ from PIL import Image, ImageDraw, ImageFont
 from pmtiles.tile import zxy_to_tileid
 from scipy.ndimage import binary_dilation
 
+from data import cli
 from geo.archive import ArchiveInfo, PMTilesWriter
 from geo.protobuf import read_varint
 from styles import glyphs
 from tests.clients import chromium_page, live_server
 from tests.conftest import grid_dataset
-from tileserver import cli
 
 DIST_FONTS = Path(__file__).resolve().parents[1] / "web" / "dist" / "fonts"
 needs_font = pytest.mark.skipif(not glyphs.FONT.is_file(), reason="needs Debian's fonts-dejavu-core")

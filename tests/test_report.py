@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from tileserver.cli import main
+from data.cli import main
 
 KOMMUN, OTHER = "0201", "0202"
 QUERY = "level=regso&from=2015&to=2023&lang=sv"
@@ -325,11 +325,11 @@ def test_jobs_are_bounded():
 
     from werkzeug.exceptions import ServiceUnavailable
 
+    from data.cache import build_cache
     from data.report.options import ReportOptions
+    from data.tileset import TileSet
     from tileserver import demo_dataset
-    from tileserver.cache import build_cache
     from tileserver.reports import ReportJobs
-    from tileserver.services import TileSet
 
     pending: list[Future] = []
 

@@ -14,14 +14,14 @@ import shapely
 from pmtiles.reader import MmapSource, Reader, all_tiles
 from pmtiles.tile import zxy_to_tileid
 
+from data import cli
+from data.seed import SeedSpec, archive_path, plan, seed, tiles_to_seed
 from data.store import write_version
+from data.tileset import TileSet
 from geo.grid import buffered_bounds, tiles_covering
 from geo.tiles import DEFAULT_BUFFER
 from indicators.model import ParameterError
 from tests.conftest import grid_dataset
-from tileserver import cli
-from tileserver.seed import SeedSpec, archive_path, plan, seed, tiles_to_seed
-from tileserver.services import TileSet
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -143,11 +143,11 @@ def test_seeded_redis_is_served_without_rendering(tmp_path, redis_client, monkey
         assert len(stored) == report.tiles > 0
 
         rendered = []
-        import tileserver.services
+        import data.tileset
 
-        real = tileserver.services.render_tile
+        real = data.tileset.render_tile
         monkeypatch.setattr(
-            tileserver.services, "render_tile", lambda *a, **k: rendered.append(a[1:4]) or real(*a, **k)
+            data.tileset, "render_tile", lambda *a, **k: rendered.append(a[1:4]) or real(*a, **k)
         )
         app = create_app({"DATA": str(tmp_path / "data"), "REDIS_URL": REDIS_URL, "CHECK_EVERY": 0.0})
         client = app.test_client()

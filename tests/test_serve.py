@@ -43,7 +43,7 @@ def production_server(data_dir: Path, workers: int) -> Iterator[Served]:
     served = Served(_free_port())
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "tileserver.cli", "serve", "--production", "--workers", str(workers)),
+            *(sys.executable, "-m", "data.cli", "serve", "--production", "--workers", str(workers)),
             *("--port", str(served.port), "--data", str(data_dir)),
         ],
         stdout=subprocess.PIPE,
@@ -87,7 +87,7 @@ def test_production_server_spreads_keep_alive_clients_and_has_no_control_socket(
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
     env.update(REDIS_URL="", HOME=str(tmp_path))
-    command = [sys.executable, "-m", "tileserver.cli", "serve", "--production", "--workers", "1"]
+    command = [sys.executable, "-m", "data.cli", "serve", "--production", "--workers", "1"]
     command += ["--port", str(port), "--data", str(data_dir)]
     proc = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, env=env
@@ -152,7 +152,7 @@ def _serving(port: int, version: str, workers: int) -> bool:
 def test_workers_share_the_mapped_version_and_let_a_replaced_one_go(data_dir, dataset):
     """Every worker maps the served version's stored tables and tile geometry (one copy in the page cache for
     all of them), the master maps none, and after a new version no worker keeps the old one's files."""
-    from tileserver.cli import main
+    from data.cli import main
 
     old = data_dir / "versions" / dataset.version
     with production_server(data_dir, workers=2) as served:
@@ -167,19 +167,38 @@ def test_workers_share_the_mapped_version_and_let_a_replaced_one_go(data_dir, da
                 urllib.request.urlopen(f"{base}/tiles/deso/{year}/{z}/{tile.x}/{tile.y}.mvt").read()
 
         tiles()
-        workers = _workers(served.pid)
-        assert len(workers) == 2
+        files = {str(old / "values.arrow"), str(old / "tiles" / "deso.arrow")}
+
+        def mapping() -> bool:
+            workers = _workers(served.pid)
+            return len(workers) == 2 and all(files <= _mapped_files(w) for w in workers)
+
+        assert _within(30, mapping), [
+            sorted(f for f in _mapped_files(w) if ".arrow" in f) for w in _workers(served.pid)
+        ]
         assert not any(str(old) in f for f in _mapped_files(served.pid))
-        for worker in workers:
-            files = _mapped_files(worker)
-            assert str(old / "values.arrow") in files and str(old / "tiles" / "deso.arrow") in files
 
         indicator = sorted(dataset.indicators)[0]
         assert main(["indicators", "rename", indicator, f"{indicator}_new", "--data", str(data_dir)]) == 0
         new = (data_dir / "CURRENT").read_text().strip()
         assert new != dataset.version and _serving(served.port, new, 2)
         tiles()
-        for worker in _workers(served.pid):
-            files = _mapped_files(worker)
-            assert str(data_dir / "versions" / new / "values.arrow") in files
-            assert not any(str(old) in f for f in files), sorted(f for f in files if str(old) in f)
+        values = str(data_dir / "versions" / new / "values.arrow")
+
+        def swapped() -> bool:
+            mapped = [_mapped_files(w) for w in _workers(served.pid)]
+            return len(mapped) == 2 and all(values in f and not any(str(old) in m for m in f) for f in mapped)
+
+        assert _within(30, swapped), [
+            sorted(f for f in _mapped_files(w) if ".arrow" in f) for w in _workers(served.pid)
+        ]
+
+
+def _within(seconds: float, condition) -> bool:
+    """Whether ``condition()`` holds within ``seconds`` (a worker may still be mapping its version)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True

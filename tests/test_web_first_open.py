@@ -156,7 +156,7 @@ def test_an_indicator_without_total_shows_its_first_breakdown_in_classes(new_pag
 @pytest.fixture(scope="module")
 def recipe_url(tmp_path_factory) -> Iterator[str]:
     """The example recipe (docs/examples/goteborgsregionen.toml) built through ``barometer build``."""
-    from tileserver.cli import main
+    from data.cli import main
 
     if not all((SHARED / f).exists() for f in (*AREA_FILES, OMRADESTYP)):
         pytest.skip("real SCB files absent (../shared/data is not part of the repository)")

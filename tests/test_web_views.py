@@ -261,8 +261,8 @@ def test_help_shows_the_methods_text_in_the_page_language(page, base_url, api, l
 def test_county_page_and_per_type_view_on_scb_files(page, tmp_path):
     """SCB's official områdestyper 2022 of the Göteborg region, built from the example recipe: the county
     page of Västra Götaland counts the RegSO of each type as the value table has them."""
+    from data.cli import main
     from tileserver import create_app
-    from tileserver.cli import main
 
     data = tmp_path / "data"
     assert main(["build", str(EXAMPLE), "--data", str(data)]) == 0
@@ -297,8 +297,8 @@ def test_per_type_view_and_national_index_map_on_scb_boundaries(page, tmp_path):
     the national map of the ojämlikhetsindex are drawn, and show the API's numbers."""
     import numpy as np
 
+    from data.cli import main
     from tileserver import create_app
-    from tileserver.cli import main
 
     data = tmp_path / "data"
     assert main(["build", str(EXAMPLE), "--data", str(data)]) == 0

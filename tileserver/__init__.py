@@ -1,4 +1,4 @@
-"""Barometer's web layer: a Flask app factory over the pure parts in geo/, indicators/ and styles/."""
+"""Barometer's HTTP layer: a Flask app factory over geo/, indicators/, styles/ and data/."""
 
 from __future__ import annotations
 
@@ -7,21 +7,21 @@ from pathlib import Path
 
 from flask import Flask
 
-from tileserver import allocation
+from data import allocation
 
 allocation.configure()  # before the app factory's imports bring in pyarrow
 
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the app: configuration, the dataset source, the cache, and the routes."""
+    from data.cache import build_cache
+    from data.datasource import DatasetSource
+    from data.tileset import Services
     from tileserver import basemap, metrics
-    from tileserver.cache import build_cache
     from tileserver.config import configure
-    from tileserver.datasource import DatasetSource
     from tileserver.errors import register_errors
     from tileserver.http import register_headers
     from tileserver.routes import register_routes
-    from tileserver.services import Services
     from tileserver.slow import SlowPool
 
     app = Flask(__name__, static_folder=None)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from flask import Config, Flask
 
 from indicators.memo import MEMO, MEMO_MB
-from indicators.model import Dataset, ParameterError
+from indicators.model import ParameterError
 
 DEFAULTS: dict[str, object] = {
     "DATA": None,  # data folder written by `barometer import`/`barometer demo`; none: the built-in demo
@@ -39,11 +39,6 @@ _HOST_SOURCE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-
-
-def attribution(configured: object, dataset: Dataset) -> str:
-    """The credit line: the operator's ``BAROMETER_ATTRIBUTION`` when set, else the dataset's own."""
-    return str(configured or dataset.attribution)
 
 
 def configure(app: Flask, overrides: Mapping[str, object] | None) -> None:

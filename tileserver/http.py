@@ -17,7 +17,7 @@ import orjson
 from flask import Flask, Response, abort, g, redirect, request
 from werkzeug.utils import get_content_type
 
-from tileserver.cache import SingleFlight
+from data.cache import SingleFlight, compress
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 """An answer to a URL that names the version it came from."""
@@ -51,10 +51,6 @@ def versioned(version: str) -> str:
 def with_version(url: str, version: str) -> str:
     """``url`` naming ``version`` in its query."""
     return f"{url}{'&' if '?' in url else '?'}{VERSION}={version}"
-
-
-def compress(body: bytes) -> bytes:
-    return gzip.compress(body, compresslevel=6, mtime=0)
 
 
 def cached_bytes(cache: SingleFlight, key: str, produce: Callable[[], bytes]) -> bytes:

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 from werkzeug.exceptions import ServiceUnavailable
 
+from data.cache import SingleFlight
 from data.report.content import build_report
 from data.report.document import Report
 from data.report.options import ReportOptions
-from tileserver.cache import SingleFlight
+from data.tileset import TileSet
 from tileserver.http import cached_bytes
-from tileserver.services import TileSet
 
 REPORT_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report")
 """Reports build one at a time per process (a report of the largest municipality takes seconds)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from tileserver.services import Services
+from data.tileset import Services
 
 
 def services() -> Services:

@@ -9,13 +9,14 @@ import pandas as pd
 from flask import Blueprint, request
 
 from data import store
+from data.cache import compress
+from data.tileset import TileSet
 from geo.labels import label_points
 from indicators.dimensions import breakdown_label
 from indicators.model import DERIVED_FLAG, LEVELS, Dataset
 from indicators.views import first_view
-from tileserver.http import SHORT, compress, json_bytes, respond, respond_json
+from tileserver.http import SHORT, json_bytes, respond, respond_json
 from tileserver.routes import params, services
-from tileserver.services import TileSet
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 

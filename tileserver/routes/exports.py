@@ -14,12 +14,13 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request
 
+from data.cache import compress
+from data.tileset import TileSet
 from indicators.model import NotFoundError, ParameterError
 from styles.choropleth import MapClasses, MapOptions, classes_for
-from tileserver.http import cached_bytes, compress, respond, versioned
+from tileserver.http import cached_bytes, respond, versioned
 from tileserver.routes import params, services
 from tileserver.routes.styles import map_options
-from tileserver.services import TileSet
 
 blueprint = Blueprint("exports", __name__)
 

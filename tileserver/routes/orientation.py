@@ -8,10 +8,11 @@ import re
 
 from flask import Blueprint, Response, current_app, send_file
 
+from data.cache import compress
 from indicators.model import NotFoundError
 from styles.glyphs import FONTSTACK, RANGES, glyph_range
 from tileserver.basemap import Basemap
-from tileserver.http import SHORT, compress, json_bytes, respond
+from tileserver.http import SHORT, json_bytes, respond
 from tileserver.routes.tiles import public_base
 from tileserver.routes.web import IMMUTABLE, NOT_BUILT, dist
 

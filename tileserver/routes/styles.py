@@ -5,17 +5,16 @@ from __future__ import annotations
 import numpy as np
 from flask import Blueprint, Response, current_app, request
 
+from data.tileset import TileSet, attribution, status_property
 from indicators.model import Dataset, ParameterError
 from styles.choropleth import MapClasses, MapOptions, classes_for
 from styles.classify import assign
 from styles.maplibre import build_style
 from styles.qgis import to_qml, to_sld
-from tileserver.config import attribution
 from tileserver.http import cached_bytes, respond, respond_json, versioned, with_version
 from tileserver.routes import params, services
 from tileserver.routes.orientation import LABEL_MINZOOM, glyphs_url
 from tileserver.routes.tiles import public_base
-from tileserver.services import TileSet, status_property
 
 blueprint = Blueprint("styles", __name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from data.tileset import attribution
 from indicators.model import NotFoundError
-from tileserver.config import attribution
 from tileserver.http import cached_bytes, respond, respond_json, vary_on_host, versioned, with_version
 from tileserver.routes import params, services
 

@@ -1,4 +1,5 @@
-"""What the routes share: the current dataset, its prepared tile geometry, and the cache."""
+"""Tile sets: a version's prepared tile geometry, year properties and cache keys, and what a server process
+serves (the dataset source, the cache, the current tile set)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,23 @@ import numpy as np
 import pandas as pd
 
 from data import store
+from data.cache import SingleFlight
+from data.datasource import DatasetSource
 from geo.prepare import PreparedLevel, prepare_level
 from geo.properties import Column
 from geo.tiles import AreaProperties, render_tile
 from indicators.memo import MEMO
 from indicators.model import TOTAL, Dataset, NotFoundError
 from indicators.views import map_table, suppressed_codes
-from tileserver.cache import SingleFlight
-from tileserver.datasource import DatasetSource
 
 T = TypeVar("T")
 TileView = tuple[str, int | None, str | None] | tuple[()]
 """(breakdown, since, deviation) of year tiles; () is the plain values of every indicator."""
+
+
+def attribution(configured: object, dataset: Dataset) -> str:
+    """The credit line: the operator's ``BAROMETER_ATTRIBUTION`` when set, else the dataset's own."""
+    return str(configured or dataset.attribution)
 
 
 def status_property(indicator: str) -> str:

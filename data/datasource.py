@@ -8,9 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from data import store
+from data import allocation, store
 from indicators.model import Dataset, InputError
-from tileserver import allocation
 
 log = logging.getLogger(__name__)
 

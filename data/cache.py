@@ -8,6 +8,7 @@ after a short pause.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import threading
 import time
@@ -19,6 +20,11 @@ import redis
 from indicators.memo import SizedLRU
 
 log = logging.getLogger(__name__)
+
+
+def compress(body: bytes) -> bytes:
+    """A value as the caches store it: gzip, deterministic (no timestamp)."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
 
 
 class Cache(Protocol):

@@ -17,13 +17,12 @@ import numpy as np
 from pmtiles.tile import zxy_to_tileid
 from tqdm import tqdm
 
+from data.cache import RedisCache, compress
+from data.tileset import TileSet
 from geo.archive import ArchiveInfo, ArchiveWriter, open_archive
 from geo.grid import ORIGIN, tile_size
 from geo.tiles import DEFAULT_BUFFER
 from indicators.model import BarometerError, ParameterError
-from tileserver.cache import RedisCache
-from tileserver.http import compress
-from tileserver.services import TileSet
 
 CHUNK = 64
 """Tiles per worker task: large enough to amortise the round trip, small enough for a smooth progress bar."""

@@ -313,74 +313,27 @@ def _indicators_remove(args: argparse.Namespace) -> None:
     print(f"removed {args.id}: dataset version {dataset.version} is now current")
 
 
-EXPORT_FORMATS = ("png", "svg", "gpkg", "xlsx", "csv", "geojson")
-
-
 def _export(args: argparse.Namespace) -> None:
     """One map image per indicator and format, and one table per table format, with a progress bar."""
     from tqdm import tqdm
 
-    from data import export
+    from data.export import export_folder
     from data.store import read_version
-    from indicators.model import BarometerError
-    from styles.choropleth import MapOptions, classes_for
-    from styles.render import map_sheet, page_size, render_png, render_svg
 
-    dataset = read_version(args.data)
-    if args.kommun not in set(dataset.municipalities["code"]):
-        raise ParameterError("kommun", f"no municipality {args.kommun!r} in {args.data}")
-    if args.level not in dataset.levels:
-        raise ParameterError("level", f"this dataset has no {args.level} areas")
-    years = dataset.years_of(args.level)
-    year = args.year or years[-1]
-    if year not in years:
-        raise ParameterError("year", f"no values for {year} at level {args.level}")
-    formats = [f for f in args.formats.split(",") if f]
-    unknown = sorted(set(formats) - set(EXPORT_FORMATS))
-    if unknown:
-        raise ParameterError("formats", f"unknown {unknown}; known: {', '.join(EXPORT_FORMATS)}")
-    if args.indicators == "all":
-        indicators = list(dataset.indicators)
-    else:
-        indicators = [i for i in args.indicators.split(",") if i]
-        for indicator in indicators:
-            if indicator not in dataset.indicators:
-                raise ParameterError("indicators", f"unknown indicator {indicator!r}")
-    page = page_size(paper=args.paper, dpi=args.dpi, orientation=args.orientation)
-    images = [f for f in formats if f in ("png", "svg")]
-    tables = [f for f in formats if f not in ("png", "svg")]
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = f"{args.kommun}_{args.level}_{year}"
-
-    def options(indicator: str) -> MapOptions:
-        return MapOptions(args.level, indicator, year, kommun=(args.kommun,), lang=args.lang)
-
-    def table_bytes(fmt: str) -> bytes:
-        table = export.export_table(dataset, args.kommun, args.level, [year], indicators)
-        if fmt == "gpkg":
-            return export.geopackage_bytes(dataset, table, options(indicators[0]))
-        if fmt == "geojson":
-            return export.geojson_bytes(table)
-        if fmt == "xlsx":
-            return export.xlsx_bytes(dataset, table, args.lang)
-        return export.csv_bytes(dataset, table, decimal_comma=args.lang == "sv", lang=args.lang)
-
-    logging.getLogger("pyogrio").setLevel(logging.WARNING)
-    jobs = [(f, i) for i in indicators for f in images] + [(f, None) for f in tables]
-    written, skipped = 0, []
-    for fmt, indicator in tqdm(jobs, desc=f"export {args.kommun}", unit="file"):
-        try:
-            if indicator is not None:
-                sheet = map_sheet(dataset, classes_for(dataset, options(indicator)))
-                body = render_png(sheet, page) if fmt == "png" else render_svg(sheet, page).encode()
-                path = args.out / f"{indicator}_{stem}.{fmt}"
-            else:
-                body, path = table_bytes(fmt), args.out / f"barometer_{stem}.{fmt}"
-        except BarometerError as error:
-            skipped.append(f"{indicator or 'table'} {fmt}: {error}")
-            continue
-        path.write_bytes(body)
-        written += 1
+    written, skipped = export_folder(
+        read_version(args.data),
+        args.out,
+        kommun=args.kommun,
+        level=args.level,
+        year=args.year,
+        indicators=None if args.indicators == "all" else [i for i in args.indicators.split(",") if i],
+        formats=[f for f in args.formats.split(",") if f],
+        paper=args.paper,
+        dpi=args.dpi,
+        orientation=args.orientation,
+        lang=args.lang,
+        progress=lambda jobs: tqdm(jobs, desc=f"export {args.kommun}", unit="file"),
+    )
     print(f"wrote {written} files to {args.out}")
     for line in skipped:
         print(f"skipped {line}", file=sys.stderr)
@@ -402,10 +355,9 @@ def _seed_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    from data.seed import plan, seed
     from data.store import read_version
-    from tileserver.config import attribution
-    from tileserver.seed import plan, seed
-    from tileserver.services import TileSet
+    from data.tileset import TileSet, attribution
 
     redis_url = os.environ.get("BAROMETER_REDIS_URL") or os.environ.get("REDIS_URL")
     if args.cache and not redis_url:
