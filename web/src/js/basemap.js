@@ -13,6 +13,16 @@ const LAND_NAME = /earth|land/i;
 
 let protocol = null;
 
+/** MapLibre reads pmtiles:// URLs (a basemap archive, or the data tiles when the deployment serves them
+ * from seeded archives: their TileJSON then names pmtiles://…/deso.pmtiles/{z}/{x}/{y}). */
+export function pmtilesProtocol() {
+  if (!protocol) {
+    protocol = new Protocol();
+    maplibregl.addProtocol("pmtiles", protocol.tile);
+  }
+  return protocol;
+}
+
 /** Adds the basemap's sources and layers (before any other than the background); resolves to its water
  * layer ({source, sourceLayer, filter, color}) when it has one, for drawing the choropleth on land only. */
 export async function addBasemap(map, config) {
@@ -24,12 +34,8 @@ export async function addBasemap(map, config) {
   }
   if (basemap.kind === "style") return addStyle(map, await (await fetch(basemap.url)).json());
   if (basemap.kind !== "pmtiles") return null;
-  if (!protocol) {
-    protocol = new Protocol();
-    maplibregl.addProtocol("pmtiles", protocol.tile);
-  }
   const archive = new PMTiles(basemap.url);
-  protocol.add(archive);
+  pmtilesProtocol().add(archive);
   const header = await archive.getHeader();
   const url = `pmtiles://${basemap.url}`;
   if (header.tileType !== 1) { // raster (png, jpeg, webp, avif)
