@@ -6,7 +6,7 @@
 // thread): labels, the hover/selection outline and the no-data/suppressed patterns that no area needs yet
 // are hidden until the map has been drawn once, and fills are not antialiased (their outlines are drawn).
 import { api, getJSON } from "./api.js";
-import { addBasemap, pmtilesProtocol } from "./basemap.js";
+import { addBasemap, pmtiles } from "./basemap.js";
 import { tileJSON } from "./data.js";
 import { t } from "./i18n.js";
 
@@ -62,10 +62,10 @@ class LandOnlyControl {
 
 /** A vector source's tiles from its TileJSON (saving the map a request), or the TileJSON's URL. The tiles
  * may be the app's or those of seeded PMTiles archives (pmtiles://) on a static host. */
-function inline(tilejson, level) {
+async function inline(tilejson, level) {
   if (!tilejson) return { url: abs(`tiles/${level}.json`) };
   const { tiles, minzoom, maxzoom, bounds, attribution } = tilejson;
-  if (tiles.some((url) => url.startsWith("pmtiles://"))) pmtilesProtocol();
+  if (tiles.some((url) => url.startsWith("pmtiles://"))) await pmtiles();
   return { tiles, minzoom, maxzoom, bounds, attribution };
 }
 
@@ -144,12 +144,16 @@ export class MapView {
 
   async drawContext(levels) {
     const lan = levels.includes("lan");
-    const [kommunTiles, lanTiles] = await Promise.all([tileJSON("kommun"), lan && tileJSON("lan"), this.ready]);
-    this.map.addSource("context", { type: "vector", ...inline(kommunTiles, "kommun"), promoteId: "code" });
+    const [kommunTiles, lanTiles] = await Promise.all([
+      tileJSON("kommun").then((tilejson) => inline(tilejson, "kommun")),
+      lan && tileJSON("lan").then((tilejson) => inline(tilejson, "lan")),
+      this.ready,
+    ]);
+    this.map.addSource("context", { type: "vector", ...kommunTiles, promoteId: "code" });
     this.map.addLayer({ id: "context-line", type: "line", source: "context", "source-layer": "kommun",
       paint: { "line-color": "#6b6b66", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 10, 1.6], "line-dasharray": [3, 2] } });
     if (lan) {
-      this.map.addSource("context-lan", { type: "vector", ...inline(lanTiles, "lan") });
+      this.map.addSource("context-lan", { type: "vector", ...lanTiles });
       this.map.addLayer({ id: "context-lan", type: "line", source: "context-lan", "source-layer": "lan",
         paint: { "line-color": "#55554f", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.9, 10, 2.2] } });
     }
@@ -184,7 +188,7 @@ export class MapView {
 
   /** Show a level's areas; its TileJSON (when the page has it) is given inline, saving the map a request. */
   async setLevel(level, tilejson = null) {
-    await this.ready;
+    const [source] = await Promise.all([inline(tilejson, level), this.ready]);
     if (level === this.level) return;
     const map = this.map;
     map.setMinZoom(Math.max(0, tilejson ? tilejson.minzoom : 0));
@@ -193,7 +197,7 @@ export class MapView {
     this.level = level;
     this.states = new Map();
     this.drawn = new Set(); // codes whose state c is set in the (new) source
-    map.addSource(SOURCE, { type: "vector", ...inline(tilejson, level), promoteId: "code" });
+    map.addSource(SOURCE, { type: "vector", ...source, promoteId: "code" });
     const base = { source: SOURCE, "source-layer": level };
     const before = map.getLayer("context-line") ? "context-line" : undefined;
     map.addLayer({ ...base, id: "fill", type: "fill", paint: { "fill-color": OUTSIDE, "fill-opacity": ["case", ["==", STATE, -9], 0.45, 0.9], "fill-antialias": false } }, before);
