@@ -346,8 +346,9 @@ def _seed_parser(commands: argparse._SubParsersAction) -> None:
     seed.add_argument("--years", default="latest", help="latest (default), all, none, or years: 2022,2023")
     seed.add_argument("--minzoom", type=int, help="lowest zoom (default: each level's own)")
     seed.add_argument("--maxzoom", type=int, help="highest zoom (default: each level's own)")
-    seed.add_argument("--mbtiles", type=Path, help="MBTiles to write (several tilesets: NAME-deso-2023…)")
-    seed.add_argument("--pmtiles", type=Path, help="PMTiles to write (several tilesets: NAME-deso-2023…)")
+    archives = "(several tilesets: NAME-deso-2023…; a folder: FOLDER/deso-2023…)"
+    seed.add_argument("--mbtiles", type=Path, help=f"MBTiles to write {archives}")
+    seed.add_argument("--pmtiles", type=Path, help=f"PMTiles to write {archives}")
     seed.add_argument("--cache", action="store_true", help="store the tiles in the Redis cache at $REDIS_URL")
     seed.add_argument("--no-geometry", action="store_true", help="only year tiles, no geometry tiles")
     seed.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1))

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from data.cache import RedisCache, compress
 from data.tileset import TileSet
-from geo.archive import ArchiveInfo, ArchiveWriter, open_archive
+from geo.archive import ArchiveInfo, ArchiveWriter, open_archive, tileset_name
 from geo.grid import ORIGIN, tile_size
 from geo.tiles import DEFAULT_BUFFER
 from indicators.model import BarometerError, ParameterError
@@ -39,7 +39,7 @@ class SeedSpec:
 
     @property
     def name(self) -> str:
-        return self.level if self.year is None else f"{self.level}-{self.year}"
+        return tileset_name(self.level, self.year)
 
 
 @dataclass
@@ -128,8 +128,12 @@ def tiles_to_seed(tileset: TileSet, spec: SeedSpec, buffer: int = DEFAULT_BUFFER
     return np.concatenate(out) if out else np.zeros((0, 3), dtype=np.int64)
 
 
-def archive_path(template: Path, spec: SeedSpec, several: bool) -> Path:
-    """``out.pmtiles`` for a single tileset; ``out-deso.pmtiles``, ``out-deso-2023.pmtiles`` for several."""
+def archive_path(template: Path, spec: SeedSpec, several: bool, suffix: str = ".pmtiles") -> Path:
+    """``out.pmtiles`` for a single tileset; ``out-deso.pmtiles``, ``out-deso-2023.pmtiles`` for several; in a
+    folder (a path without a suffix) ``out/deso.pmtiles``, ``out/deso-2023.pmtiles``: the names a deployment
+    serving tiles from its archives reads (``BAROMETER_PMTILES_URL``)."""
+    if not template.suffix:
+        return template / f"{spec.name}{suffix}"
     return template.with_name(f"{template.stem}-{spec.name}{template.suffix}") if several else template
 
 
@@ -219,10 +223,12 @@ def seed(
         if spec.year is not None:
             tileset.year_properties(spec.level, spec.year)
     several = len(specs) > 1
+    for folder in (t for t in (mbtiles, pmtiles) if t is not None and not t.suffix):
+        folder.mkdir(parents=True, exist_ok=True)
     writers: dict[int, list[ArchiveWriter]] = {
         i: [
-            open_archive(archive_path(t, spec, several), archive_info(tileset, spec, attribution))
-            for t in (mbtiles, pmtiles)
+            open_archive(archive_path(t, spec, several, suffix), archive_info(tileset, spec, attribution))
+            for t, suffix in ((mbtiles, ".mbtiles"), (pmtiles, ".pmtiles"))
             if t is not None
         ]
         for i, spec in enumerate(specs)

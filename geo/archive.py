@@ -20,6 +20,11 @@ from geo.grid import Bounds
 from indicators.model import BarometerError
 
 
+def tileset_name(level: str, year: int | None) -> str:
+    """An archive's name for the server's ``/tiles/{level}[/{year}]``: ``deso``, ``deso-2023``."""
+    return level if year is None else f"{level}-{year}"
+
+
 @dataclass(frozen=True)
 class ArchiveInfo:
     """What an archive describes about its one vector layer."""

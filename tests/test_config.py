@@ -126,6 +126,34 @@ def test_frame_ancestors_host_sources_are_accepted(monkeypatch, data_dir, value,
     assert response.headers["Content-Security-Policy"] == header
 
 
+@pytest.mark.parametrize(
+    ("value", "tiles"),
+    [
+        (
+            "https://cdn.example.se/barometer/{version}/",
+            "pmtiles://https://cdn.example.se/barometer/{v}/kommun.pmtiles/",
+        ),
+        ("https://cdn.example.se", "pmtiles://https://cdn.example.se/kommun.pmtiles/"),
+        ("/archives", "pmtiles://http://localhost/archives/kommun.pmtiles/"),
+        ("", "http://localhost/tiles/kommun/"),
+    ],
+)
+def test_the_tiles_come_from_the_configured_archives(monkeypatch, data_dir, value, tiles):
+    monkeypatch.setenv("BAROMETER_PMTILES_URL", value)
+    client = create_app({"DATA": str(data_dir)}).test_client()
+    tilejson = client.get("/tiles/kommun.json").get_json()
+    assert tilejson["tiles"][0].startswith(tiles.replace("{v}", tilejson["version"]))
+
+
+@pytest.mark.parametrize(
+    "value", ["cdn.example.se/tiles", "https://a.se/t?x=1", "https://a.se/a b", "ftp://a.se/"]
+)
+def test_a_pmtiles_url_that_is_not_a_base_url_is_refused_at_start(monkeypatch, data_dir, value):
+    monkeypatch.setenv("BAROMETER_PMTILES_URL", value)
+    with pytest.raises(ParameterError, match="BAROMETER_PMTILES_URL"):
+        create_app({"DATA": str(data_dir)})
+
+
 def test_the_docker_image_runs_as_a_user_without_root(tmp_path):
     users = re.findall(r"^USER\s+(\S+)", (REPO / "Dockerfile").read_text(), re.MULTILINE)
     assert users and users[-1] not in ("root", "0")

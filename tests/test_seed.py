@@ -72,6 +72,9 @@ def test_archive_names_per_tileset(tmp_path):
     spec = SeedSpec("deso", 2021, 8, 14)
     assert archive_path(tmp_path / "out.pmtiles", spec, several=False) == tmp_path / "out.pmtiles"
     assert archive_path(tmp_path / "out.pmtiles", spec, several=True) == tmp_path / "out-deso-2021.pmtiles"
+    # a folder holds the names a deployment reads its archives by (BAROMETER_PMTILES_URL), one per tileset
+    assert archive_path(tmp_path / "out", spec, several=True) == tmp_path / "out" / "deso-2021.pmtiles"
+    assert archive_path(tmp_path / "out", spec, False, ".mbtiles") == tmp_path / "out" / "deso-2021.mbtiles"
 
 
 @pytest.mark.parametrize("workers", [1, 2])

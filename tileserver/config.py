@@ -29,6 +29,7 @@ DEFAULTS: dict[str, object] = {
     "SLOW_QUEUE": 2,  # more of them waiting per worker; past slots + queue they answer 503
     "ATTRIBUTION": None,  # credit line of tiles and styles; none: the dataset's (its recipe's attribution)
     "BASEMAP": None,  # style URL, XYZ template, PMTiles URL or data-folder file; none: the light default
+    "PMTILES_URL": None,  # where `barometer seed --pmtiles DIR/` archives are served, e.g. from a CDN
 }
 
 _HOST_SOURCE = re.compile(
@@ -56,12 +57,32 @@ def configure(app: Flask, overrides: Mapping[str, object] | None) -> None:
     if overrides:
         app.config.from_mapping(overrides)
     app.config["FRAME_ANCESTORS"] = frame_ancestors(str(app.config["FRAME_ANCESTORS"] or "*"))
+    app.config["PMTILES_URL"] = pmtiles_url(app.config["PMTILES_URL"])
     for key, low in (("CACHE_MB", 0), ("MEMO_MB", 0), ("SLOW_SLOTS", 1), ("SLOW_QUEUE", 0)):
         if not isinstance(app.config[key], int) or app.config[key] < low:
             raise ParameterError(
                 f"BAROMETER_{key}", f"must be a whole number from {low}, not {app.config[key]!r}"
             )
     MEMO.resize(app.config["MEMO_MB"] * 2**20)
+
+
+_PMTILES_URL = re.compile(r"https?://[^/\s\"'<>?#]+(?:/[^\s\"'<>?#]*)?|/[^\s\"'<>?#]*", re.IGNORECASE)
+
+
+def pmtiles_url(raw: object) -> str | None:
+    """The base URL of the seeded PMTiles archives (``<base>/deso.pmtiles``, ``<base>/deso-2023.pmtiles``):
+    ``http(s)://host/path`` or a path on this host (``/archives``); ``{version}`` in it is replaced by the
+    dataset version. None (unset) means the app serves the tiles itself."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    text = str(raw).strip().rstrip("/") or "/"
+    if not _PMTILES_URL.fullmatch(text.replace("{version}", "v")):
+        raise ParameterError(
+            "BAROMETER_PMTILES_URL",
+            f"{raw!r} is not a base URL of archives; give https://cdn.example.se/barometer/{{version}} "
+            "or a path on this host such as /archives (no query, quotes or spaces)",
+        )
+    return text
 
 
 def frame_ancestors(raw: str) -> str:

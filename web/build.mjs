@@ -2,7 +2,9 @@
 // The app's ES modules are bundled and minified by esbuild, the front-end libraries come from node_modules,
 // and every asset gets a content hash in its name (so it can be cached forever) and gzip and brotli copies
 // beside it (so it is compressed once, here, not per request). dist/manifest.json maps each source name to
-// its built name. Nothing is fetched from third parties at run time.
+// its built name. Modules imported with import() (the pmtiles reader, needed only where archives are read)
+// are chunks loaded on first use; chunks the entry imports statically, if any, are named in index.html as
+// modulepreload so they load beside it. Nothing is fetched from third parties at run time.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -26,27 +28,40 @@ function hashed(path, name = basename(path)) {
 }
 
 const manifest = {};
+const ENTRIES = { app: "src/js/main.js", style: "src/css/app.css" };
 const bundled = await build({
-  entryPoints: { app: "src/js/main.js", style: "src/css/app.css" },
+  entryPoints: ENTRIES,
   bundle: true,
   minify: true,
   format: "esm",
+  splitting: true,
   target: ["es2020"],
   entryNames: "[name]-[hash]",
+  chunkNames: "chunk-[hash]",
   outdir: STATIC,
   metafile: true,
   legalComments: "none",
   logLevel: "warning",
 });
+let preloads = [];
 for (const [output, meta] of Object.entries(bundled.metafile.outputs)) {
-  if (meta.entryPoint) manifest[meta.entryPoint.replace(/^src\//, "")] = basename(output);
+  if (output.endsWith(".map")) continue;
+  const entry = Object.values(ENTRIES).includes(meta.entryPoint);
+  const source = entry ? meta.entryPoint.replace(/^src\//, "") : `chunks/${basename(output)}`; // chunks: import()ed
+  manifest[source] = basename(output);
+  if (source === "js/main.js") {
+    preloads = meta.imports.filter((i) => i.kind === "import-statement").map((i) => basename(i.path));
+  }
 }
 manifest["vendor/maplibre-gl.js"] = hashed("node_modules/maplibre-gl/dist/maplibre-gl.js");
 manifest["vendor/maplibre-gl.css"] = hashed("node_modules/maplibre-gl/dist/maplibre-gl.css");
 copyFileSync("node_modules/maplibre-gl/LICENSE.txt", join(STATIC, "maplibre-gl.LICENSE.txt"));
 
 // The page names its assets by their source path; point it at the built, hashed ones.
-let html = readFileSync("src/index.html", "utf8");
+let html = readFileSync("src/index.html", "utf8").replace(
+  '<script type="module" src="static/js/main.js"></script>',
+  (tag) => [...preloads.map((name) => `<link rel="modulepreload" href="static/${name}">`), tag].join("\n"),
+);
 for (const [source, built] of Object.entries(manifest)) {
   html = html.replaceAll(`static/${source}`, `static/${built}`);
 }

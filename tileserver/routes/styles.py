@@ -14,7 +14,7 @@ from styles.qgis import to_qml, to_sld
 from tileserver.http import cached_bytes, respond, respond_json, versioned, with_version
 from tileserver.routes import params, services
 from tileserver.routes.orientation import LABEL_MINZOOM, glyphs_url
-from tileserver.routes.tiles import public_base
+from tileserver.routes.tiles import archive_tiles, public_base
 
 blueprint = Blueprint("styles", __name__)
 
@@ -77,7 +77,7 @@ def style(level: str, indicator: str, year: str):
     client = params.choice("client", request.args.get("client", "maplibre"), ("maplibre", "qgis"))
     mode = params.choice("mode", request.args.get("mode", "fade"), ("fade", "filter"))
     base = public_base()
-    key = tileset.key("style", options.cache_key(), client, mode, base)
+    key = tileset.key("style", options.cache_key(), client, mode, base, current_app.config["PMTILES_URL"])
     return respond_json(
         services().cache,
         key,
@@ -90,11 +90,14 @@ def _style(tileset: TileSet, options: MapOptions, client: str, mode: str, base: 
     classes = _classes(tileset, options)
     prepared = tileset.prepared(options.level)
     query = tile_query(options)
+    version = tileset.dataset.version
+    # MapLibre reads a tileset's seeded archive where there is one (QGIS and variants like breakdown=
+    # or since=, which are not seeded, keep the app's tiles)
+    seeded = client == "maplibre" and not query
+    archive = archive_tiles(options.level, options.year, version, base) if seeded else None
     return build_style(
-        tiles_url=with_version(
-            f"{base}/tiles/{options.level}/{options.year}/{{z}}/{{x}}/{{y}}.mvt{query}",
-            tileset.dataset.version,
-        ),
+        tiles_url=archive
+        or with_version(f"{base}/tiles/{options.level}/{options.year}/{{z}}/{{x}}/{{y}}.mvt{query}", version),
         source_layer=options.level,
         property=options.indicator,
         classification=classes.classification,

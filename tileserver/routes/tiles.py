@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from data.tileset import attribution
+from geo.archive import tileset_name
 from indicators.model import NotFoundError
 from tileserver.http import cached_bytes, respond, respond_json, vary_on_host, versioned, with_version
 from tileserver.routes import params, services
@@ -60,7 +61,7 @@ def _tilejson(level_raw: str, year_raw: str | None):
     level = params.level(dataset, level_raw)
     year = None if year_raw is None else params.year(dataset, level, year_raw)
     base = public_base()
-    key = tileset.key("tilejson", level, year, base)
+    key = tileset.key("tilejson", level, year, base, current_app.config["PMTILES_URL"])
     return respond_json(
         services().cache, key, lambda: tilejson(tileset, level, year, base), cache_control=cache_control
     )
@@ -68,8 +69,6 @@ def _tilejson(level_raw: str, year_raw: str | None):
 
 def public_base() -> str:
     """The URL prefix clients reach this service at: the configured public URL, or the request's own."""
-    from flask import current_app
-
     configured = current_app.config["PUBLIC_URL"]
     if configured:
         return str(configured).rstrip("/")
@@ -77,9 +76,20 @@ def public_base() -> str:
     return request.host_url.rstrip("/")
 
 
-def tilejson(tileset, level: str, year: int | None, base: str) -> dict:
-    from flask import current_app
+def archive_tiles(level: str, year: int | None, version: str, base: str) -> str | None:
+    """The tile URL template in the seeded PMTiles archive of a tileset (``pmtiles://…/deso.pmtiles/{z}/{x}/{y}``,
+    which MapLibre reads through the pmtiles protocol), when ``BAROMETER_PMTILES_URL`` says where the
+    archives are; else None (the app serves the tiles)."""
+    configured = current_app.config["PMTILES_URL"]
+    if not configured:
+        return None
+    root = configured.replace("{version}", version).rstrip("/")
+    if root.startswith("/") or not root:
+        root = base + root
+    return f"pmtiles://{root}/{tileset_name(level, year)}.pmtiles/{{z}}/{{x}}/{{y}}"
 
+
+def tilejson(tileset, level: str, year: int | None, base: str) -> dict:
     dataset = tileset.dataset
     prepared = tileset.prepared(level)
     path = f"{level}/{year}" if year is not None else level
@@ -90,7 +100,10 @@ def tilejson(tileset, level: str, year: int | None, base: str) -> dict:
         "name": f"Barometer {level}" + (f" {year}" if year is not None else ""),
         "version": dataset.version,
         "scheme": "xyz",
-        "tiles": [with_version(f"{base}/tiles/{path}/{{z}}/{{x}}/{{y}}.mvt", dataset.version)],
+        "tiles": [
+            archive_tiles(level, year, dataset.version, base)
+            or with_version(f"{base}/tiles/{path}/{{z}}/{{x}}/{{y}}.mvt", dataset.version)
+        ],
         "minzoom": prepared.minzoom,
         "maxzoom": prepared.maxzoom,
         "bounds": [west, south, east, north],

@@ -3,7 +3,7 @@
 // but the background and the dataset's own boundaries and names (added by MapView). A vector basemap's
 // layers are drawn generically: water and land polygons filled, lines thin and grey; its symbols are left
 // out (their fonts are not served here), the dataset's labels name the places.
-import { PMTiles, Protocol } from "pmtiles";
+// The pmtiles package loads (its own chunk) only where an archive is read.
 
 const WATER = "#c9dbe6";
 const LAND = "#f1efe9";
@@ -12,6 +12,18 @@ const WATER_NAME = /water|ocean|sea|lake|vatten|hav|sjö/i;
 const LAND_NAME = /earth|land/i;
 
 let protocol = null;
+
+/** MapLibre reads pmtiles:// URLs (a basemap archive, or the data tiles when the deployment serves them
+ * from seeded archives: their TileJSON then names pmtiles://…/deso.pmtiles/{z}/{x}/{y}); resolves to
+ * {protocol, PMTiles}. */
+export function pmtiles() {
+  protocol = protocol || import("pmtiles").then(({ PMTiles, Protocol }) => {
+    const handler = new Protocol();
+    maplibregl.addProtocol("pmtiles", handler.tile);
+    return { protocol: handler, PMTiles };
+  });
+  return protocol;
+}
 
 /** Adds the basemap's sources and layers (before any other than the background); resolves to its water
  * layer ({source, sourceLayer, filter, color}) when it has one, for drawing the choropleth on land only. */
@@ -24,12 +36,9 @@ export async function addBasemap(map, config) {
   }
   if (basemap.kind === "style") return addStyle(map, await (await fetch(basemap.url)).json());
   if (basemap.kind !== "pmtiles") return null;
-  if (!protocol) {
-    protocol = new Protocol();
-    maplibregl.addProtocol("pmtiles", protocol.tile);
-  }
+  const { protocol: handler, PMTiles } = await pmtiles();
   const archive = new PMTiles(basemap.url);
-  protocol.add(archive);
+  handler.add(archive);
   const header = await archive.getHeader();
   const url = `pmtiles://${basemap.url}`;
   if (header.tileType !== 1) { // raster (png, jpeg, webp, avif)

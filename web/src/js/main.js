@@ -197,6 +197,16 @@ function specs(state) {
 async function renderMap(state, before) {
   const token = ++renderToken;
   const two = SIDE_BY_SIDE.has(state.mode);
+  // ask for everything the map needs first: creating a map blocks the page while WebGL sets up
+  const mctx = { catalog: ctx.catalog, indicators: ctx.indicators, level: state.level, kommun: state.kommun,
+    scope: state.scope, breakdown: state.bd, method: state.method, classes: state.classes };
+  const levels = ctx.catalog.levels.map((l) => l.id);
+  const tilejson = tileJSON(state.level);
+  for (const level of ["kommun", "lan"]) if (levels.includes(level)) tileJSON(level); // the borders' (cached)
+  const values = Promise.all([
+    api.areas(state.level, state.kommun).then((list) => list || []),
+    Promise.all(specs(state).map((spec) => buildMetric(mctx, spec))),
+  ]);
   $("map-b-wrap").hidden = !two;
   $("view-map").classList.toggle("two", two);
   ensureMaps(two ? 2 : 1);
@@ -206,20 +216,12 @@ async function renderMap(state, before) {
     if (at.length === 3 && at.every(Number.isFinite)) ctx.maps[0].map.jumpTo({ center: [at[0], at[1]], zoom: at[2] });
     else ctx.maps[0].fit(municipalityBounds(ctx.catalog, state.kommun), Boolean(before));
   }
-  const mctx = { catalog: ctx.catalog, indicators: ctx.indicators, level: state.level, kommun: state.kommun,
-    scope: state.scope, breakdown: state.bd, method: state.method, classes: state.classes };
-  const levels = ctx.catalog.levels.map((l) => l.id);
-  const tilejson = tileJSON(state.level);
   const tiles = Promise.all(ctx.maps.map(async (view) => { // the geometry loads while the legend and values do
     view.setKommun(state.kommun);
     await view.addContext(levels);
     await view.setLevel(state.level, await tilejson);
   }));
-  const [areas, metrics] = await Promise.all([
-    api.areas(state.level, state.kommun).then((list) => list || []),
-    Promise.all(specs(state).map((spec) => buildMetric(mctx, spec))),
-    tiles,
-  ]);
+  const [[areas, metrics]] = await Promise.all([values, tiles]);
   if (token !== renderToken) return;
   ctx.areas = areas;
   ctx.metrics = metrics;
@@ -463,6 +465,7 @@ async function render(state, before) {
 }
 
 async function boot() {
+  maplibregl.prewarm(); // MapLibre's worker starts (and parses its code) while the catalog arrives
   const initial = parse(location.search);
   setLang(initial.lang);
   try {

@@ -2,8 +2,12 @@
 // area (/api/legend), the page sets each area's state c (class index, -1 no data, -2 suppressed; no state =
 // outside the map's scope) and a fill-color "match" on the legend's colours, so a new year, indicator,
 // change or deviation map restyles without reloading a tile.
+// The first draw is kept cheap (software WebGL compiles every shader program a frame needs on the main
+// thread): labels, the hover/selection outline and the no-data/suppressed patterns that no area needs yet
+// are hidden until the map has been drawn once, and fills are not antialiased (their outlines are drawn).
 import { api, getJSON } from "./api.js";
-import { addBasemap } from "./basemap.js";
+import { addBasemap, pmtiles } from "./basemap.js";
+import { tileJSON } from "./data.js";
 import { t } from "./i18n.js";
 
 const SOURCE = "areas";
@@ -13,6 +17,7 @@ const abs = (path) => new URL(path, document.baseURI).href;
 const FONT = ["DejaVu Sans"]; // the glyphs the app serves (built from Debian's DejaVu Sans)
 const GLYPHS = `${abs(".")}fonts/{fontstack}/{range}.pbf`;
 const EMPTY = { type: "FeatureCollection", features: [] };
+const LATER = ["context-labels", "labels", "focus"]; // hidden until the first draw
 const HALO = { "text-color": "#222222", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.6, "text-halo-blur": 0.4 };
 
 function patternImage(kind) {
@@ -55,6 +60,15 @@ class LandOnlyControl {
   onRemove() { this.box.remove(); }
 }
 
+/** A vector source's tiles from its TileJSON (saving the map a request), or the TileJSON's URL. The tiles
+ * may be the app's or those of seeded PMTiles archives (pmtiles://) on a static host. */
+async function inline(tilejson, level) {
+  if (!tilejson) return { url: abs(`tiles/${level}.json`) };
+  const { tiles, minzoom, maxzoom, bounds, attribution } = tilejson;
+  if (tiles.some((url) => url.startsWith("pmtiles://"))) await pmtiles();
+  return { tiles, minzoom, maxzoom, bounds, attribution };
+}
+
 export class MapView {
   constructor(container, { onHover = () => {}, onClick = () => {}, onMove = () => {}, label = "" } = {}) {
     this.level = null;
@@ -67,6 +81,8 @@ export class MapView {
     this.drawn = new Set();
     this.onHover = onHover;
     this.onClick = onClick;
+    this.shown = false; // drawn once (with what the first view needs): then the rest is shown
+    const config = getJSON("api/config", { optional: true }); // asked for now, while the map sets up
     this.map = new maplibregl.Map({
       container,
       style: {
@@ -87,11 +103,11 @@ export class MapView {
     const canvas = this.map.getCanvas();
     canvas.setAttribute("aria-label", label);
     canvas.setAttribute("role", "application");
-    this.ready = new Promise((resolve) => this.map.once("load", async () => {
+    this.ready = new Promise((resolve) => this.map.once("style.load", async () => {
       this.map.addImage("bm-hatch", patternImage("hatch"));
       this.map.addImage("bm-dots", patternImage("dots"));
       try {
-        this.config = (await getJSON("api/config", { optional: true })) || {};
+        this.config = (await config) || {};
         this.water = await addBasemap(this.map, this.config);
       } catch (error) {
         console.warn("basemap not drawn:", error);
@@ -127,40 +143,66 @@ export class MapView {
   }
 
   async drawContext(levels) {
-    const [kommuner] = await Promise.all([api.areas("kommun"), this.ready]);
-    this.map.addSource("context", { type: "vector", url: abs("tiles/kommun.json"), promoteId: "code" });
+    const lan = levels.includes("lan");
+    const [kommunTiles, lanTiles] = await Promise.all([
+      tileJSON("kommun").then((tilejson) => inline(tilejson, "kommun")),
+      lan && tileJSON("lan").then((tilejson) => inline(tilejson, "lan")),
+      this.ready,
+    ]);
+    this.map.addSource("context", { type: "vector", ...kommunTiles, promoteId: "code" });
     this.map.addLayer({ id: "context-line", type: "line", source: "context", "source-layer": "kommun",
       paint: { "line-color": "#6b6b66", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 10, 1.6], "line-dasharray": [3, 2] } });
-    if (levels.includes("lan")) {
-      this.map.addSource("context-lan", { type: "vector", url: abs("tiles/lan.json") });
+    if (lan) {
+      this.map.addSource("context-lan", { type: "vector", ...lanTiles });
       this.map.addLayer({ id: "context-lan", type: "line", source: "context-lan", "source-layer": "lan",
         paint: { "line-color": "#55554f", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.9, 10, 2.2] } });
     }
-    this.map.addSource("kommun-labels", { type: "geojson", data: labelPoints(kommuner) });
+    this.map.addSource("kommun-labels", { type: "geojson", data: EMPTY });
     this.map.addLayer({ id: "context-labels", type: "symbol", source: "kommun-labels", minzoom: 5,
-      layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 8 }, paint: HALO });
+      layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 8, visibility: this.visibility() }, paint: HALO });
+    this.setLabelZoom();
+    api.areas("kommun").then((kommuner) => this.map.getSource("kommun-labels").setData(labelPoints(kommuner)))
+      .catch((error) => console.warn("municipality names not drawn:", error));
+  }
+
+  /** "visible" once the map has been drawn (or something is selected), else "none": for the layers that
+   * the first draw can do without. */
+  visibility() {
+    return this.shown || this.selected.size ? "visible" : "none";
+  }
+
+  /** After the first draw: show what was held back (once). */
+  showRest() {
+    if (this.shown) return;
+    this.shown = true;
+    for (const id of LATER) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, "visibility", "visible");
+    this.applyStates();
+  }
+
+  /** Municipality names until the level's own labels take over (at a zoom the deployer may configure). */
+  setLabelZoom() {
+    const labelZoom = (this.config.label_minzoom || {})[this.level] ?? 10;
+    if (this.map.getLayer("context-labels")) this.map.setLayerZoomRange("context-labels", 5, labelZoom);
+    if (this.map.getLayer("labels")) this.map.setLayerZoomRange("labels", labelZoom, 24);
   }
 
   /** Show a level's areas; its TileJSON (when the page has it) is given inline, saving the map a request. */
   async setLevel(level, tilejson = null) {
-    await this.ready;
+    const [source] = await Promise.all([inline(tilejson, level), this.ready]);
     if (level === this.level) return;
     const map = this.map;
     map.setMinZoom(Math.max(0, tilejson ? tilejson.minzoom : 0));
-    for (const id of ["fill", "no-data", "suppressed", "land-only", "outline", "municipality", "focus", "labels"]) if (map.getLayer(id)) map.removeLayer(id);
+    for (const id of ["fill", "no-data", "suppressed", "land-only", "outline", "municipality", "focus"]) if (map.getLayer(id)) map.removeLayer(id);
     if (map.getSource(SOURCE)) map.removeSource(SOURCE);
     this.level = level;
     this.states = new Map();
     this.drawn = new Set(); // codes whose state c is set in the (new) source
-    const source = tilejson
-      ? { tiles: tilejson.tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom, bounds: tilejson.bounds, attribution: tilejson.attribution }
-      : { url: abs(`tiles/${level}.json`) };
     map.addSource(SOURCE, { type: "vector", ...source, promoteId: "code" });
     const base = { source: SOURCE, "source-layer": level };
     const before = map.getLayer("context-line") ? "context-line" : undefined;
-    map.addLayer({ ...base, id: "fill", type: "fill", paint: { "fill-color": OUTSIDE, "fill-opacity": ["case", ["==", STATE, -9], 0.45, 0.9] } }, before);
-    map.addLayer({ ...base, id: "no-data", type: "fill", paint: { "fill-pattern": "bm-hatch", "fill-opacity": ["case", ["==", STATE, -1], 0.7, 0] } }, before);
-    map.addLayer({ ...base, id: "suppressed", type: "fill", paint: { "fill-pattern": "bm-dots", "fill-opacity": ["case", ["==", STATE, -2], 0.9, 0] } }, before);
+    map.addLayer({ ...base, id: "fill", type: "fill", paint: { "fill-color": OUTSIDE, "fill-opacity": ["case", ["==", STATE, -9], 0.45, 0.9], "fill-antialias": false } }, before);
+    map.addLayer({ ...base, id: "no-data", type: "fill", layout: { visibility: "none" }, paint: { "fill-pattern": "bm-hatch", "fill-opacity": ["case", ["==", STATE, -1], 0.7, 0], "fill-antialias": false } }, before);
+    map.addLayer({ ...base, id: "suppressed", type: "fill", layout: { visibility: "none" }, paint: { "fill-pattern": "bm-dots", "fill-opacity": ["case", ["==", STATE, -2], 0.9, 0], "fill-antialias": false } }, before);
     if (this.water) {
       const { source, sourceLayer, filter, color } = this.water;
       map.addLayer({ id: "land-only", type: "fill", source, ...(sourceLayer ? { "source-layer": sourceLayer } : {}),
@@ -169,20 +211,22 @@ export class MapView {
     map.addLayer({ ...base, id: "outline", type: "line", paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.2, 10, 0.8, 14, 1.6], "line-opacity": 0.9 } }, before);
     map.addLayer({ ...base, id: "municipality", type: "line", filter: ["==", ["get", "kommun"], this.kommun || ""], paint: { "line-color": "#4d4d4d", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.3, 10, 0.9, 14, 1.8] } }, before);
     map.addLayer({
-      ...base, id: "focus", type: "line",
+      ...base, id: "focus", type: "line", layout: { visibility: this.visibility() },
       paint: {
         "line-color": ["case", ["boolean", ["feature-state", "sel"], false], "#000000", "#1f5fbf"],
         "line-width": 3,
         "line-opacity": ["case", ["any", ["boolean", ["feature-state", "sel"], false], ["boolean", ["feature-state", "hover"], false]], 1, 0],
       },
     }, before);
-    const labelZoom = (this.config.label_minzoom || {})[level] ?? 10;
-    if (map.getLayer("context-labels")) map.setLayerZoomRange("context-labels", 5, labelZoom); // municipalities until then
-    map.addLayer({ id: "labels", type: "symbol", source: "area-labels", minzoom: labelZoom,
-      layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 7, "text-padding": 4 }, paint: HALO });
+    if (!map.getLayer("labels")) {
+      map.addLayer({ id: "labels", type: "symbol", source: "area-labels",
+        layout: { "text-field": ["get", "name"], "text-font": FONT, "text-size": 12, "text-max-width": 7, "text-padding": 4, visibility: this.visibility() }, paint: HALO });
+    }
+    this.setLabelZoom();
     this.applyStates();
     this.setSelected([...this.selected]);
     this.updateLabels();
+    if (!this.shown) this.idle().then(() => this.showRest());
   }
 
   /** Draw the choropleth on land only: the basemap's water over it, in the basemap's water colour. */
@@ -226,6 +270,9 @@ export class MapView {
     for (const code of this.drawn) if (!this.states.has(code)) this.map.setFeatureState({ ...target, id: code }, { c: null });
     for (const [code, c] of this.states) this.map.setFeatureState({ ...target, id: code }, { c });
     this.drawn = new Set(this.states.keys());
+    const states = new Set(this.states.values()); // the patterns are drawn where some area needs them
+    this.map.setLayoutProperty("no-data", "visibility", this.shown || states.has(-1) ? "visible" : "none");
+    this.map.setLayoutProperty("suppressed", "visibility", this.shown || states.has(-2) ? "visible" : "none");
     if (this.colors) this.paintOnly();
   }
 
@@ -240,7 +287,10 @@ export class MapView {
     if (!this.level) return;
     const target = { source: SOURCE, sourceLayer: this.level };
     if (this.hovered && this.hovered !== code) this.map.setFeatureState({ ...target, id: this.hovered }, { hover: false });
-    if (code) this.map.setFeatureState({ ...target, id: code }, { hover: true });
+    if (code) {
+      this.showRest();
+      this.map.setFeatureState({ ...target, id: code }, { hover: true });
+    }
     this.hovered = code;
   }
 
@@ -251,6 +301,7 @@ export class MapView {
       for (const code of codes) this.map.setFeatureState({ ...target, id: code }, { sel: true });
     }
     this.selected = new Set(codes);
+    if (codes.length) this.showRest();
   }
 
   fit(bbox, animate = false) {
