@@ -3,7 +3,8 @@
 ``build_demo()`` is small and fast enough to be the server's fallback when no real data is imported;
 ``build_demo(areas=6000)`` has the number of Sweden's DeSOs in a few compact counties of city, suburban and
 rural municipalities with simple borders; ``build_demo(national=True)`` spreads them over a Sweden-sized
-country of 21 counties with real-like borders, coasts and islands (data.demo_national), the national benchmark.
+country of 21 counties with real-like borders, coasts and islands (data.demo_national): the national
+benchmark.
 The same seed always gives the same areas and values.
 """
 

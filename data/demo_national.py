@@ -26,7 +26,6 @@ from data.demo_geometry import (
     place_municipalities,
     split,
 )
-
 from data.demo_tessellation import Detail, fractal_lines, tessellate, voronoi_regions
 
 NATIONAL_AREAS = 6200
@@ -38,25 +37,70 @@ EDGE_DETAIL = Detail(max_levels=6, spacing=6.0, roughness=0.09)
 # The mainland, clockwise from Haparanda: Gulf of Bothnia, Baltic, Öresund, Kattegat, Skagerrak, then the
 # borders with Norway and Finland (SWEREF 99 TM metres, rounded).
 _MAINLAND = (
-    (915_000, 7_320_000), (835_000, 7_285_000), (800_000, 7_190_000), (759_000, 7_084_000),
-    (700_000, 7_030_000), (655_000, 6_970_000), (617_000, 6_920_000), (625_000, 6_850_000),
-    (617_000, 6_730_000), (660_000, 6_710_000), (710_000, 6_670_000), (700_000, 6_600_000),
-    (680_000, 6_560_000), (640_000, 6_530_000), (615_000, 6_500_000), (592_000, 6_430_000),
-    (590_000, 6_380_000), (583_000, 6_280_000), (560_000, 6_240_000), (520_000, 6_222_000),
-    (470_000, 6_215_000), (430_000, 6_140_000), (385_000, 6_145_000), (374_000, 6_164_000),
-    (360_000, 6_215_000), (370_000, 6_280_000), (340_000, 6_350_000), (319_000, 6_400_000),
-    (295_000, 6_470_000), (283_000, 6_540_000), (300_000, 6_580_000), (350_000, 6_640_000),
-    (360_000, 6_760_000), (370_000, 6_860_000), (330_000, 6_930_000), (380_000, 7_030_000),
-    (430_000, 7_130_000), (480_000, 7_250_000), (520_000, 7_330_000), (590_000, 7_430_000),
-    (640_000, 7_600_000), (700_000, 7_690_000), (760_000, 7_640_000), (830_000, 7_600_000),
-    (860_000, 7_480_000), (900_000, 7_400_000),
+    (915_000, 7_320_000),
+    (835_000, 7_285_000),
+    (800_000, 7_190_000),
+    (759_000, 7_084_000),
+    (700_000, 7_030_000),
+    (655_000, 6_970_000),
+    (617_000, 6_920_000),
+    (625_000, 6_850_000),
+    (617_000, 6_730_000),
+    (660_000, 6_710_000),
+    (710_000, 6_670_000),
+    (700_000, 6_600_000),
+    (680_000, 6_560_000),
+    (640_000, 6_530_000),
+    (615_000, 6_500_000),
+    (592_000, 6_430_000),
+    (590_000, 6_380_000),
+    (583_000, 6_280_000),
+    (560_000, 6_240_000),
+    (520_000, 6_222_000),
+    (470_000, 6_215_000),
+    (430_000, 6_140_000),
+    (385_000, 6_145_000),
+    (374_000, 6_164_000),
+    (360_000, 6_215_000),
+    (370_000, 6_280_000),
+    (340_000, 6_350_000),
+    (319_000, 6_400_000),
+    (295_000, 6_470_000),
+    (283_000, 6_540_000),
+    (300_000, 6_580_000),
+    (350_000, 6_640_000),
+    (360_000, 6_760_000),
+    (370_000, 6_860_000),
+    (330_000, 6_930_000),
+    (380_000, 7_030_000),
+    (430_000, 7_130_000),
+    (480_000, 7_250_000),
+    (520_000, 7_330_000),
+    (590_000, 7_430_000),
+    (640_000, 7_600_000),
+    (700_000, 7_690_000),
+    (760_000, 7_640_000),
+    (830_000, 7_600_000),
+    (860_000, 7_480_000),
+    (900_000, 7_400_000),
 )
 _GOTLAND = (
-    (672_000, 6_330_000), (700_000, 6_350_000), (735_000, 6_400_000), (750_000, 6_440_000),
-    (745_000, 6_460_000), (720_000, 6_430_000), (690_000, 6_410_000), (670_000, 6_370_000),
+    (672_000, 6_330_000),
+    (700_000, 6_350_000),
+    (735_000, 6_400_000),
+    (750_000, 6_440_000),
+    (745_000, 6_460_000),
+    (720_000, 6_430_000),
+    (690_000, 6_410_000),
+    (670_000, 6_370_000),
 )
-_OLAND = ((590_000, 6_230_000), (602_000, 6_250_000), (625_000, 6_340_000), (615_000, 6_345_000),
-          (592_000, 6_280_000))
+_OLAND = (
+    (590_000, 6_230_000),
+    (602_000, 6_250_000),
+    (625_000, 6_340_000),
+    (615_000, 6_345_000),
+    (592_000, 6_280_000),
+)
 # Archipelagos: centre, spread (m), number of islands, typical island radius (m).
 _ARCHIPELAGOS = (
     ((705_000, 6_590_000), 25_000, 90, 900.0),  # Stockholm
@@ -92,7 +136,7 @@ _COUNTIES = (
 )
 GOTLAND_INDEX = 7
 PLACEMENT_TOLERANCE = 100.0
-"""Metres: seeds are placed in a simplified county (at least 300 m inside it, so still inside the real one)."""
+"""Metres: seeds are placed in a simplified county (300 m or more inside it, so inside the real one)."""
 TOPOLOGY_TOLERANCE = 200.0
 """Metres: contiguity of municipalities and RegSOs is decided on cells simplified this much."""
 
@@ -135,7 +179,7 @@ def national_outline(rng: np.random.Generator) -> tuple[MultiPolygon, Polygon]:
 
 
 def _county_plan(n: int, municipalities: int) -> list[tuple[str, int]]:
-    """(character, DeSO count) per municipality: the city first, suburbs around big cities, then rural ones."""
+    """(character, DeSO count) per municipality: the city, suburbs of big cities, then rural ones."""
     if municipalities <= 1:
         return [(CITY, n)]
     n_city = max(4, round((0.45 if n > 600 else 0.3) * n))
@@ -176,4 +220,3 @@ def build_national_geography(n_deso: int, rng: np.random.Generator) -> DemoGeogr
     owner = np.repeat(np.arange(len(placed)), [len(s) for s in seed_sets])
     kept, cells = tessellate(seeds, outline, GRID, detail=EDGE_DETAIL, rng=rng)
     return assemble(seeds[kept], owner[kept], cells, placed, outline, rng, REGSO_SIZE, TOPOLOGY_TOLERANCE)
-

@@ -137,8 +137,9 @@ def tessellate(
     """Voronoi cells of ``seeds`` clipped to ``outline`` (a Polygon or MultiPolygon); returns (kept seed
     indices, cell geometries). With ``detail`` (and ``rng``) the cells' shared borders are fractal lines."""
     edges = shapely.voronoi_polygons(
-        shapely.multipoints(seeds), extend_to=shapely.box(*outline.bounds).buffer(2_000.0, join_style="mitre"),
-        only_edges=True
+        shapely.multipoints(seeds),
+        extend_to=shapely.box(*outline.bounds).buffer(2_000.0, join_style="mitre"),
+        only_edges=True,
     )
     lines = shapely.union_all([edges, outline.boundary], grid_size=grid)
     if detail is not None:
