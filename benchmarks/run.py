@@ -48,6 +48,8 @@ SCB = ROOT.parent / "shared" / "data" / "scb"
 SCB_FILES = ("regso_2025_goteborgsregionen.gpkg", "kommuner_2025.gpkg", "lan_2025.gpkg")
 QUICK_SEED_MAXZOOM = 10
 """--quick seeds (ours and tippecanoe alike) up to this zoom only."""
+READY_TIMEOUT = 900
+"""Seconds a server may take to load and prepare a version (minutes for the national one on a busy machine)."""
 
 
 def main() -> None:
@@ -89,6 +91,9 @@ def main() -> None:
     )
     raw.update(results)
     report += sections
+    if args.national:
+        report += scb_sections(per_zoom, repeat, seed_maxzoom, raw)
+    save(report, raw)
 
     print("warm throughput …", flush=True)
     seeded = [t for t in results["sample_tiles"] if seed_maxzoom is None or t.z <= seed_maxzoom]
@@ -102,18 +107,21 @@ def main() -> None:
         memory_section(memory, warm),
         "",
     ]
-    if args.national:
-        report += scb_sections(per_zoom, repeat, seed_maxzoom, raw)
+    save(report, raw)
 
     report.append(
         f"Load average (1 min) at the start {load_before[0]:.1f}, at the end {os.getloadavg()[0]:.1f} "
         "(other jobs share the machine)."
     )
-    text = "\n".join(report)
-    print("\n" + text)
-    (WORK / "results.md").write_text(text + "\n")
-    (WORK / "results.json").write_text(json.dumps(raw, indent=1, default=str))
+    print("\n" + "\n".join(report))
+    save(report, raw)
     print(f"\nwritten to {WORK / 'results.md'} and results.json")
+
+
+def save(report: list[str], raw: dict) -> None:
+    """The report so far (a run that fails later keeps what it measured)."""
+    (WORK / "results.md").write_text("\n".join(report) + "\n")
+    (WORK / "results.json").write_text(json.dumps(raw, indent=1, default=str))
 
 
 def compare_with_references(
@@ -373,7 +381,7 @@ def warm_throughput(data: Path, seeds: Path, sample, years: dict[str, int], seco
     for name, (start, base, ready) in servers.items():
         process = start()
         try:
-            throughput.wait_ready(base + ready, process)
+            throughput.wait_ready(base + ready, process, timeout=READY_TIMEOUT)
             results[name] = {}
             for kind, paths in urls[name].items():
                 fetched = throughput.fetch_all(base, paths)
