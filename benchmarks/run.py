@@ -49,7 +49,7 @@ SCB_FILES = ("regso_2025_goteborgsregionen.gpkg", "kommuner_2025.gpkg", "lan_202
 QUICK_SEED_MAXZOOM = 10
 """--quick seeds (ours and tippecanoe alike) up to this zoom only."""
 READY_TIMEOUT = 900
-"""Seconds a server may take to load and prepare a version (minutes for the national one on a busy machine)."""
+"""Seconds a server may take to load and prepare a version (minutes for a national one on a busy host)."""
 
 
 def main() -> None:
