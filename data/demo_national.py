@@ -5,8 +5,8 @@ islands), joined by archipelagos, Öland and Gotland. Its 21 counties are the te
 seats (Gotland is its island); each holds a city of small DeSOs around its seat, suburbs on big counties'
 cities and rural municipalities of a town and a few spread-out DeSOs, so the north gets huge DeSOs and the
 cities dense ones. The tessellation's shared edges are densified once (``tessellate(detail=…)``), so borders
-have real-like vertex density (≈250 per DeSO) and remain an exact coverage. Codes, names, RegSO grouping and
-values come from the ordinary demo machinery.
+have real-like vertex density (≈275 per DeSO; SCB's ≈250) and stay an exact coverage. Codes, names, RegSO
+grouping and values come from the ordinary demo machinery.
 """
 
 from __future__ import annotations
