@@ -20,6 +20,8 @@ BENCH = ROOT / "benchmarks"
 WORK = BENCH / ".work"
 PYTHON = sys.executable
 ZOOMS = (5, 6, 8, 10, 12, 14)
+NATIONAL_ZOOMS = (3, 4, 5, 6, 8, 10, 12, 14)
+"""The national benchmark also samples the zooms where the whole country fits on a screen."""
 
 
 def free_port() -> int:
@@ -29,15 +31,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def level_at(z: int) -> str:
-    """The finest level the server serves at zoom ``z`` (geo.prepare.LEVEL_ZOOMS)."""
+def level_at(z: int, levels: Sequence[str] | None = None) -> str | None:
+    """The finest level (of ``levels``, default all) the server serves at zoom ``z`` (LEVEL_ZOOMS)."""
     from geo.prepare import LEVEL_ZOOMS
 
     for level in ("deso", "regso", "kommun", "lan"):
         low, high = LEVEL_ZOOMS[level]
-        if low <= z <= high:
+        if low <= z <= high and (levels is None or level in levels):
             return level
-    raise ValueError(z)
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,22 +53,30 @@ class SampleTile:
         return f"/tiles/{self.level}{'' if year is None else f'/{year}'}/{self.z}/{self.x}/{self.y}.mvt"
 
 
-def demo_folder(areas: int) -> Path:
-    """A data folder holding ``build_demo(areas)`` (deterministic, so built once and reused)."""
-    folder = WORK / f"demo-{areas}"
+def demo_folder(areas: int | None, national: bool = False) -> Path:
+    """A data folder holding ``build_demo(areas, national=national)`` (deterministic, so built once and
+    reused); ``areas`` None is the demo's own default size."""
+    name = "-".join(["demo", *(["national"] if national else []), *([str(areas)] if areas else [])])
+    folder = WORK / name
     if not (folder / "CURRENT").exists():
-        print(f"building the demo with {areas} areas into {folder} …", flush=True)
-        run([PYTHON, "-m", "data.cli", "demo", "--data", str(folder), "--areas", str(areas)])
+        print(f"building {name} into {folder} …", flush=True)
+        command = [PYTHON, "-m", "data.cli", "demo", "--data", str(folder)]
+        command += [*(["--areas", str(areas)] if areas else []), *(["--national"] if national else [])]
+        run(command)
     return folder
 
 
-def sample_tiles(tileset, per_zoom: int, seed: int = 7) -> list[SampleTile]:
-    """Per zoom in ZOOMS, ``per_zoom`` tiles of the level served there: half the densest tiles (most area
+def sample_tiles(
+    tileset, per_zoom: int, seed: int = 7, zooms: Sequence[int] = ZOOMS, levels: Sequence[str] | None = None
+) -> list[SampleTile]:
+    """Per zoom in ``zooms``, ``per_zoom`` tiles of the level served there: half the densest tiles (most area
     centres), half drawn at random, weighted by area count, from the rest — always tiles with areas."""
     rng = np.random.default_rng(seed)
     out = []
-    for z in ZOOMS:
-        level = level_at(z)
+    for z in zooms:
+        level = level_at(z, levels)
+        if level is None:
+            continue
         prepared = tileset.prepared(level)
         points = shapely.point_on_surface(prepared.bands[0].geometries)
         xs, ys = shapely.get_x(points), shapely.get_y(points)

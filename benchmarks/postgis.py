@@ -5,8 +5,11 @@ Installs and starts Debian's PostgreSQL 15 + PostGIS 3 when needed, (re)creates 
 polygons (what a PostGIS tile server would usually query), ``band`` our per-zoom coverage-simplified ones
 (exactly the geometry our tiles are cut from). Year tiles join a table of the same properties our year tiles
 carry. PostGIS time is client wall time of a prepared statement over the Unix socket (server work plus
-returning the bytea); ours is a ``TileSet.tile`` call. After a warm-up call each (which also plans and
-prepares the statements), the three are called in turns ``repeat`` times per tile, and the medians compared.
+returning the bytea); ours is a ``TileSet.tile`` call (rendering in-process, no HTTP, no cache). After a
+warm-up call each (which also plans and prepares the statements), the three are called in turns ``repeat``
+times per tile, and the medians compared. PostGIS's own execution time is measured too: the median
+``Execution Time`` of ``EXPLAIN (ANALYZE, TIMING OFF)`` of the same query, which excludes planning and the
+socket round trip (and TIMING OFF keeps the instrumentation's clock calls out of it).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import getpass
 import io
 import shutil
+import statistics
 import subprocess
 from functools import partial
 
@@ -139,7 +143,7 @@ def compare(tileset, sample: list[SampleTile], years: dict[str, int], repeat: in
             for year in (False, True)
         }
         for tile in sample:
-            for year in (None, years[tile.level]):
+            for year in (None, *([years[tile.level]] if tile.level in years else [])):
                 params = {"z": tile.z, "x": tile.x, "y": tile.y, "level": tile.level}
                 src, band = (queries[(table, tile.level, year is not None)] for table in ("src", "band"))
                 measured = timed_together(
@@ -153,8 +157,22 @@ def compare(tileset, sample: list[SampleTile], years: dict[str, int], repeat: in
                 row: dict = {"tile": tile, "year": year}
                 for name, (seconds, body) in measured.items():
                     row[f"{name}_s"], row[f"{name}_gz"] = seconds, len(gz(body))
+                row["src_exec_s"] = execution_time(db, src, params, repeat)
+                row["band_exec_s"] = execution_time(db, band, params, repeat)
                 rows.append(row)
     return rows
+
+
+def execution_time(db, query: str, params: dict, repeat: int) -> float:
+    """Median server-side execution time (seconds) of ``query``: EXPLAIN ANALYZE's ``Execution Time``
+    after one unmeasured run, planning and the round trip to the client left out."""
+    literal = query % {k: (f"'{v}'" if isinstance(v, str) else int(v)) for k, v in params.items()}
+    explain = "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + literal
+    times = []
+    for _ in range(repeat + 1):
+        plan = db.execute(explain).fetchone()[0]
+        times.append(plan[0]["Execution Time"] / 1000)
+    return statistics.median(times[1:])
 
 
 def _tile_of(db, query: str, params: dict) -> bytes:
@@ -167,8 +185,19 @@ def summarise(rows: list[dict]) -> list[dict]:
     for z in sorted({r["tile"].z for r in rows}):
         for kind in ("geometry", "year"):
             group = [r for r in rows if r["tile"].z == z and (r["year"] is None) == (kind == "geometry")]
+            if not group:
+                continue
             summary = {"z": z, "level": group[0]["tile"].level, "kind": kind, "n": len(group)}
-            for key in ("ours_s", "src_s", "band_s", "ours_gz", "src_gz", "band_gz"):
+            for key in (
+                "ours_s",
+                "src_s",
+                "band_s",
+                "src_exec_s",
+                "band_exec_s",
+                "ours_gz",
+                "src_gz",
+                "band_gz",
+            ):
                 summary[key] = median([r[key] for r in group])
             out.append(summary)
     return out

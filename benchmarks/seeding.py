@@ -37,10 +37,13 @@ def write_geojson(dataset, level: str, path: Path) -> None:
     frame.to_file(path, driver="GeoJSONSeq")
 
 
-def run_ours(data: Path, out: Path, levels: list[str], years: str, geometry: bool = True) -> float:
-    """Seconds for one ``barometer seed`` into ``out`` (one MBTiles per tileset)."""
+def run_ours(
+    data: Path, out: Path, levels: list[str], years: str, geometry: bool = True, maxzoom: int | None = None
+) -> float:
+    """Seconds for one ``barometer seed`` into ``out`` (one MBTiles per tileset), up to ``maxzoom``."""
     command = [PYTHON, "-m", "data.cli", "seed", "--data", str(data), "--levels", ",".join(levels)]
     command += ["--years", years, "--mbtiles", str(out), "--workers", "2"]
+    command += ["--maxzoom", str(maxzoom)] if maxzoom is not None else []
     if not geometry:
         command.append("--no-geometry")
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BAROMETER_REDIS_URL")}

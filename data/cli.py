@@ -46,7 +46,12 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="write the deterministic demo dataset into a data folder")
     _data_option(demo)
-    demo.add_argument("--areas", type=int, help="about how many DeSO areas (default: small)")
+    demo.add_argument("--areas", type=int, help="about how many DeSO areas (default: small; national: 6200)")
+    demo.add_argument(
+        "--national",
+        action="store_true",
+        help="a Sweden-sized country with real-like borders, coasts and islands (the national benchmark)",
+    )
     demo.set_defaults(run=_demo)
 
     info = commands.add_parser("info", help="describe the dataset a data folder serves")
@@ -159,7 +164,7 @@ def _demo(args: argparse.Namespace) -> None:
     from data.demo import build_demo
     from data.store import write_version
 
-    dataset = (build_demo(args.areas) if args.areas else build_demo()).dataset()
+    dataset = build_demo(args.areas, national=args.national).dataset()
     write_version(args.data, dataset)
     print(f"wrote demo dataset {dataset.version} to {args.data}")
 

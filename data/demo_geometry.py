@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Polygon
+from shapely.geometry import MultiPolygon, Polygon
 
 from data.demo_names import county_name, deso_names, municipality_names, regso_names
 from data.demo_tessellation import kmeans_groups, make_contiguous, sample_points, tessellate, voronoi_regions
@@ -52,7 +52,7 @@ class DemoGeography:
     """One row per DeSO: code, kommun, regso, lan, character, letter, x, y (seed) and core_distance (seed
     distance from its municipality's centre over the core radius)."""
     municipalities: tuple[Municipality, ...]
-    outline: Polygon
+    outline: Polygon | MultiPolygon
 
 
 def _county_plan(n: int) -> list[tuple[str, int]]:
@@ -60,12 +60,12 @@ def _county_plan(n: int) -> list[tuple[str, int]]:
     n_city = max(4, round(0.55 * n))
     n_rural_total = max(2, round(0.12 * n))
     n_suburb_total = max(2, n - n_city - n_rural_total)
-    suburbs = _split(n_suburb_total, max(1, round(n_suburb_total / 60)))
-    rurals = _split(n_rural_total, max(1, int(n_rural_total / 12)))
+    suburbs = split(n_suburb_total, max(1, round(n_suburb_total / 60)))
+    rurals = split(n_rural_total, max(1, int(n_rural_total / 12)))
     return [(CITY, n_city), *((SUBURB, k) for k in suburbs), *((RURAL, k) for k in rurals)]
 
 
-def _split(total: int, parts: int) -> list[int]:
+def split(total: int, parts: int) -> list[int]:
     return [total // parts + (i < total % parts) for i in range(parts)]
 
 
@@ -86,11 +86,14 @@ def _blob(centre: np.ndarray, radius: float, rng: np.random.Generator, n: int = 
     return shapely.set_precision(Polygon(xy), GRID)
 
 
-def _place_municipalities(lan: str, territory, plan, rng) -> tuple[list[dict], list[np.ndarray]]:
-    """Centres, core radii and DeSO seeds of one county's municipalities (names and codes come later)."""
+def place_municipalities(
+    lan: str, territory, plan, rng, centre: np.ndarray | None = None
+) -> tuple[list[dict], list[np.ndarray]]:
+    """Centres, core radii and DeSO seeds of one county's municipalities (names and codes come later); the
+    city lies at ``centre`` (default: the territory's centroid)."""
     r_city, _, ring = _radii(plan)
     inner = territory.buffer(-300.0)
-    centre = np.array(territory.centroid.coords[0])
+    centre = np.array(territory.centroid.coords[0]) if centre is None else np.asarray(centre, dtype=float)
     placed, seeds = [], []
     n_suburbs = sum(c == SUBURB for c, _ in plan)
     offset = rng.uniform(0, 2 * np.pi)
@@ -106,11 +109,15 @@ def _place_municipalities(lan: str, territory, plan, rng) -> tuple[list[dict], l
             suburb_index += 1
             radius = 900.0 * np.sqrt(k)
             at = centre + ring * np.array([np.cos(angle), np.sin(angle)])
+            core = territory.buffer(-radius * 0.6)
             for _ in range(20):  # pull the suburb towards the city until its core is inside the county
-                if shapely.contains_xy(territory.buffer(-radius * 0.6), *at):
+                if shapely.contains_xy(core, *at):
                     break
                 at = centre + (at - centre) * 0.92
         disc = shapely.Point(at).buffer(radius, 32).intersection(inner)
+        if disc.area < 0.25 * np.pi * radius**2:  # mostly beyond the coast: on the nearest land instead
+            at = shapely.get_coordinates(shapely.shortest_line(inner, shapely.Point(at)))[0]
+            disc = shapely.Point(at).buffer(radius, 32).intersection(inner)
         discs.append(shapely.Point(at).buffer(radius + 1_500.0, 32))
         seeds.append(sample_points(k, disc, at, radius * 0.4, 0.7, 120.0, rng))
         placed.append({"character": character, "centre": at, "core_radius": radius, "lan": lan})
@@ -130,7 +137,7 @@ def _place_municipalities(lan: str, territory, plan, rng) -> tuple[list[dict], l
 def build_geography(n_deso: int, rng: np.random.Generator) -> DemoGeography:
     """A region of about ``n_deso`` DeSOs in ``max(1, round(n_deso / 1500))`` fictional counties."""
     n_counties = max(1, round(n_deso / DESO_PER_COUNTY))
-    plans = [_county_plan(k) for k in _split(n_deso, n_counties)]
+    plans = [_county_plan(k) for k in split(n_deso, n_counties)]
     _, r_suburb, ring = _radii(max(plans, key=lambda plan: plan[0][1]))
     county_radius = max(40_000.0, ring + r_suburb + 25_000.0)
     outline = _blob(
@@ -147,18 +154,34 @@ def build_geography(n_deso: int, rng: np.random.Generator) -> DemoGeography:
 
     placed, seed_sets = [], []
     for lan, territory, plan in zip(COUNTY_CODES, territories, plans, strict=False):
-        county_placed, county_seeds = _place_municipalities(lan, territory, plan, rng)
+        county_placed, county_seeds = place_municipalities(lan, territory, plan, rng)
         placed += county_placed
         seed_sets += county_seeds
     seeds = np.vstack(seed_sets)
     owner = np.repeat(np.arange(len(placed)), [len(s) for s in seed_sets])
     kept, cells = tessellate(seeds, outline, GRID)
-    seeds, owner = seeds[kept], owner[kept]
-    owner = make_contiguous(cells, owner)
+    return assemble(seeds[kept], owner[kept], cells, placed, outline, rng)
 
+
+def assemble(
+    seeds: np.ndarray,
+    owner: np.ndarray,
+    cells: np.ndarray,
+    placed: list[dict],
+    outline: Polygon | MultiPolygon,
+    rng: np.random.Generator,
+    regso_size: dict[str, int] = REGSO_SIZE,
+    topology_tolerance: float | None = None,
+) -> DemoGeography:
+    """The geography from DeSO cells, their seeds and the municipality (index into ``placed``) of each:
+    municipalities made contiguous, named and coded, DeSOs grouped into RegSOs, every level's areas.
+    Contiguity is decided on the cells coverage-simplified by ``topology_tolerance`` when given (the same
+    neighbours, far fewer vertices)."""
+    proxy = cells if topology_tolerance is None else shapely.coverage_simplify(cells, topology_tolerance)
+    owner = make_contiguous(proxy, owner)
     municipalities = _name_municipalities(placed, owner, rng)
     deso = _deso_table(seeds, owner, municipalities)
-    deso["regso_group"] = _regso_groups(deso, cells)
+    deso["regso_group"] = _regso_groups(deso, proxy, regso_size)
     deso, cells = _code_and_name(deso, cells, municipalities, rng)
     return DemoGeography(
         _area_table(deso, cells, municipalities),
@@ -211,13 +234,13 @@ def _deso_table(seeds: np.ndarray, owner: np.ndarray, municipalities: list[Munic
     )
 
 
-def _regso_groups(deso: pd.DataFrame, cells: np.ndarray) -> np.ndarray:
+def _regso_groups(deso: pd.DataFrame, cells: np.ndarray, sizes: dict[str, int]) -> np.ndarray:
     """A RegSO group number per DeSO: k-means within each municipality, then made contiguous."""
     groups = np.zeros(len(deso), dtype=int)
     next_group = 0
     for _, rows in deso.groupby("kommun", sort=True):
         index = rows.index.to_numpy()
-        size = REGSO_SIZE[rows["character"].iloc[0]]
+        size = sizes[rows["character"].iloc[0]]
         k = max(2, round(len(rows) / size)) if len(rows) >= 2 else 1
         local = kmeans_groups(rows[["x", "y"]].to_numpy(), k)
         groups[index] = local + next_group
@@ -284,11 +307,12 @@ def _area_table(
     regso = deso.groupby("regso", sort=True).agg(
         name=("regso_name", "first"), kommun=("kommun", "first"), lan=("lan", "first")
     )
-    regso_geometry = [union(deso["regso"].to_numpy() == code) for code in regso.index]
-    kommun_geometry = [union(deso["kommun"].to_numpy() == m.code) for m in municipalities]
+    of_regso, of_kommun, of_lan = (deso[c].to_numpy() for c in ("regso", "kommun", "lan"))
+    regso_geometry = [union(of_regso == code) for code in regso.index]
+    kommun_geometry = [union(of_kommun == m.code) for m in municipalities]
     counties = sorted({m.lan for m in municipalities})
     city_of = {m.lan: m.name for m in municipalities if m.character == CITY}
-    lan_geometry = [union(deso["lan"].to_numpy() == lan) for lan in counties]
+    lan_geometry = [union(of_lan == lan) for lan in counties]
     frames = [
         _level_frame("deso", deso["code"], deso["name"], cells, deso["kommun"], deso["lan"], deso["regso"]),
         _level_frame("regso", regso.index, regso["name"], regso_geometry, regso["kommun"], regso["lan"]),

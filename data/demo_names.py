@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -41,9 +42,14 @@ def _join(prefix: str, suffix: str) -> str:
     return name
 
 
-def _pool(kind: str, rng: np.random.Generator) -> list[str]:
+@cache
+def _names(kind: str) -> tuple[str, ...]:
     names = [_join(p, s) for p in _PREFIXES for s in _SUFFIXES[kind]]
-    names = [n for n in dict.fromkeys(names) if n not in _REAL]
+    return tuple(n for n in dict.fromkeys(names) if n not in _REAL)
+
+
+def _pool(kind: str, rng: np.random.Generator) -> list[str]:
+    names = _names(kind)
     return [names[i] for i in rng.permutation(len(names))]
 
 

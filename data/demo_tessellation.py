@@ -6,6 +6,8 @@ form an exact coverage (shared borders have identical vertices) on a ``grid``-me
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -75,14 +77,77 @@ def _thin(accepted: np.ndarray, candidates: np.ndarray, min_dist: float, n: int)
     return out[:count]
 
 
-def tessellate(seeds: np.ndarray, outline: Polygon, grid: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Voronoi cells of ``seeds`` clipped to ``outline``; returns (kept seed indices, cell geometries)."""
+@dataclass(frozen=True)
+class Detail:
+    """How the straight edges of a tessellation are made into real-looking borders (``fractal_lines``)."""
+
+    max_levels: int
+    """At most ``2 ** max_levels`` segments per edge."""
+    spacing: float
+    """Metres: an edge is split while its segments stay at least this long."""
+    roughness: float
+    """Standard deviation of a midpoint's sideways shift, as a share of its segment's length."""
+
+
+def fractal_lines(
+    starts: np.ndarray, ends: np.ndarray, levels: int, roughness: float, rng: np.random.Generator
+) -> np.ndarray:
+    """``(n, 2 ** levels + 1, 2)``: midpoint displacement from each start to its end (both kept exactly);
+    every midpoint moves sideways by a normal share ``roughness`` of its segment's length."""
+    n, size = len(starts), 2**levels
+    points = np.empty((n, size + 1, 2))
+    points[:, 0], points[:, -1] = starts, ends
+    step = size
+    while step > 1:
+        half = step // 2
+        a, b = points[:, 0:-1:step], points[:, step::step]
+        d = b - a
+        shift = rng.normal(0.0, roughness, (n, d.shape[1], 1))
+        points[:, half::step] = (a + b) / 2 + shift * np.stack([-d[..., 1], d[..., 0]], axis=-1)
+        step = half
+    return points
+
+
+def _detailed(lines: np.ndarray, detail: Detail, rng: np.random.Generator, grid: float):
+    """Noded linework with every straight piece (two vertices) replaced by a fractal line between the same
+    nodes, drawn once per piece so both neighbours get the very same vertices; noded again on ``grid``."""
+    coordinates, index = shapely.get_coordinates(lines, return_index=True)
+    straight = np.flatnonzero(shapely.get_num_coordinates(lines) == 2)
+    first = np.searchsorted(index, straight)
+    starts, ends = coordinates[first], coordinates[first + 1]
+    length = np.hypot(*(ends - starts).T)
+    cap = detail.max_levels - rng.integers(0, 2, len(straight))
+    levels = np.clip(np.floor(np.log2(np.maximum(length, 1e-9) / detail.spacing)), 0, cap).astype(int)
+    out = [lines[shapely.get_num_coordinates(lines) != 2]]
+    for level in np.unique(levels):
+        chosen = levels == level
+        curves = fractal_lines(starts[chosen], ends[chosen], int(level), detail.roughness, rng)
+        flat = curves.reshape(-1, 2)
+        out.append(shapely.linestrings(flat, indices=np.repeat(np.arange(len(curves)), curves.shape[1])))
+    return shapely.union_all(np.concatenate(out), grid_size=grid)
+
+
+def tessellate(
+    seeds: np.ndarray,
+    outline,
+    grid: float = 1.0,
+    detail: Detail | None = None,
+    rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Voronoi cells of ``seeds`` clipped to ``outline`` (a Polygon or MultiPolygon); returns (kept seed
+    indices, cell geometries). With ``detail`` (and ``rng``) the cells' shared borders are fractal lines."""
     edges = shapely.voronoi_polygons(
-        shapely.multipoints(seeds), extend_to=outline.buffer(2_000.0), only_edges=True
+        shapely.multipoints(seeds),
+        extend_to=shapely.box(*outline.bounds).buffer(2_000.0, join_style="mitre"),
+        only_edges=True,
     )
     lines = shapely.union_all([edges, outline.boundary], grid_size=grid)
+    if detail is not None:
+        lines = _detailed(shapely.get_parts(lines), detail, rng or np.random.default_rng(0), grid)
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
-    faces = faces[shapely.within(shapely.point_on_surface(faces), outline)]
+    inside = shapely.point_on_surface(faces)
+    shapely.prepare(outline)
+    faces = faces[shapely.contains_xy(outline, shapely.get_x(inside), shapely.get_y(inside))]
     owner = shapely.STRtree(shapely.points(seeds)).query_nearest(shapely.point_on_surface(faces))[1]
     frame = pd.DataFrame({"owner": owner, "face": faces})
     cells = frame.groupby("owner")["face"].agg(
