@@ -17,7 +17,7 @@ import pandas as pd
 
 from data.demo_table import ValueTable
 from indicators.catalog import COMPUTED, SEI_INPUTS
-from indicators.model import Indicator, normalise_values
+from indicators.model import Indicator, concat_values, normalise_values
 
 YEARS: tuple[int, ...] = tuple(range(2011, 2024))
 ELECTION_YEARS = (2014, 2018, 2022)
@@ -181,7 +181,7 @@ def build_values(
         table.add(indicator, kind, first, second, missing_years=_MISSING_YEARS.get(indicator.id, ()))
     if "omradestyp_official" in indicators:
         table.add_category("omradestyp_official", "regso", table.regso_types(SEI_INPUTS, OMRADESTYP_CUTS))
-    return pd.concat([normalise_values(frame) for frame in table.frames()], ignore_index=True)
+    return concat_values([normalise_values(frame) for frame in table.frames()])  # categories united
 
 
 def cells(indicator_id: str, model: _Model) -> tuple[str, np.ndarray, np.ndarray]:

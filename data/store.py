@@ -26,7 +26,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import partial
 from pathlib import Path
 
@@ -104,19 +104,23 @@ def storage_order(values: pd.DataFrame) -> pd.DataFrame:
     """The value table sorted by level, year, breakdown, indicator and code: what a tile, a style or a table
     of one level and year reads is then one run of rows, so a worker touches those pages of the mapped
     table only, not a few bytes of every page."""
-    level = values["level"].cat
-    ranks = np.array([LEVELS.index(c) if c in LEVELS else len(LEVELS) for c in level.categories])
-    years = values["year"].to_numpy().astype(np.int64)
-    digits = [ranks[level.codes.to_numpy()], years - (years.min() if len(years) else 0)]
-    digits += [
-        values[k].cat.codes.to_numpy().astype(np.int64) + 1 for k in ("breakdown", "indicator", "code")
-    ]
     key = np.zeros(len(values), dtype=np.int64)
-    for digit in digits:  # one mixed-radix key: a single sort instead of a lexsort of five
-        key = key * (int(digit.max(initial=0)) + 1) + digit
+    for digit in _sort_digits(values):  # one mixed-radix key, built in place: one sort, not a lexsort of five
+        key *= int(digit.max(initial=0)) + 1
+        key += digit
     if len(key) < 2 or (key[1:] >= key[:-1]).all():
         return values
     return values.take(np.argsort(key, kind="stable")).reset_index(drop=True)
+
+
+def _sort_digits(values: pd.DataFrame) -> Iterator[np.ndarray]:
+    """The storage order's keys as non-negative int64, one array at a time."""
+    level = values["level"].cat
+    yield np.array([LEVELS.index(c) if c in LEVELS else len(LEVELS) for c in level.categories])[level.codes]
+    years = values["year"].to_numpy().astype(np.int64)
+    yield years - years.min(initial=0)
+    for column in ("breakdown", "indicator", "code"):
+        yield values[column].cat.codes.to_numpy().astype(np.int64) + 1
 
 
 def order_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
