@@ -116,7 +116,8 @@ def storage_order(values: pd.DataFrame) -> pd.DataFrame:
 def _sort_digits(values: pd.DataFrame) -> Iterator[np.ndarray]:
     """The storage order's keys as non-negative int64, one array at a time."""
     level = values["level"].cat
-    yield np.array([LEVELS.index(c) if c in LEVELS else len(LEVELS) for c in level.categories])[level.codes]
+    ranks = [LEVELS.index(c) if c in LEVELS else len(LEVELS) for c in level.categories]
+    yield np.array(ranks, dtype=np.int64)[level.codes.to_numpy()]
     years = values["year"].to_numpy().astype(np.int64)
     yield years - years.min(initial=0)
     for column in ("breakdown", "indicator", "code"):
