@@ -33,11 +33,21 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
 from data import mapped
-from geo.prepare import PreparedLevel, check_level, level_columns, level_from_columns, prepare_level
+from geo.prepare import (
+    LEVEL_ZOOMS,
+    PREPARED_LAYOUT,
+    TOLERANCE_PIXELS,
+    PreparedLevel,
+    check_level,
+    level_columns,
+    level_from_columns,
+    prepare_level,
+)
 from indicators.derive import DERIVED_META, with_derived
 from indicators.model import (
     AREA_COLUMNS,
@@ -140,13 +150,55 @@ def tiled_levels(dataset: Dataset) -> list[str]:
 
 def prepare_levels(dataset: Dataset, folder: Path) -> None:
     """Prepare every tiled level that ``folder`` does not hold yet and store it there, one level at a
-    time; an area that cannot be tiled is an InputError (a version that is written or served works)."""
+    time; an area that cannot be tiled is an InputError (a version that is written or served works).
+
+    A level whose areas another version of the data folder prepared the same way (a new version of values or
+    indicators over the same areas) is linked from it instead of prepared again."""
     for level in tiled_levels(dataset):
         path = folder / TILES / f"{level}.arrow"
-        if not path.exists():
-            prepared = prepare_level(dataset.area_geometry(level).reset_index(drop=True), level, strict=True)
-            columns, meta = level_columns(prepared)
-            mapped.write_table(path, columns, meta)
+        if path.exists():
+            continue
+        areas = dataset.area_geometry(level).reset_index(drop=True)
+        source = _source_fingerprint(areas, level)
+        earlier = _prepared_from(folder.parent, level, source)
+        if earlier is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(earlier, path)
+            continue
+        columns, meta = level_columns(prepare_level(areas, level, strict=True))
+        mapped.write_table(path, columns, {**meta, "source": source})
+
+
+def _source_fingerprint(areas: gpd.GeoDataFrame, level: str) -> str:
+    """A hash of what preparing a level reads (its areas' attributes, geometry and CRS) and of how it
+    prepares (the zoom band, the tolerance, the stored layout)."""
+    digest = hashlib.sha256(
+        json.dumps([PREPARED_LAYOUT, level, LEVEL_ZOOMS.get(level), TOLERANCE_PIXELS]).encode()
+    )
+    ordered = areas.sort_values("code", kind="stable")
+    digest.update(pd.util.hash_pandas_object(ordered[list(AREA_COLUMNS)], index=False).to_numpy().tobytes())
+    digest.update(b"".join(shapely.to_wkb(ordered.geometry.to_numpy(), output_dimension=2)))
+    digest.update(str(areas.crs.to_wkt() if areas.crs is not None else "").encode())
+    return digest.hexdigest()
+
+
+def _prepared_from(versions: Path, level: str, source: str) -> Path | None:
+    """A stored level of another version in ``versions`` prepared from the same ``source``."""
+    for other in sorted(versions.glob(f"*/{TILES}/{level}.arrow")):
+        try:
+            if mapped.MappedTable(other).meta.get("source") == source:
+                return other
+        except (OSError, ValueError, pa.ArrowException):  # a damaged file is no source
+            continue
+    return None
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link (versions never change, so they can share the file), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def read_prepared(folder: Path, level: str) -> PreparedLevel | None:

@@ -42,6 +42,9 @@ SHARE_RATIO = 0.8
 """A zoom reuses the next finer band's geometry when its own simplification keeps more than this share of
 that band's vertices: at most 1/0.8 = 25 % extra vertices in a tile, instead of another copy in memory."""
 
+PREPARED_LAYOUT = 1
+"""The layout of ``level_columns``: stored levels of another layout are prepared again, not reused."""
+
 PROPERTY_COLUMNS: tuple[str, ...] = ("code", "name", "kommun", "lan", "regso")
 """Area attributes written to every tile feature (empty ones omitted)."""
 

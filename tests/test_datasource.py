@@ -34,9 +34,16 @@ def _break_geometry(folder: Path) -> None:
     pq.write_table(table, folder / "areas.parquet")
 
 
+def _replace(path: Path, content: bytes) -> None:
+    """A file of this version only made unreadable (versions over the same areas share their prepared
+    geometry through hard links, so writing into it would damage every one of them)."""
+    path.unlink()
+    path.write_bytes(content)
+
+
 BREAKS = {
     "corrupt values": lambda folder: (folder / "values.arrow").write_bytes(b"ARROW1 not really"),
-    "corrupt tile geometry": lambda folder: (folder / TILES / "deso.arrow").write_bytes(b"ARROW1 not really"),
+    "corrupt tile geometry": lambda folder: _replace(folder / TILES / "deso.arrow", b"ARROW1 not really"),
     "missing file": lambda folder: (folder / "areas.parquet").unlink(),
     "NaN geometry": _break_geometry,
 }

@@ -114,3 +114,29 @@ def test_a_damaged_mapped_file_is_refused(tmp_path):
     path.write_bytes(path.read_bytes()[:40])
     with pytest.raises(Exception, match=r"(?i)arrow|invalid|file"):
         mapped.MappedTable(path)
+
+
+def test_a_new_version_over_the_same_areas_links_their_prepared_geometry(tmp_path):
+    dataset = grid_dataset()
+    first = store.write_version(tmp_path, dataset)
+    values = dataset.values.copy()
+    values["value"] = values["value"] * 2
+    second = store.write_version(tmp_path, store.make_dataset(dataset.areas, values, dataset.indicators))
+    assert second != first
+    for level in store.tiled_levels(dataset):
+        assert (second / store.TILES / f"{level}.arrow").stat().st_ino == (
+            first / store.TILES / f"{level}.arrow"
+        ).stat().st_ino
+    moved = dataset.areas.copy()
+    moved.loc[moved["level"] == "deso", "geometry"] = moved.loc[moved["level"] == "deso"].translate(10, 0)
+    third = store.write_version(tmp_path, store.make_dataset(moved, dataset.values, dataset.indicators))
+    assert (third / store.TILES / "deso.arrow").stat().st_ino != (
+        first / store.TILES / "deso.arrow"
+    ).stat().st_ino
+    assert (third / store.TILES / "kommun.arrow").stat().st_ino == (
+        first / store.TILES / "kommun.arrow"
+    ).stat().st_ino
+    shifted = store.read_prepared(third, "deso")
+    original = store.read_prepared(first, "deso")
+    assert shifted is not None and original is not None
+    assert not np.array_equal(shifted.envelopes, original.envelopes)
