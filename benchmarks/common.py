@@ -78,7 +78,7 @@ def sample_tiles(
         if level is None:
             continue
         prepared = tileset.prepared(level)
-        points = shapely.point_on_surface(prepared.bands[0].geometries)
+        points = shapely.point_on_surface(prepared.bands[0].shapes())
         xs, ys = shapely.get_x(points), shapely.get_y(points)
         from geo.grid import ORIGIN, tile_size
 

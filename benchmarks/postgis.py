@@ -71,7 +71,7 @@ def load(tileset, levels: list[str], years: dict[str, int]) -> None:
             prepared = tileset.prepared(level)
             source = tileset.dataset.area_frame(level).reset_index(drop=True).sort_values("code")
             _copy(db, "src", level, prepared, [(0, 24, source.to_crs(3857).geometry.to_numpy())])
-            _copy(db, "band", level, prepared, [(b.minzoom, b.maxzoom, b.geometries) for b in prepared.bands])
+            _copy(db, "band", level, prepared, [(b.minzoom, b.maxzoom, b.shapes()) for b in prepared.bands])
             if level in years:
                 _copy_values(db, level, tileset.year_properties(level, years[level]))
         for kind in ("src", "band"):

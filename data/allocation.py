@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
+import threading
 
 M_MMAP_THRESHOLD = -3
 """glibc's mallopt parameter number of the mmap threshold."""
@@ -32,6 +34,19 @@ def configure() -> None:
     if libc is not None:
         with contextlib.suppress(AttributeError):
             libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+
+
+def release_soon(delay: float = 1.0) -> None:
+    """``release`` after a garbage collection, ``delay`` seconds from now in a thread of its own: once the
+    requests still answering from a version that was swapped out are done with it."""
+
+    def collect_and_release() -> None:
+        gc.collect()
+        release()
+
+    timer = threading.Timer(delay, collect_and_release)
+    timer.daemon = True
+    timer.start()
 
 
 def release() -> None:

@@ -10,7 +10,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from data import store
+from data import allocation, store
 from data.cache import SingleFlight
 from data.datasource import DatasetSource
 from geo.prepare import PreparedLevel, prepare_level
@@ -162,6 +162,7 @@ class Services:
             self._tileset, self._ready = tileset, None
             if old is not None:  # what was derived from the version served before goes with it
                 MEMO.forget(old.dataset.memo_token)
+                allocation.release_soon()
         return tileset
 
     def unload(self) -> None:
