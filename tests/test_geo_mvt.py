@@ -383,16 +383,21 @@ def test_commands_follow_the_spec_on_random_polygons(polygons, scale):
     assert commands(polygons, (0.0, 0.0, scale, scale)) == {i: c for i, c in expected.items() if c}
 
 
+def damaged_wkb(polygon: shapely.Geometry, data: st.DataObject) -> bytes:
+    """The polygon's WKB cut short and/or with up to four bytes overwritten, as hypothesis draws them."""
+    wkb = bytearray(shapely.to_wkb(polygon, byte_order=1))
+    cut = data.draw(st.integers(0, len(wkb)))
+    for _ in range(data.draw(st.integers(0, 4))):
+        wkb[data.draw(st.integers(0, len(wkb) - 1))] = data.draw(st.integers(0, 255))
+    return bytes(wkb[:cut]) if data.draw(st.booleans()) else bytes(wkb)
+
+
 @settings(max_examples=300, deadline=None)
 @given(polygon_sets(), st.data())
 def test_damaged_wkb_is_refused_or_encoded_never_read_past(kernel, polygons, data):
     """Truncated or overwritten WKB (counts included) raises ValueError or encodes; it never reads past."""
     assume(polygons)
-    wkb = bytearray(shapely.to_wkb(polygons[0], byte_order=1))
-    cut = data.draw(st.integers(0, len(wkb)))
-    for _ in range(data.draw(st.integers(0, 4))):
-        wkb[data.draw(st.integers(0, len(wkb) - 1))] = data.draw(st.integers(0, 255))
-    damaged = bytes(wkb[:cut]) if data.draw(st.booleans()) else bytes(wkb)
+    damaged = damaged_wkb(polygons[0], data)
     try:
         layer = kernel.encode_layer(b"l", 4096, [damaged], IDENTITY, np.array([1], dtype=np.int64), [], [])
     except ValueError as error:

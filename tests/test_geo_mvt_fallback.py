@@ -22,7 +22,7 @@ from geo.grid import tiles_covering
 from geo.mvt import IDENTITY, _key_ids
 from geo.properties import PropertyTable
 from geo.tiles import render_tile
-from tests.test_geo_mvt import decode, polygon_sets, random_extra, synthetic  # noqa: F401 (a fixture)
+from tests.test_geo_mvt import damaged_wkb, decode, polygon_sets, random_extra, synthetic  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 _mvt = pytest.importorskip("geo._mvt", reason="geo._mvt was not built: nothing to compare the port with")
@@ -92,11 +92,7 @@ def test_both_kernels_agree_on_random_layers(polygons, keys, data, transform):
 @given(polygon_sets(), st.data())
 def test_both_kernels_refuse_damaged_wkb_alike(polygons, data):
     assume(polygons)
-    wkb = bytearray(shapely.to_wkb(polygons[0], byte_order=1))
-    cut = data.draw(st.integers(0, len(wkb)))
-    for _ in range(data.draw(st.integers(0, 4))):
-        wkb[data.draw(st.integers(0, len(wkb) - 1))] = data.draw(st.integers(0, 255))
-    damaged = bytes(wkb[:cut]) if data.draw(st.booleans()) else bytes(wkb)
+    damaged = damaged_wkb(polygons[0], data)
     compiled, python = both(b"l", 4096, [damaged], IDENTITY, np.array([1], dtype=np.int64), [], [])
     assert compiled == python
 
