@@ -7,7 +7,8 @@
 4. memory: a worker with the demo loaded and prepared.
 ``--national`` runs them on the national demo (a Sweden-sized coverage with real-like borders, coasts and
 islands) at z3–z14, then cold tiles and the seed on SCB's real RegSO, kommun and län files of
-../shared/data/scb when they are there.
+../shared/data/scb when they are there, then the memory of a production server (gunicorn, 4 workers) at
+start and after three new versions (``benchmarks/serve_memory.py``).
 Prints Markdown tables with ratios against the references measured in this run and writes them, with the
 raw figures, to benchmarks/.work/results.md and results.json. Nothing here is a pass/fail test.
 """
@@ -19,6 +20,7 @@ import gzip
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -108,6 +110,12 @@ def main() -> None:
         "",
     ]
     save(report, raw)
+
+    if args.national:
+        print("memory of a production server across swaps …", flush=True)
+        raw["server_memory"] = server_memory(data)
+        report += [server_memory_section(raw["server_memory"]), ""]
+        save(report, raw)
 
     report.append(
         f"Load average (1 min) at the start {load_before[0]:.1f}, at the end {os.getloadavg()[0]:.1f} "
@@ -442,6 +450,46 @@ def memory_section(memory: dict, warm: dict) -> str:
         "## Memory (target < 500 MiB per worker)\n\n"
         + table(["step (one fresh process)", "seconds", "RSS MiB", "peak MiB"], rows)
         + f"\n\nGunicorn workers after the warm run: {workers}."
+    )
+
+
+def server_memory(data: Path, swaps: int = 3) -> dict:
+    """``benchmarks.serve_memory`` on a copy of the data folder (its swaps write new versions)."""
+    copy = WORK / "serve-memory"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(data, copy, copy_function=os.link)  # versions never change: links, not copies
+    command = [PYTHON, "-m", "benchmarks.serve_memory", str(copy), "--swaps", str(swaps)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, check=True, text=True)
+    return json.loads(result.stdout)
+
+
+def server_memory_section(result: dict) -> str:
+    rows = []
+    for i, measured in enumerate(result["runs"]):
+        workers = [w["pss"] for w in measured["workers"]]
+        rows.append(
+            [
+                "at start" if i == 0 else f"after swap {i}",
+                f"{measured['master']['pss']:.0f}",
+                ", ".join(f"{w:.0f}" for w in workers),
+                f"{max(workers) / 150:.2f}",
+                f"{measured['total_pss']:.0f}",
+                f"{measured['total_pss'] / 1024:.2f}",
+            ]
+        )
+    header = [
+        "version",
+        "master PSS MiB",
+        "workers PSS MiB",
+        "max worker / 150 MiB",
+        "total MiB",
+        "total / 1 GiB",
+    ]
+    return (
+        "## Memory of a production server (gunicorn, 4 workers)\n\n"
+        + "Targets: PSS per worker < 150 MiB, master + workers < 1 GiB, the same after three swaps.\n\n"
+        + f"Answered {result['answered_after_s']:.1f} s after start (target < 5 s).\n\n"
+        + table(header, rows)
     )
 
 

@@ -1,11 +1,12 @@
 """Memory of a production server, shared or copied: ``python -m benchmarks.serve_memory DATA [--workers 4]``.
 
 Starts ``barometer serve --production`` (gunicorn: a master and N workers) over a data folder and reports how
-long it takes until it answers a tile, then the proportional set size (PSS: shared pages divided among the
-processes that map them) and the private memory of the master and of every worker after a warm-up of tiles
-and styles, and again after each of ``--swaps`` new versions (an indicator renamed back and forth through the
-CLI, so every worker loads a new version in the background). Targets: PSS per worker < 150 MiB, master +
-workers < 1 GiB, the same after the swaps, an answer < 5 s after start.
+long it takes until it answers (``/readyz``: its version mapped, every level ready for tiles), then the
+proportional set size (PSS: shared pages divided among the processes that map them) and the private memory
+of the master and of every worker after a warm-up of tiles and styles, and again after each of ``--swaps``
+new versions (an indicator renamed back and forth through the CLI, so every worker loads a new version in
+the background). Targets: PSS per worker < 150 MiB, master + workers < 1 GiB, the same after the swaps, an
+answer < 5 s after start.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        while get(f"{base}/tiles/lan/0/0/0.mvt", timeout=2)[0] != 200:
+        while get(f"{base}/readyz", timeout=2)[0] != 200:  # a worker answers once its version is mapped
             if server.poll() is not None:
                 sys.exit("the server exited")
             time.sleep(0.05)
