@@ -245,6 +245,7 @@ def _read_values(folder: Path) -> pd.DataFrame:
         values = normalise_values(pq.read_table(folder / "values.parquet").to_pandas(self_destruct=True))
         if DERIVED_FLAG not in values.columns:  # a version written before values were flagged
             values[DERIVED_FLAG] = False
+        values = storage_order(values)  # the layout every mapped table has
         try:
             _write_values(folder, values)
         except OSError as error:

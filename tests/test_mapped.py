@@ -140,3 +140,23 @@ def test_a_new_version_over_the_same_areas_links_their_prepared_geometry(tmp_pat
     original = store.read_prepared(first, "deso")
     assert shifted is not None and original is not None
     assert not np.array_equal(shifted.envelopes, original.envelopes)
+
+
+def test_a_version_written_before_gets_its_mapped_files_when_it_is_first_loaded(tmp_path):
+    """values.parquet in any row order and no tiles/: loading writes values.arrow in storage order and the
+    prepared geometry, and serves the same values."""
+    import shutil
+
+    dataset = grid_dataset()
+    folder = store.write_version(tmp_path, dataset)
+    shuffled = dataset.values.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    shuffled.to_parquet(folder / "values.parquet", index=False)
+    (folder / "values.arrow").unlink()
+    shutil.rmtree(folder / store.TILES)
+    loaded = store.read_checked(tmp_path, dataset.version)
+    assert (folder / "values.arrow").exists() and (folder / store.TILES / "deso.arrow").exists()
+    again = store.read_version(tmp_path)
+    assert _maps(again.values["value"].to_numpy())
+    pd.testing.assert_frame_equal(again.values, store.storage_order(shuffled), check_categorical=False)
+    pd.testing.assert_frame_equal(again.values, dataset.values, check_categorical=False)
+    pd.testing.assert_frame_equal(loaded.values, dataset.values, check_categorical=False)
