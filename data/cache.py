@@ -33,11 +33,15 @@ class Cache(Protocol):
     def set(self, key: str, value: bytes) -> None: ...
 
 
+def _version_of(key: object) -> str | None:
+    return key.split(":", 1)[0] if isinstance(key, str) else None
+
+
 class MemoryCache(SizedLRU):
     """A thread-safe LRU of bytes bounded by the total size of its values."""
 
     def __init__(self, max_bytes: int = 256 * 2**20) -> None:
-        super().__init__(max_bytes, size=len, overhead=0)
+        super().__init__(max_bytes, size=len, overhead=0, token=_version_of)
 
 
 class RedisCache:
@@ -113,6 +117,12 @@ class TieredCache:
         if self.far is not None:
             self.far.set(key, value)
 
+    def forget(self, version: str) -> None:
+        """Drop a version's entries from memory (Redis keeps them until they expire or are evicted)."""
+        forget = getattr(self.near, "forget", None)
+        if forget is not None:
+            forget(version)
+
 
 class SingleFlight:
     """Runs a cold key's producer once per process, however many threads ask for it at the same time.
@@ -128,6 +138,12 @@ class SingleFlight:
     def get(self, key: str) -> bytes | None:
         """The cached value, or None: never produces."""
         return self.cache.get(key)
+
+    def forget(self, version: str) -> None:
+        """Drop what this process keeps of a version no longer served: its keys can never be asked again."""
+        forget = getattr(self.cache, "forget", None)
+        if forget is not None:
+            forget(version)
 
     def get_or_create(self, key: str, produce: Callable[[], bytes]) -> bytes:
         value = self.cache.get(key)

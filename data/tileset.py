@@ -162,6 +162,7 @@ class Services:
             self._tileset, self._ready = tileset, None
             if old is not None:  # what was derived from the version served before goes with it
                 MEMO.forget(old.dataset.memo_token)
+                self.cache.forget(old.dataset.version)
                 allocation.release_soon()
         return tileset
 

@@ -59,14 +59,24 @@ def _size(value: object, seen: set[int]) -> int:
         return sys.getsizeof(value)
 
 
+def first_of_tuple(key: Hashable) -> Hashable:
+    """The version token of a memo key: its first part."""
+    return key[0] if isinstance(key, tuple) and key else None
+
+
 class SizedLRU:
     """Least recently used entries go first once the accounted bytes pass ``max_bytes``; a value larger
-    than the whole budget is returned but not kept."""
+    than the whole budget is returned but not kept. ``token`` names the version a key belongs to, so that
+    :meth:`forget` can drop a version's entries at once."""
 
     def __init__(
-        self, max_bytes: int, size: Callable[[Any], int] = size_of, overhead: int = ENTRY_OVERHEAD
+        self,
+        max_bytes: int,
+        size: Callable[[Any], int] = size_of,
+        overhead: int = ENTRY_OVERHEAD,
+        token: Callable[[Hashable], Hashable] = first_of_tuple,
     ) -> None:
-        self.max_bytes, self._measure, self._overhead = max_bytes, size, overhead
+        self.max_bytes, self._measure, self._overhead, self._token = max_bytes, size, overhead, token
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -105,9 +115,9 @@ class SizedLRU:
         return value
 
     def forget(self, token: Hashable) -> None:
-        """Drop every entry whose key is a tuple starting with ``token`` (of a version no longer served)."""
+        """Drop every entry of the version ``token`` (one no longer served)."""
         with self._lock:
-            for key in [k for k in self._items if isinstance(k, tuple) and k and k[0] == token]:
+            for key in [k for k in self._items if self._token(k) == token]:
                 self._bytes -= self._items.pop(key)[1]
 
     def resize(self, max_bytes: int) -> None:
