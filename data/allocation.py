@@ -28,8 +28,12 @@ def _libc() -> ctypes.CDLL | None:
 
 
 def configure() -> None:
-    """Before pyarrow is imported (it reads ARROW_DEFAULT_MEMORY_POOL once); idempotent."""
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    """Before a server process loads data; idempotent. Arrow's pool is left as it is where the operator
+    chose one (``ARROW_DEFAULT_MEMORY_POOL``)."""
+    import pyarrow
+
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     libc = _libc()
     if libc is not None:
         with contextlib.suppress(AttributeError):

@@ -9,11 +9,10 @@ from flask import Flask
 
 from data import allocation
 
-allocation.configure()  # before the app factory's imports bring in pyarrow
-
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the app: configuration, the dataset source, the cache, and the routes."""
+    allocation.configure()
     from data.cache import build_cache
     from data.datasource import DatasetSource
     from data.tileset import Services
