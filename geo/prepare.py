@@ -34,9 +34,12 @@ LEVEL_ZOOMS: dict[str, tuple[int, int]] = {
 """Zoom band (minzoom, maxzoom) per level. Below minzoom an area is a few tile pixels wide (a DeSO in a town
 is ~500 m: about 13 px at z8, 0.4 px at z3); past maxzoom clients overzoom the maxzoom tiles."""
 
-TOLERANCE_PIXELS = 1.0
-"""Coverage simplification tolerance in tile pixels (extent 4096, so 1/8 of a screen pixel at 512 px tiles):
-Visvalingam-Whyatt removes vertices whose triangle is smaller than ``(tolerance × pixel size)²``."""
+TOLERANCE_PIXELS = 1.5
+"""Coverage simplification tolerance in tile pixels (extent 4096, so 0.19 screen pixels at 512 px tiles):
+Visvalingam-Whyatt removes vertices whose triangle is smaller than ``(tolerance × pixel size)²``. An area
+test keeps more of a long, gently bent border than a distance test of the same tolerance (tippecanoe's
+Douglas-Peucker at one tile unit): at 1.0 low-zoom tiles of the national demo were up to 1.53× tippecanoe's
+size, at 1.5 they are 1.05–1.22× (docs/performance.md)."""
 
 SHARE_RATIO = 0.8
 """A zoom reuses the next finer band's geometry when its own simplification keeps more than this share of
