@@ -39,7 +39,7 @@ TOLERANCE_PIXELS = 1.5
 Visvalingam-Whyatt removes vertices whose triangle is smaller than ``(tolerance × pixel size)²``. An area
 test keeps more of a long, gently bent border than a distance test of the same tolerance (tippecanoe's
 Douglas-Peucker at one tile unit): at 1.0 low-zoom tiles of the national demo were up to 1.53× tippecanoe's
-size, at 1.5 they are 1.05–1.22× (docs/performance.md)."""
+size, at 1.5 they are 1.02–1.24× (docs/performance.md)."""
 
 SHARE_RATIO = 0.8
 """A zoom reuses the next finer band's geometry when its own simplification keeps more than this share of
