@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mercantile
+import pytest
 
 
 def _free_port() -> int:
@@ -202,3 +203,54 @@ def _within(seconds: float, condition) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def small_response(environ, start_response):
+    """A WSGI app (served by the test below) answering a few bytes, as a health probe or a small tile."""
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "4")])
+    return [b"body"]
+
+
+def data_segments_received(connection: socket.socket) -> int:
+    """``tcpi_data_segs_in`` of Linux's ``struct tcp_info``: segments with data this socket has received."""
+    import struct
+
+    info = connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    return struct.unpack_from("I", info, 152)[0]
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_INFO"), reason="TCP_INFO is Linux's")
+def test_a_response_leaves_the_worker_in_one_piece():
+    """gunicorn writes headers and body with separate calls; the worker sends them in one, as one segment,
+    so a worker killed between the two has sent nothing that a proxy could not retry on another replica."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "--worker-class", "tileserver.wsgi.Worker"),
+            *("--threads", "2", "--bind", f"127.0.0.1:{port}", "tests.test_serve:small_response"),
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                assert proc.poll() is None, "gunicorn exited"
+                time.sleep(0.05)
+        with connection:
+            for _ in range(3):  # on a new connection and on a kept-alive one
+                before = data_segments_received(connection)
+                connection.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+                answer = b""
+                while not answer.endswith(b"\r\n\r\nbody"):
+                    answer += connection.recv(65536)
+                assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+                assert data_segments_received(connection) - before == 1
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)

@@ -7,6 +7,7 @@ Metrics of every worker: set ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder bef
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from pathlib import Path
 
@@ -38,13 +39,61 @@ over the workers again: over the replacement of a killed worker too, not only th
 
 
 class Worker(ThreadWorker):
-    """gunicorn's gthread worker, closing a keep-alive connection after REQUESTS_PER_CONNECTION requests."""
+    """gunicorn's gthread worker, closing a keep-alive connection after REQUESTS_PER_CONNECTION requests
+    and sending a response's headers together with its first body bytes (``HeadersWithBody``)."""
 
     def handle_request(self, req, conn) -> bool:
         conn.barometer_requests = getattr(conn, "barometer_requests", 0) + 1
         if conn.barometer_requests >= REQUESTS_PER_CONNECTION:
             req.must_close = True  # the response says Connection: close, then the worker closes it
-        return super().handle_request(req, conn)
+        client = conn.sock
+        conn.sock = HeadersWithBody(client)
+        try:
+            return super().handle_request(req, conn)
+        finally:
+            conn.sock.flush()  # the headers of a response without a body
+            conn.sock = client
+
+
+class HeadersWithBody:
+    """A client socket whose first write (gunicorn's response headers) waits for the next one, so that both
+    leave in one send.
+
+    gunicorn writes the headers and the body with separate calls, and under load another thread can run
+    between them: a worker killed there leaves the proxy with headers it has already passed on and a body
+    that never comes, a failed request that no retry can save. Sent together, a worker that dies
+    mid-response has sent nothing, and the proxy asks another replica. Any other use of the socket sends
+    the held headers first.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._held: bytes | None = None
+        self._first = True
+
+    def sendall(self, data: bytes) -> None:
+        if self._first:
+            self._first, self._held = False, bytes(data)
+            return
+        held, self._held = self._held, None
+        if not held:
+            self._sock.sendall(data)
+            return
+        sent = self._sock.sendmsg([held, data])  # one system call, nothing copied
+        if sent < len(held):
+            self._sock.sendall(held[sent:])
+            self._sock.sendall(data)
+        elif sent < len(held) + len(data):
+            self._sock.sendall(memoryview(data)[sent - len(held) :])
+
+    def flush(self) -> None:
+        held, self._held = self._held, None
+        if held:
+            self._sock.sendall(held)
+
+    def __getattr__(self, name: str) -> object:
+        self.flush()
+        return getattr(self._sock, name)
 
 
 def gunicorn_options(app: Flask, bind: str, workers: int) -> dict:
