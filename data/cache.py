@@ -97,7 +97,7 @@ class TieredCache:
     """
 
     def __init__(
-        self, near: Cache, far: Cache | None = None, on_hit: Callable[[str], None] = _ignore
+        self, near: MemoryCache, far: Cache | None = None, on_hit: Callable[[str], None] = _ignore
     ) -> None:
         self.near, self.far, self.on_hit = near, far, on_hit
 
@@ -119,9 +119,7 @@ class TieredCache:
 
     def forget(self, version: str) -> None:
         """Drop a version's entries from memory (Redis keeps them until they expire or are evicted)."""
-        forget = getattr(self.near, "forget", None)
-        if forget is not None:
-            forget(version)
+        self.near.forget(version)
 
 
 class SingleFlight:

@@ -29,6 +29,5 @@ def test_a_server_puts_arrow_on_the_system_allocator():
 
 def test_an_operator_setting_is_kept():
     env = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
-    code = SERVER
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    out = subprocess.run([sys.executable, "-c", SERVER], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "jemalloc"
